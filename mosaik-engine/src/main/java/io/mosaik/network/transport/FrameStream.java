@@ -1,0 +1,56 @@
+package io.mosaik.network.transport;
+
+import java.io.IOException;
+
+/**
+ * One bidirectional, ordered, reliable stream of frames between two connected nodes.
+ *
+ * <p>Implementations are thread-safe in this sense: one thread may {@link #receive()} while any
+ * number of threads {@link #send(byte[])} (sends are serialized, each payload goes out as one frame,
+ * whole), and {@link #close(CloseReason)} may be called from any thread at any time, which unblocks a
+ * local {@code receive()} with a {@link LinkClosedException}.
+ *
+ * <p>Wire format: {@link Frames}. NOOP frames are skipped by {@code receive()}.
+ */
+public interface FrameStream extends AutoCloseable {
+
+    /**
+     * Sends one payload as one DATA frame. Blocks while the transport's flow control has no room.
+     *
+     * @param payload the payload (the array must not be changed afterwards)
+     * @throws LinkClosedException if the stream was closed (locally or by the remote)
+     * @throws IOException         on a transport failure
+     */
+    void send(byte[] payload) throws IOException;
+
+    /**
+     * Receives the next payload, blocking until it arrives.
+     *
+     * @return the payload of the next DATA frame
+     * @throws LinkClosedException    when the remote sent a CLOSE frame (its reason), ended the stream
+     *                                ({@link CloseReason#UNEXPECTED_CLOSE}), the connection died, or the
+     *                                stream was closed locally
+     * @throws FrameTooLargeException when the peer announced a frame over the maximum frame size; the
+     *                                caller should then {@link #close(CloseReason) close} the stream with
+     *                                {@link CloseReason#PROTOCOL_VIOLATION}
+     * @throws IOException            on a malformed frame or a transport failure
+     */
+    byte[] receive() throws IOException;
+
+    /**
+     * Closes the stream: best-effort CLOSE frame with {@code reason}, end of the local output, release of
+     * the stream's resources. Idempotent; never blocks for longer than a short, bounded time.
+     *
+     * @param reason the reason sent to the remote
+     */
+    void close(CloseReason reason);
+
+    /** Closes with {@link CloseReason#SUCCESS}. */
+    @Override
+    default void close() {
+        close(CloseReason.SUCCESS);
+    }
+
+    /** Whether neither side has closed the stream yet. */
+    boolean isOpen();
+}
