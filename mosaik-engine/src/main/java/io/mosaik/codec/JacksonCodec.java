@@ -1,0 +1,59 @@
+package io.mosaik.codec;
+
+import java.util.Objects;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.dataformat.cbor.CBORMapper;
+
+/**
+ * A {@link Codec} backed by a Jackson 3 {@link ObjectMapper}; {@link #cbor()} is the default, a
+ * compact binary format that any record or POJO Jackson handles can use.
+ */
+public final class JacksonCodec implements Codec {
+
+    private final ObjectMapper mapper;
+
+    /**
+     * Wraps a mapper.
+     *
+     * @param mapper the mapper; binary formats (CBOR) are smaller and faster than JSON on the wire
+     */
+    public JacksonCodec(ObjectMapper mapper) {
+        this.mapper = Objects.requireNonNull(mapper, "mapper");
+    }
+
+    /** The default codec: CBOR with Jackson's defaults. */
+    public static JacksonCodec cbor() {
+        return new JacksonCodec(CBORMapper.builder().build());
+    }
+
+    /** The mapper in use. */
+    public ObjectMapper mapper() {
+        return mapper;
+    }
+
+    @Override
+    public byte[] encode(Object value) {
+        Objects.requireNonNull(value, "value");
+        try {
+            return mapper.writeValueAsBytes(value);
+        } catch (JacksonException e) {
+            throw new CodecException("cannot encode a " + value.getClass().getName() + ": "
+                    + e.getOriginalMessage(), e);
+        }
+    }
+
+    @Override
+    public <T> T decode(byte[] bytes, Class<T> type) {
+        try {
+            T value = mapper.readValue(bytes, type);
+            if (value == null) {
+                throw new CodecException("decoded null where a " + type.getName() + " was expected", null);
+            }
+            return value;
+        } catch (JacksonException e) {
+            throw new CodecException("cannot decode " + bytes.length + " bytes as a " + type.getName()
+                    + ": " + e.getOriginalMessage(), e);
+        }
+    }
+}

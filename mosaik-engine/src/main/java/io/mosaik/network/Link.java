@@ -1,0 +1,163 @@
+package io.mosaik.network;
+
+import io.mosaik.codec.Codec;
+import io.mosaik.codec.CodecException;
+import io.mosaik.network.transport.CloseReason;
+import io.mosaik.network.transport.FrameStream;
+import io.mosaik.network.transport.FrameTooLargeException;
+import io.mosaik.network.transport.Frames;
+import io.mosaik.network.transport.LinkClosedException;
+import io.mosaik.primitives.PeerId;
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A framed, ordered, bidirectional channel to one authenticated peer for one protocol: what the
+ * discovery, streams and groups subsystems talk over.
+ *
+ * <p>A frame that is larger than the maximum frame size, malformed, or does not decode into the
+ * expected type closes the link with {@link CloseReason#PROTOCOL_VIOLATION}, is counted in
+ * {@code mosaik.network.frames.rejected}, and surfaces as a {@link LinkClosedException}; the connection
+ * and the node carry on.
+ *
+ * <p>Thread-safety: one thread receives while any threads send.
+ */
+public final class Link implements AutoCloseable {
+
+    private final PeerId peer;
+    private final String protocol;
+    private final FrameStream stream;
+    private final Codec codec;
+    private final NetworkMetrics metrics;
+    private final Runnable onClose;
+    private final AtomicLong bytesSent = new AtomicLong();
+    private final AtomicLong bytesReceived = new AtomicLong();
+
+    Link(PeerId peer, String protocol, FrameStream stream, Codec codec, NetworkMetrics metrics, Runnable onClose) {
+        this.peer = peer;
+        this.protocol = protocol;
+        this.stream = stream;
+        this.codec = codec;
+        this.metrics = metrics;
+        this.onClose = onClose;
+    }
+
+    /** The authenticated peer at the other end. */
+    public PeerId peer() {
+        return peer;
+    }
+
+    /** The protocol this link was opened for. */
+    public String protocol() {
+        return protocol;
+    }
+
+    /**
+     * Encodes a message with the network's codec and sends it as one frame.
+     *
+     * @param message the message
+     * @return the payload size in bytes (without framing)
+     * @throws LinkClosedException if the link is closed
+     * @throws CodecException      if the message cannot be encoded (the link stays open)
+     * @throws IOException         on a transport failure
+     */
+    public int send(Object message) throws IOException {
+        return sendBytes(codec.encode(message));
+    }
+
+    /**
+     * Sends raw bytes as one frame.
+     *
+     * @param payload the bytes (not to be changed afterwards)
+     * @return the payload size in bytes
+     * @throws LinkClosedException if the link is closed
+     * @throws IOException         on a transport failure
+     */
+    public int sendBytes(byte[] payload) throws IOException {
+        stream.send(payload);
+        bytesSent.addAndGet(payload.length);
+        return payload.length;
+    }
+
+    /**
+     * Receives the next frame and decodes it as {@code type}.
+     *
+     * @param type the expected message type
+     * @param <T>  the type
+     * @return the message
+     * @throws LinkClosedException when the link is closed, including because this frame did not decode
+     * @throws IOException         on a transport failure
+     */
+    public <T> T receive(Class<T> type) throws IOException {
+        byte[] payload = receiveBytes();
+        try {
+            return codec.decode(payload, type);
+        } catch (CodecException e) {
+            throw reject("undecodable", e.getMessage());
+        }
+    }
+
+    /**
+     * Receives the next frame's raw bytes.
+     *
+     * @return the payload
+     * @throws LinkClosedException when the link is closed, including because a frame broke the format
+     * @throws IOException         on a transport failure
+     */
+    public byte[] receiveBytes() throws IOException {
+        try {
+            byte[] payload = stream.receive();
+            bytesReceived.addAndGet(payload.length);
+            return payload;
+        } catch (FrameTooLargeException e) {
+            throw reject("oversized", e.getMessage());
+        } catch (Frames.MalformedFrameException e) {
+            throw reject("malformed", e.getMessage());
+        } catch (LinkClosedException e) {
+            onClose.run();
+            throw e;
+        }
+    }
+
+    /** Payload bytes sent so far (without framing). */
+    public long bytesSent() {
+        return bytesSent.get();
+    }
+
+    /** Payload bytes received so far (without framing). */
+    public long bytesReceived() {
+        return bytesReceived.get();
+    }
+
+    /** Whether the link is still open. */
+    public boolean isOpen() {
+        return stream.isOpen();
+    }
+
+    /**
+     * Closes the link, telling the remote why.
+     *
+     * @param reason the reason the remote receives
+     */
+    public void close(CloseReason reason) {
+        stream.close(reason);
+        onClose.run();
+    }
+
+    /** Closes the link with {@link CloseReason#SUCCESS}. */
+    @Override
+    public void close() {
+        close(CloseReason.SUCCESS);
+    }
+
+    private LinkClosedException reject(String metricReason, String detail) {
+        metrics.frameRejected(metricReason);
+        close(CloseReason.PROTOCOL_VIOLATION);
+        return new LinkClosedException(CloseReason.PROTOCOL_VIOLATION, false, detail);
+    }
+
+    @Override
+    public String toString() {
+        return "Link(" + protocol + " with " + peer.toShortString() + ")";
+    }
+}

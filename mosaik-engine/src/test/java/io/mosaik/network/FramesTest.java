@@ -1,0 +1,55 @@
+package io.mosaik.network;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.mosaik.network.transport.CloseReason;
+import io.mosaik.network.transport.FrameTooLargeException;
+import io.mosaik.network.transport.Frames;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import org.junit.jupiter.api.Test;
+
+class FramesTest {
+
+    @Test
+    void readsBackWhatWasWritten() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(Frames.data(new byte[] {1, 2, 3}));
+        out.writeBytes(Frames.noop());
+        out.writeBytes(Frames.close(CloseReason.UNKNOWN_PEER));
+        Frames.Reader reader = new Frames.Reader(new ByteArrayInputStream(out.toByteArray()), 1024);
+        Frames.Frame data = reader.read();
+        assertThat(data.type()).isEqualTo(Frames.DATA);
+        assertThat(data.body()).containsExactly(1, 2, 3);
+        assertThat(reader.read().type()).isEqualTo(Frames.NOOP);
+        Frames.Frame close = reader.read();
+        assertThat(Frames.decodeClose(close.body())).isEqualTo(CloseReason.UNKNOWN_PEER);
+        assertThat(reader.read()).isNull();
+    }
+
+    @Test
+    void refusesAnOversizedFrameBeforeReadingIt() {
+        byte[] header = {(byte) 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff, Frames.DATA};
+        Frames.Reader reader = new Frames.Reader(new ByteArrayInputStream(header), 1024);
+        assertThatThrownBy(reader::read).isInstanceOf(FrameTooLargeException.class)
+                .hasMessageContaining("maximum frame size of 1024");
+    }
+
+    @Test
+    void truncatedAndEmptyFramesAreErrors() {
+        byte[] truncated = {0, 0, 0, 9, Frames.DATA, 1, 2};
+        assertThatThrownBy(() -> new Frames.Reader(new ByteArrayInputStream(truncated), 1024).read())
+                .isInstanceOf(EOFException.class);
+        byte[] empty = {0, 0, 0, 0};
+        assertThatThrownBy(() -> new Frames.Reader(new ByteArrayInputStream(empty), 1024).read())
+                .isInstanceOf(Frames.MalformedFrameException.class);
+    }
+
+    @Test
+    void unknownCloseCodesAreKept() {
+        assertThat(CloseReason.ofCode(10_413)).isEqualTo(new CloseReason(10_413, "Unknown"));
+        assertThat(Frames.decodeClose(new byte[] {1})).isEqualTo(CloseReason.PROTOCOL_VIOLATION);
+    }
+}
