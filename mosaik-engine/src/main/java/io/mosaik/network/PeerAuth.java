@@ -118,7 +118,7 @@ final class PeerAuth {
         return dialer;
     }
 
-    private static byte[] transcript(String role, NetworkId network, byte[] dialerNonce, byte[] listenerNonce,
+    static byte[] transcript(String role, NetworkId network, byte[] dialerNonce, byte[] listenerNonce,
             TransportConnection connection, PeerId dialer, PeerId listener) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(512);
         out.writeBytes(("mosaik/peer-auth/1/" + role).getBytes(StandardCharsets.US_ASCII));
