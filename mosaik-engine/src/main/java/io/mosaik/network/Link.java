@@ -74,7 +74,12 @@ public final class Link implements AutoCloseable {
      * @throws IOException         on a transport failure
      */
     public int sendBytes(byte[] payload) throws IOException {
-        stream.send(payload);
+        try {
+            stream.send(payload);
+        } catch (LinkClosedException e) {
+            onClose.run();
+            throw e;
+        }
         bytesSent.addAndGet(payload.length);
         return payload.length;
     }
@@ -111,7 +116,7 @@ public final class Link implements AutoCloseable {
             return payload;
         } catch (FrameTooLargeException e) {
             throw reject("oversized", e.getMessage());
-        } catch (Frames.MalformedFrameException e) {
+        } catch (Frames.MalformedFrameException | java.io.EOFException e) {
             throw reject("malformed", e.getMessage());
         } catch (LinkClosedException e) {
             onClose.run();
