@@ -1,0 +1,280 @@
+package io.mosaik.network.transport.tcp;
+
+import io.mosaik.network.transport.CloseReason;
+import io.mosaik.network.transport.FrameStream;
+import io.mosaik.network.transport.FrameTooLargeException;
+import io.mosaik.network.transport.Frames;
+import io.mosaik.network.transport.LinkClosedException;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.util.Objects;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One {@link FrameStream} multiplexed on a {@link TcpConnection}.
+ *
+ * <p>The stream's bytes in each direction are the {@link Frames} format. A payload is sent as one
+ * frame split into DATA chunks of at most {@link MuxFrame#CHUNK} bytes, each sent only when the peer's
+ * window has room, so a payload larger than the window still goes through while the receiver reads it,
+ * and a receiver that does not read stalls this stream only. Concurrent senders are serialized for a
+ * whole payload so that chunks of two payloads never interleave.
+ */
+final class MuxStream implements FrameStream {
+
+    private final int id;
+    private final TcpConnection connection;
+    private final StreamInbox inbox;
+    private final Frames.Reader frames;
+    private final ReentrantLock sendLock = new ReentrantLock();
+    private final ReentrantLock receiveLock = new ReentrantLock();
+    private final ReentrantLock stateLock = new ReentrantLock();
+    private final Condition creditArrived = stateLock.newCondition();
+    // guarded by stateLock
+    private long sendWindow = MuxFrame.INITIAL_WINDOW;
+    // written under stateLock; read without it for isOpen() and fast checks
+    private volatile Closure closure;
+
+    /**
+     * Creates a stream (it is registered and announced by the connection).
+     *
+     * @param id         the stream id
+     * @param connection the connection it lives on
+     */
+    MuxStream(int id, TcpConnection connection) {
+        this.id = id;
+        this.connection = connection;
+        this.inbox = new StreamInbox(delta -> connection.sendControl(MuxFrame.windowUpdate(id, delta)));
+        this.frames = new Frames.Reader(inbox, connection.maxFrameSize());
+    }
+
+    /** The stream id. */
+    int id() {
+        return id;
+    }
+
+    /**
+     * Sends one payload as one DATA frame, in chunks as the peer's window allows.
+     *
+     * @param payload the payload (the array must not be changed afterwards: it is written without a copy)
+     * @throws LinkClosedException    if the stream or the connection is closed
+     * @throws InterruptedIOException if interrupted while waiting for credit; if part of the payload
+     *                                was already sent, the stream is closed with
+     *                                {@link CloseReason#CANCELLED}, since the frame cannot be completed
+     */
+    @Override
+    public void send(byte[] payload) throws IOException {
+        Objects.requireNonNull(payload, "payload");
+        try {
+            sendLock.lockInterruptibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting to send");
+        }
+        try {
+            byte[] frameHeader = frameHeader(payload.length);
+            long total = Frames.HEADER + (long) payload.length;
+            long sent = 0;
+            while (sent < total) {
+                int size;
+                try {
+                    size = acquireCredit((int) Math.min(total - sent, MuxFrame.CHUNK));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    if (sent > 0) {
+                        close(CloseReason.CANCELLED);
+                    }
+                    throw new InterruptedIOException("interrupted while waiting for stream credit");
+                }
+                if (!connection.sendData(chunk(frameHeader, payload, sent, size))) {
+                    throw closedException();
+                }
+                sent += size;
+            }
+        } finally {
+            sendLock.unlock();
+        }
+    }
+
+    /**
+     * Receives the next payload; NOOP frames are skipped.
+     *
+     * @throws FrameTooLargeException if the peer announced a frame over the maximum frame size; the
+     *                                stream is then closed with {@link CloseReason#PROTOCOL_VIOLATION}
+     * @throws InterruptedIOException if interrupted; if that happened inside a frame, the stream is
+     *                                closed with {@link CloseReason#CANCELLED}
+     */
+    @Override
+    public byte[] receive() throws IOException {
+        try {
+            receiveLock.lockInterruptibly();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting to receive");
+        }
+        try {
+            while (true) {
+                Closure ended = closure;
+                if (ended != null && !ended.remote()) {
+                    throw ended.exception();
+                }
+                inbox.awaitReadable();
+                Frames.Frame frame;
+                try {
+                    frame = frames.read();
+                } catch (FrameTooLargeException | Frames.MalformedFrameException e) {
+                    // Nothing after a refused frame can be parsed: the stream is done.
+                    close(CloseReason.PROTOCOL_VIOLATION);
+                    throw e;
+                } catch (InterruptedIOException e) {
+                    // Interrupted inside a frame: its rest would be parsed as the next frame.
+                    close(CloseReason.CANCELLED);
+                    throw e;
+                }
+                if (frame == null) {
+                    throw closedException();
+                }
+                switch (frame.type()) {
+                    case Frames.DATA:
+                        return frame.body();
+                    case Frames.NOOP:
+                        continue;
+                    case Frames.CLOSE:
+                        // This transport closes streams with a mux CLOSE, but honour the stream format.
+                        CloseReason reason = Frames.decodeClose(frame.body());
+                        onRemoteClose(reason);
+                        throw new LinkClosedException(reason, true, null);
+                    default:
+                        close(CloseReason.PROTOCOL_VIOLATION);
+                        throw new Frames.MalformedFrameException("unknown stream frame type " + frame.type());
+                }
+            }
+        } finally {
+            receiveLock.unlock();
+        }
+    }
+
+    /**
+     * Closes the stream: tells the peer (unless it closed first or the connection is gone), fails
+     * pending and future sends and receives, drops buffered input. Never blocks on the network.
+     */
+    @Override
+    public void close(CloseReason reason) {
+        Objects.requireNonNull(reason, "reason");
+        Closure local = new Closure(reason, false, null);
+        boolean first = false;
+        stateLock.lock();
+        try {
+            if (closure == null) {
+                closure = local;
+                first = true;
+            }
+            creditArrived.signalAll();
+        } finally {
+            stateLock.unlock();
+        }
+        // Releases buffered input even when the remote closed first.
+        inbox.end(local, true);
+        connection.streamClosed(this, first ? reason : null);
+    }
+
+    @Override
+    public boolean isOpen() {
+        return closure == null;
+    }
+
+    /** Hands a DATA chunk from the wire to the inbox; false if the peer exceeded the window. */
+    boolean onData(byte[] chunk) {
+        return inbox.offer(chunk);
+    }
+
+    /**
+     * Adds credit granted by the peer.
+     *
+     * @return false if the window would exceed what a u32 can express (a protocol violation)
+     */
+    boolean onWindowUpdate(int delta) {
+        stateLock.lock();
+        try {
+            long grown = sendWindow + Integer.toUnsignedLong(delta);
+            if (delta == 0 || grown > 0xFFFF_FFFFL) {
+                return false;
+            }
+            sendWindow = grown;
+            creditArrived.signalAll();
+            return true;
+        } finally {
+            stateLock.unlock();
+        }
+    }
+
+    /** The peer closed the stream: what it sent before is still delivered, sends fail at once. */
+    void onRemoteClose(CloseReason reason) {
+        end(new Closure(reason, true, null), false);
+    }
+
+    /** The connection ended; a local end drops buffered input, a remote end still delivers it. */
+    void onConnectionClosed(Closure connectionClosure) {
+        end(connectionClosure, !connectionClosure.remote());
+    }
+
+    private void end(Closure ended, boolean discard) {
+        stateLock.lock();
+        try {
+            if (closure != null) {
+                return;
+            }
+            closure = ended;
+            creditArrived.signalAll();
+        } finally {
+            stateLock.unlock();
+        }
+        inbox.end(ended, discard);
+    }
+
+    private int acquireCredit(int wanted) throws InterruptedException, LinkClosedException {
+        stateLock.lock();
+        try {
+            while (closure == null && sendWindow == 0) {
+                creditArrived.await();
+            }
+            if (closure != null) {
+                throw closure.exception();
+            }
+            int granted = (int) Math.min(wanted, sendWindow);
+            sendWindow -= granted;
+            return granted;
+        } finally {
+            stateLock.unlock();
+        }
+    }
+
+    private LinkClosedException closedException() {
+        Closure ended = closure;
+        return ended != null ? ended.exception() : connection.closedException();
+    }
+
+    /** The chunk of the stream frame (header then payload) at [{@code position}, +{@code size}). */
+    private MuxWriter.Chunk chunk(byte[] frameHeader, byte[] payload, long position, int size) {
+        int headerPart = position < Frames.HEADER ? (int) Math.min(Frames.HEADER - position, size) : 0;
+        byte[] head = new byte[MuxFrame.HEADER + headerPart];
+        MuxFrame.writeHeader(head, MuxFrame.DATA, id, size);
+        if (headerPart > 0) {
+            System.arraycopy(frameHeader, (int) position, head, MuxFrame.HEADER, headerPart);
+        }
+        int bodyOffset = (int) Math.max(0, position - Frames.HEADER);
+        return new MuxWriter.Chunk(head, payload, bodyOffset, size - headerPart, size);
+    }
+
+    private static byte[] frameHeader(int payloadLength) {
+        byte[] header = new byte[Frames.HEADER];
+        MuxFrame.writeInt(header, 0, payloadLength + 1);
+        header[4] = Frames.DATA;
+        return header;
+    }
+
+    @Override
+    public String toString() {
+        return "MuxStream(" + id + " on " + connection + ")";
+    }
+}
