@@ -198,6 +198,11 @@ public final class Network implements AutoCloseable {
         return started == null ? Duration.ZERO : Duration.between(started, Instant.now());
     }
 
+    /** When the node started, or empty before {@link #start()}. */
+    public java.util.Optional<Instant> startedAt() {
+        return java.util.Optional.ofNullable(startedAt);
+    }
+
     /** The peers this node keeps a connection to from start-up on (its bootstrap list). */
     public List<PeerAddress> bootstrapPeers() {
         return settings.bootstrap;

@@ -1,0 +1,91 @@
+package io.mosaik.actuator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mosaik.network.Network;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** The endpoint, the health contributor and the engine's meters over HTTP, in a real web application. */
+@Timeout(120)
+@SpringBootTest(classes = TestApp.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "mosaik.network-id=actuator-http-test",
+        "management.endpoints.web.exposure.include=health,mosaik,metrics",
+        "management.endpoint.health.show-details=always"})
+class MosaikActuatorHttpTest {
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final JsonMapper json = JsonMapper.shared();
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    Network network;
+
+    @Test
+    void overview() throws Exception {
+        HttpResponse<String> response = get("/actuator/mosaik");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/json"));
+        JsonNode body = json.readTree(response.body());
+        JsonNode node = body.get("node");
+        assertThat(node.get("peerId").asString()).isEqualTo(network.peerId().toHex());
+        assertThat(node.get("networkId").asString()).isEqualTo(network.networkId().toString());
+        assertThat(node.get("address").asString()).isEqualTo(network.address().toString());
+        assertThat(node.get("transport").asString()).isEqualTo(network.transport().configName());
+        assertThat(node.get("state").asString()).isEqualTo("RUNNING");
+        assertThat(Duration.parse(node.get("uptime").asString())).isPositive();
+        assertThat(node.get("startedAt").asString()).isNotBlank();
+        assertThat(body.get("connections").isObject()).isTrue();
+        assertThat(body.get("connectionCount").asInt()).isEqualTo(body.get("connections").size());
+    }
+
+    @Test
+    void sections() throws Exception {
+        HttpResponse<String> node = get("/actuator/mosaik/node");
+        assertThat(node.statusCode()).isEqualTo(200);
+        assertThat(json.readTree(node.body()).get("peerId").asString()).isEqualTo(network.peerId().toHex());
+        HttpResponse<String> connections = get("/actuator/mosaik/connections");
+        assertThat(connections.statusCode()).isEqualTo(200);
+        assertThat(json.readTree(connections.body()).isObject()).isTrue();
+        assertThat(get("/actuator/mosaik/nope").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void health() throws Exception {
+        HttpResponse<String> response = get("/actuator/health");
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode mosaik = json.readTree(response.body()).get("components").get("mosaik");
+        assertThat(mosaik.get("status").asString()).isEqualTo("UP");
+        assertThat(mosaik.get("details").get("peerId").asString()).isEqualTo(network.peerId().toHex());
+        assertThat(mosaik.get("details").get("address").asString()).isEqualTo(network.address().toString());
+        assertThat(mosaik.get("details").get("connections").asInt()).isZero();
+    }
+
+    @Test
+    void engineMetersAreInTheApplicationRegistry() throws Exception {
+        HttpResponse<String> response = get("/actuator/metrics/mosaik.network.connections.current");
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(json.readTree(response.body()).get("name").asString())
+                .isEqualTo("mosaik.network.connections.current");
+        assertThat(get("/actuator/metrics").body()).contains("mosaik.network.");
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Accept", "application/json").timeout(Duration.ofSeconds(30)).GET().build();
+        return http.send(request, HttpResponse.BodyHandlers.ofString());
+    }
+}

@@ -1,0 +1,218 @@
+package io.mosaik.spring.boot;
+
+import io.mosaik.network.TransportKind;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * The {@code mosaik.*} configuration of the node a Spring Boot application runs.
+ *
+ * <p>Only {@code mosaik.network-id} is required; everything else has a default that suits a node on
+ * the loopback interface. The values are checked when the node is built, and a wrong one stops the
+ * application with a report naming the property (see {@link MosaikConfigurationException}). The field
+ * comments below are the descriptions IDEs show for each property.
+ */
+@ConfigurationProperties(prefix = "mosaik")
+public class MosaikProperties {
+
+    /**
+     * Whether to run a mosaik node in this application.
+     */
+    private boolean enabled = true;
+
+    /**
+     * Id of the network this node joins: nodes only talk to nodes with the same network id. Any
+     * non-blank name (hashed), or 64 hex characters taken as the id itself. Required.
+     */
+    private String networkId;
+
+    /**
+     * Secret key of this node, 64 hex characters (32 bytes); it fixes the node's peer id. When neither
+     * this nor key-file is set, the node gets a random key and a new peer id on every start. Do not set
+     * both.
+     */
+    private String secretKey;
+
+    /**
+     * File holding this node's secret key. Created with a random key and owner-only permissions
+     * (rw-------) on first start if it does not exist, so the peer id stays the same across restarts.
+     */
+    private Path keyFile;
+
+    /**
+     * Transport to run on: "quic" (QUIC on one UDP port) or "tcp" (TLS 1.3 over TCP). Every node of a
+     * network must use the same one.
+     */
+    private String transport = TransportKind.DEFAULT.configName();
+
+    /**
+     * Local IP address to listen on. The default accepts connections from this machine only; use
+     * 0.0.0.0 or a specific interface address to accept them from other machines.
+     */
+    private String bindAddress = "127.0.0.1";
+
+    /**
+     * Port to listen on, 0 for any free port (the chosen one is part of the node's address).
+     */
+    private int port = 0;
+
+    /**
+     * Largest frame accepted from a peer; larger ones close the link. At least 1KB.
+     */
+    private DataSize maxFrameSize = DataSize.ofMegabytes(4);
+
+    /**
+     * How long a silent connection lives before it is declared dead. At least 1s.
+     */
+    private Duration idleTimeout = Duration.ofSeconds(10);
+
+    /**
+     * Longest time a dial, a peer authentication or a link opening may take.
+     */
+    private Duration handshakeTimeout = Duration.ofSeconds(10);
+
+    /**
+     * How this node finds the other nodes of its network.
+     */
+    private final Discovery discovery = new Discovery();
+
+    /** Every property at its default; Spring Boot binds the configured values. */
+    public MosaikProperties() {
+    }
+
+    /** Whether to run a mosaik node; default {@code true}. */
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    /** Sets whether to run a mosaik node. */
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    /** The network id as configured, {@code null} if unset. */
+    public String getNetworkId() {
+        return networkId;
+    }
+
+    /** Sets the network id (a name or 64 hex characters). */
+    public void setNetworkId(String networkId) {
+        this.networkId = networkId;
+    }
+
+    /** The secret key as configured (64 hex characters), {@code null} if unset. */
+    public String getSecretKey() {
+        return secretKey;
+    }
+
+    /** Sets the secret key (64 hex characters). */
+    public void setSecretKey(String secretKey) {
+        this.secretKey = secretKey;
+    }
+
+    /** The key file, {@code null} if unset. */
+    public Path getKeyFile() {
+        return keyFile;
+    }
+
+    /** Sets the key file. */
+    public void setKeyFile(Path keyFile) {
+        this.keyFile = keyFile;
+    }
+
+    /** The transport name as configured; default {@link TransportKind#DEFAULT}. */
+    public String getTransport() {
+        return transport;
+    }
+
+    /** Sets the transport name, {@code quic} or {@code tcp}. */
+    public void setTransport(String transport) {
+        this.transport = transport;
+    }
+
+    /** The address to listen on as configured; default {@code 127.0.0.1}. */
+    public String getBindAddress() {
+        return bindAddress;
+    }
+
+    /** Sets the address to listen on. */
+    public void setBindAddress(String bindAddress) {
+        this.bindAddress = bindAddress;
+    }
+
+    /** The port to listen on; default 0 (any free port). */
+    public int getPort() {
+        return port;
+    }
+
+    /** Sets the port to listen on, 0 for any free port. */
+    public void setPort(int port) {
+        this.port = port;
+    }
+
+    /** The largest frame accepted from a peer; default 4MB. */
+    public DataSize getMaxFrameSize() {
+        return maxFrameSize;
+    }
+
+    /** Sets the largest frame accepted from a peer. */
+    public void setMaxFrameSize(DataSize maxFrameSize) {
+        this.maxFrameSize = maxFrameSize;
+    }
+
+    /** How long a silent connection lives; default 10s. */
+    public Duration getIdleTimeout() {
+        return idleTimeout;
+    }
+
+    /** Sets how long a silent connection lives. */
+    public void setIdleTimeout(Duration idleTimeout) {
+        this.idleTimeout = idleTimeout;
+    }
+
+    /** The longest a dial, an authentication or a link opening may take; default 10s. */
+    public Duration getHandshakeTimeout() {
+        return handshakeTimeout;
+    }
+
+    /** Sets the longest a dial, an authentication or a link opening may take. */
+    public void setHandshakeTimeout(Duration handshakeTimeout) {
+        this.handshakeTimeout = handshakeTimeout;
+    }
+
+    /** The {@code mosaik.discovery.*} settings. */
+    public Discovery getDiscovery() {
+        return discovery;
+    }
+
+    /**
+     * The {@code mosaik.discovery.*} settings: how this node finds the other nodes of its network.
+     */
+    public static class Discovery {
+
+        /**
+         * Nodes to connect to at start-up and to stay connected to, each as peerId@host:port (IPv6 as
+         * peerId@[::1]:port). An entry naming this node itself is ignored, so all nodes can share one
+         * list. Each node prints its address at start-up and shows it at /actuator/mosaik.
+         */
+        private List<String> bootstrap = new ArrayList<>();
+
+        /** No bootstrap entries. */
+        public Discovery() {
+        }
+
+        /** The bootstrap entries as configured. */
+        public List<String> getBootstrap() {
+            return bootstrap;
+        }
+
+        /** Sets the bootstrap entries, each {@code peerId@host:port}. */
+        public void setBootstrap(List<String> bootstrap) {
+            this.bootstrap = bootstrap;
+        }
+    }
+}

@@ -1,0 +1,122 @@
+package io.mosaik.spring.boot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mosaik.primitives.SecretKey;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+import org.springframework.boot.test.context.assertj.AssertableApplicationContext;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+
+/**
+ * Every wrong {@code mosaik.*} value stops the context with a message naming the property, and the
+ * failure analyzer turns it into a report naming it too. None of these contexts gets as far as
+ * starting a node.
+ */
+@Timeout(60)
+class InvalidConfigurationTest {
+
+    private static final String PEER = SecretKey.random().peerId().toHex();
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(MosaikAutoConfiguration.class));
+
+    static Stream<Arguments> invalidValues() {
+        return Stream.of(
+                Arguments.of("mosaik.network-id", new String[] {}),
+                Arguments.of("mosaik.network-id", new String[] {"mosaik.network-id=   "}),
+                Arguments.of("mosaik.secret-key", new String[] {"mosaik.network-id=t", "mosaik.secret-key=abc123"}),
+                Arguments.of("mosaik.transport", new String[] {"mosaik.network-id=t", "mosaik.transport=udp"}),
+                Arguments.of("mosaik.port", new String[] {"mosaik.network-id=t", "mosaik.port=70000"}),
+                Arguments.of("mosaik.port", new String[] {"mosaik.network-id=t", "mosaik.port=-1"}),
+                Arguments.of("mosaik.bind-address",
+                        new String[] {"mosaik.network-id=t", "mosaik.bind-address=no-such-host.invalid"}),
+                Arguments.of("mosaik.bind-address", new String[] {"mosaik.network-id=t", "mosaik.bind-address= "}),
+                Arguments.of("mosaik.max-frame-size", new String[] {"mosaik.network-id=t", "mosaik.max-frame-size=512B"}),
+                Arguments.of("mosaik.idle-timeout", new String[] {"mosaik.network-id=t", "mosaik.idle-timeout=100ms"}),
+                Arguments.of("mosaik.handshake-timeout",
+                        new String[] {"mosaik.network-id=t", "mosaik.handshake-timeout=0s"}),
+                Arguments.of("mosaik.discovery.bootstrap[0]",
+                        new String[] {"mosaik.network-id=t", "mosaik.discovery.bootstrap=127.0.0.1:7401"}),
+                Arguments.of("mosaik.discovery.bootstrap[1]", new String[] {"mosaik.network-id=t",
+                        "mosaik.discovery.bootstrap=" + PEER + "@127.0.0.1:7401,not-hex@127.0.0.1:7402"}),
+                Arguments.of("mosaik.discovery.bootstrap[0]",
+                        new String[] {"mosaik.network-id=t", "mosaik.discovery.bootstrap=" + PEER + "@127.0.0.1"}));
+    }
+
+    @ParameterizedTest(name = "{0} <- {1}")
+    @MethodSource("invalidValues")
+    void failsNamingTheProperty(String property, String[] properties) {
+        runner.withPropertyValues(properties).run(context -> assertFailsNaming(context, property));
+    }
+
+    @Test
+    void secretKeyIsNeverEchoed() {
+        String secret = "zz" + SecretKey.random().toHex().substring(2); // 64 characters, not all hex
+        runner.withPropertyValues("mosaik.network-id=t", "mosaik.secret-key=" + secret).run(context -> {
+            MosaikConfigurationException error = assertFailsNaming(context, "mosaik.secret-key");
+            assertThat(error.getMessage()).doesNotContain(secret).doesNotContain(secret.substring(2, 20));
+            FailureAnalysis analysis = new MosaikConfigurationFailureAnalyzer().analyze(context.getStartupFailure());
+            assertThat(analysis.getDescription() + analysis.getAction()).doesNotContain(secret.substring(2, 20));
+        });
+    }
+
+    @Test
+    void secretKeyAndKeyFileExcludeEachOther(@TempDir Path directory) {
+        runner.withPropertyValues("mosaik.network-id=t", "mosaik.secret-key=" + SecretKey.random().toHex(),
+                "mosaik.key-file=" + directory.resolve("node.key"))
+                .run(context -> assertThat(assertFailsNaming(context, "mosaik.secret-key").getProblem())
+                        .contains("mosaik.key-file"));
+    }
+
+    @Test
+    void keyFileWithoutAKeyFails(@TempDir Path directory) throws Exception {
+        Path keyFile = directory.resolve("node.key");
+        java.nio.file.Files.writeString(keyFile, "not a key\n");
+        runner.withPropertyValues("mosaik.network-id=t", "mosaik.key-file=" + keyFile)
+                .run(context -> assertFailsNaming(context, "mosaik.key-file"));
+    }
+
+    @Test
+    void analysisSaysWhatToDo() {
+        runner.withPropertyValues("mosaik.network-id=t", "mosaik.transport=udp").run(context -> {
+            FailureAnalysis analysis = new MosaikConfigurationFailureAnalyzer().analyze(context.getStartupFailure());
+            assertThat(analysis.getDescription()).contains("Property: mosaik.transport").contains("'udp'");
+            assertThat(analysis.getAction()).contains("quic").contains("tcp");
+        });
+    }
+
+    /** Asserts the failure and its analysis name the property; returns the exception for more checks. */
+    private static MosaikConfigurationException assertFailsNaming(AssertableApplicationContext context,
+            String property) {
+        assertThat(context).hasFailed();
+        Throwable failure = context.getStartupFailure();
+        // what Spring prints without the analyzer must name the property too
+        assertThat(failure).hasMessageContaining(property);
+        MosaikConfigurationException error = find(failure);
+        assertThat(error).as("a MosaikConfigurationException in the cause chain of %s", failure).isNotNull();
+        assertThat(error.getProperty()).isEqualTo(property);
+        FailureAnalysis analysis = new MosaikConfigurationFailureAnalyzer().analyze(failure);
+        assertThat(analysis).isNotNull();
+        assertThat(analysis.getDescription()).contains(property);
+        assertThat(analysis.getAction()).isNotBlank();
+        return error;
+    }
+
+    private static MosaikConfigurationException find(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof MosaikConfigurationException error) {
+                return error;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,122 @@
+package io.mosaik.sample;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Runs the packaged application twice with {@code java -jar}, the second node bootstrapping to the
+ * first, and checks over HTTP that each lists the other among its connections. Runs in Failsafe, after
+ * {@code package}; each node's output goes to {@code target/it-logs/node-N.log}.
+ */
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class SampleClusterIT {
+
+    /** Generous: two JVMs start at once on a 2-core machine that may be building something else. */
+    private static final Duration STARTUP = Duration.ofSeconds(90);
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final JsonMapper json = JsonMapper.shared();
+    private final List<Node> nodes = new ArrayList<>();
+
+    @Test
+    void secondNodeBootstrapsToTheFirstAndBothSeeEachOther() throws Exception {
+        Node first = start("node-1", null);
+        JsonNode firstNode = awaitNode(first);
+        String firstAddress = firstNode.get("address").asString();
+        assertThat(firstAddress).endsWith("@127.0.0.1:" + first.mosaikPort);
+
+        Node second = start("node-2", firstAddress);
+        String secondPeer = awaitNode(second).get("peerId").asString();
+        String firstPeer = firstNode.get("peerId").asString();
+
+        await().atMost(STARTUP).pollInterval(Duration.ofMillis(500)).ignoreExceptions().untilAsserted(() -> {
+            assertThat(mosaik(first).get("connections").has(secondPeer)).as("node 1 lists node 2").isTrue();
+            assertThat(mosaik(second).get("connections").has(firstPeer)).as("node 2 lists node 1").isTrue();
+        });
+        JsonNode fromSecond = mosaik(second).get("connections").get(firstPeer);
+        assertThat(fromSecond.get("direction").asString()).isEqualTo("outbound");
+        assertThat(fromSecond.get("remoteAddress").asString()).contains(String.valueOf(first.mosaikPort));
+        assertThat(mosaik(first).get("connectionCount").asInt()).isEqualTo(1);
+    }
+
+    @AfterEach
+    void stopNodes() throws Exception {
+        for (Node node : nodes) {
+            node.process.destroy();
+        }
+        for (Node node : nodes) {
+            if (!node.process.waitFor(20, TimeUnit.SECONDS)) {
+                node.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+            List<String> lines = Files.exists(node.log) ? Files.readAllLines(node.log) : List.of();
+            System.out.println("---- " + node.log + " (last lines) ----");
+            lines.subList(Math.max(0, lines.size() - 15), lines.size()).forEach(System.out::println);
+        }
+    }
+
+    private Node start(String name, String bootstrap) throws IOException {
+        Path jar = Path.of(System.getProperty("sample.jar", "target/sample-app-0.1.0-SNAPSHOT.jar"));
+        assertThat(jar).as("the packaged application (run `mvn package` first)").exists();
+        Path logs = Files.createDirectories(Path.of(System.getProperty("sample.logs", "target/it-logs")));
+        int httpPort = freePort();
+        int mosaikPort = freePort();
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), // the JDK running the tests
+                "-Xmx256m", "-XX:TieredStopAtLevel=1", // two JVMs on 2 cores: start fast, stay small
+                "-jar", jar.toString(),
+                "--server.port=" + httpPort, "--server.address=127.0.0.1",
+                "--mosaik.port=" + mosaikPort, "--mosaik.bind-address=127.0.0.1"));
+        if (bootstrap != null) {
+            command.add("--mosaik.discovery.bootstrap=" + bootstrap);
+        }
+        Path log = logs.resolve(name + ".log");
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Node node = new Node(process, httpPort, mosaikPort, log);
+        nodes.add(node);
+        return node;
+    }
+
+    /** Waits until the node answers {@code /actuator/mosaik} and returns its {@code node} section. */
+    private JsonNode awaitNode(Node node) {
+        return await().atMost(STARTUP).pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                .failFast("the process exited; see " + node.log, () -> !node.process.isAlive())
+                .until(() -> mosaik(node).get("node"), section -> section != null
+                        && "RUNNING".equals(section.path("state").asString()));
+    }
+
+    private JsonNode mosaik(Node node) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort + "/actuator/mosaik"))
+                .header("Accept", "application/json").timeout(Duration.ofSeconds(10)).build();
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(200);
+        return json.readTree(response.body());
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private record Node(Process process, int httpPort, int mosaikPort, Path log) {
+    }
+}
