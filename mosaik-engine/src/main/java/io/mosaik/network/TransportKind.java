@@ -2,6 +2,8 @@ package io.mosaik.network;
 
 import io.mosaik.network.transport.Transport;
 import io.mosaik.network.transport.TransportConfig;
+import io.mosaik.network.transport.quic.QuicTransport;
+import io.mosaik.network.transport.tcp.TcpTransport;
 import java.util.Locale;
 
 /** The transports a {@link Network} can run on, selected by {@code mosaik.transport}. */
@@ -37,6 +39,9 @@ public enum TransportKind {
 
     /** Creates a transport of this kind. */
     Transport create(TransportConfig config) {
-        throw new IllegalStateException(configName() + " transport not built yet");
+        return switch (this) {
+            case QUIC -> new QuicTransport(config);
+            case TCP -> new TcpTransport(config);
+        };
     }
 }

@@ -1,0 +1,51 @@
+package io.mosaik.network.transport.quic;
+
+import io.mosaik.network.transport.CloseReason;
+import io.mosaik.network.transport.LinkClosedException;
+import tech.kwik.core.ConnectionTerminatedEvent;
+
+/**
+ * How a QUIC connection ended, in the transport SPI's terms.
+ *
+ * @param reason why it ended
+ * @param remote whether the remote side ended it
+ * @param detail extra words for exception messages, may be {@code null}
+ */
+record ConnectionEnd(CloseReason reason, boolean remote, String detail) {
+
+    /**
+     * Translates kwik's termination event.
+     *
+     * <p>Idle timeouts (including kwik's "connection lost" variant, an idle timeout after unanswered
+     * packets) become {@link CloseReason#TIMEOUT}; an application close carries our own wire code; a
+     * close without error (kwik's plain {@code close()}, as done by a shutting-down server connector) is
+     * an orderly {@link CloseReason#SUCCESS}; transport errors and stateless resets are
+     * {@link CloseReason#UNEXPECTED_CLOSE}.
+     *
+     * @param event the event
+     * @return the end
+     */
+    static ConnectionEnd of(ConnectionTerminatedEvent event) {
+        return switch (event.closeReason()) {
+            case IdleTimeout, ConnectionLost -> new ConnectionEnd(CloseReason.TIMEOUT, false,
+                    "QUIC " + event.closeReason());
+            case StatelessReset -> new ConnectionEnd(CloseReason.UNEXPECTED_CLOSE, true, "QUIC stateless reset");
+            case ImmediateClose -> {
+                if (event.hasApplicationError()) {
+                    yield new ConnectionEnd(CloseReason.ofCode((int) (long) event.applicationErrorCode()),
+                            event.closedByPeer(), null);
+                }
+                if (event.hasTransportError()) {
+                    yield new ConnectionEnd(CloseReason.UNEXPECTED_CLOSE, event.closedByPeer(),
+                            event.errorDescription());
+                }
+                yield new ConnectionEnd(CloseReason.SUCCESS, event.closedByPeer(), "QUIC close without error");
+            }
+        };
+    }
+
+    /** A fresh exception describing this end (a new instance per throw keeps stack traces right). */
+    LinkClosedException exception() {
+        return new LinkClosedException(reason, remote, detail);
+    }
+}

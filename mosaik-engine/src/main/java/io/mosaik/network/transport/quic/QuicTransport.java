@@ -1,0 +1,309 @@
+package io.mosaik.network.transport.quic;
+
+import io.mosaik.network.transport.CloseReason;
+import io.mosaik.network.transport.LinkClosedException;
+import io.mosaik.network.transport.TlsIdentity;
+import io.mosaik.network.transport.Transport;
+import io.mosaik.network.transport.TransportConfig;
+import io.mosaik.network.transport.TransportConnection;
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.net.SocketTimeoutException;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tech.kwik.core.QuicClientConnection;
+import tech.kwik.core.QuicConnection;
+import tech.kwik.core.QuicStream;
+import tech.kwik.core.log.NullLogger;
+import tech.kwik.core.server.ApplicationProtocolConnection;
+import tech.kwik.core.server.ApplicationProtocolConnectionFactory;
+import tech.kwik.core.server.ServerConnection;
+import tech.kwik.core.server.ServerConnector;
+
+/**
+ * The {@code quic} transport: QUIC through kwik 0.10.9 on one UDP port, one ALPN ({@value KwikSettings#ALPN}),
+ * every link a stream of one connection per peer pair.
+ *
+ * <p>kwik is used as published. Its known defects are worked around by how it is used: streams are
+ * re-armed by a {@link StallWatchdog} when kwik's lost wake-up strands their data, {@code createStream}
+ * is time-boxed, and a dialed connection sends keep-alives so that the idle timeout is the failure
+ * detector (a dead peer is noticed after about the idle timeout, on both sides).
+ *
+ * <p>Idle timeouts under 2 s are raised to 2 s (see {@link KwikSettings#MIN_IDLE_TIMEOUT}).
+ */
+public final class QuicTransport implements Transport {
+
+    /** The transport's configuration name. */
+    public static final String NAME = "quic";
+    /** How long {@link #close()} waits for kwik's server connector to wind down before dropping its socket. */
+    static final Duration CONNECTOR_CLOSE_WAIT = Duration.ofSeconds(3);
+
+    private static final Logger log = LoggerFactory.getLogger(QuicTransport.class);
+    private static final String NO_SECURITY_WARNINGS = "tech.kwik.core.no-security-warnings";
+    // Put into the accept queue once closed; every taker puts it back for the next.
+    private static final Object CLOSED = new Object();
+
+    static {
+        // Dialing without a certificate check is by design (the layer above authenticates the peer over
+        // the connection); kwik would otherwise print a warning to stdout on every dial.
+        if (System.getProperty(NO_SECURITY_WARNINGS) == null) {
+            System.setProperty(NO_SECURITY_WARNINGS, "true");
+        }
+    }
+
+    private final TransportConfig config;
+    private final StallWatchdog watchdog;
+    private final BlockingQueue<Object> accepted = new LinkedBlockingQueue<>();
+    private final Set<QuicTransportConnection> connections = ConcurrentHashMap.newKeySet();
+    private final Object lifecycle = new Object();
+    // guarded by lifecycle
+    private DatagramSocket socket;
+    private ServerConnector connector;
+    private boolean closed;
+
+    /**
+     * Creates the transport; nothing is bound before {@link #bind}.
+     *
+     * @param config the TLS identity, frame limit, idle timeout and metrics
+     */
+    public QuicTransport(TransportConfig config) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.watchdog = new StallWatchdog("mosaik-quic-watchdog", config.metrics());
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalStateException if the transport is already bound
+     */
+    @Override
+    public InetSocketAddress bind(InetSocketAddress address) throws IOException {
+        synchronized (lifecycle) {
+            if (closed) {
+                throw new LinkClosedException(CloseReason.CANCELLED, false, "the transport is closed");
+            }
+            if (socket != null) {
+                throw new IllegalStateException("already bound to " + socket.getLocalSocketAddress());
+            }
+            DatagramSocket bound = new DatagramSocket(address);
+            try {
+                ServerConnector server = ServerConnector.builder()
+                        .withSocket(bound)
+                        .withKeyStore(config.tls().keyStore(), TlsIdentity.ALIAS, TlsIdentity.PASSWORD)
+                        .withConfiguration(KwikSettings.server(config))
+                        .withLogger(new NullLogger())
+                        .build();
+                server.registerApplicationProtocol(KwikSettings.ALPN, new Acceptor());
+                server.start();
+                socket = bound;
+                connector = server;
+            } catch (CertificateException e) {
+                bound.close();
+                throw new IOException("kwik refuses the TLS certificate: " + e.getMessage(), e);
+            } catch (IOException | RuntimeException e) {
+                bound.close();
+                throw e;
+            }
+            return new InetSocketAddress(address.getAddress(), bound.getLocalPort());
+        }
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public TransportConnection accept() throws IOException, InterruptedException {
+        Object next = accepted.take();
+        if (next == CLOSED) {
+            accepted.add(CLOSED);
+            throw new LinkClosedException(CloseReason.CANCELLED, false, "the transport is closed");
+        }
+        return (TransportConnection) next;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>kwik's blocking {@code connect} runs on a virtual thread; the future fails with a
+     * {@link SocketTimeoutException} when {@code timeout} passes first (a connection kwik completes
+     * later is closed). The first connection after JVM start can take seconds (kwik warms up slowly).
+     */
+    @Override
+    public CompletableFuture<TransportConnection> dial(InetSocketAddress address, Duration timeout) {
+        CompletableFuture<TransportConnection> result = new CompletableFuture<>();
+        if (isClosed()) {
+            result.completeExceptionally(new LinkClosedException(CloseReason.CANCELLED, false, "the transport is closed"));
+            return result;
+        }
+        try {
+            ScheduledFuture<?> timer = watchdog.scheduler().schedule(
+                    () -> result.completeExceptionally(new SocketTimeoutException(
+                            "no QUIC connection to " + address + " within " + timeout)),
+                    timeout.toMillis(), TimeUnit.MILLISECONDS);
+            result.whenComplete((connection, failure) -> timer.cancel(false));
+        } catch (RejectedExecutionException e) {
+            result.completeExceptionally(new LinkClosedException(CloseReason.CANCELLED, false, "the transport is closed"));
+            return result;
+        }
+        Thread.ofVirtual().name("mosaik-quic-dial-" + address).start(() -> connect(address, timeout, result));
+        return result;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Connections are closed with {@link CloseReason#GRACEFUL_SHUTDOWN}; kwik's server connector gets
+     * {@link #CONNECTOR_CLOSE_WAIT} to wind down, then the UDP socket is closed regardless.
+     */
+    @Override
+    public void close() {
+        DatagramSocket boundSocket;
+        ServerConnector server;
+        synchronized (lifecycle) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            boundSocket = socket;
+            server = connector;
+        }
+        accepted.removeIf(item -> item instanceof QuicTransportConnection);
+        accepted.add(CLOSED);
+        for (QuicTransportConnection connection : connections) {
+            connection.close(CloseReason.GRACEFUL_SHUTDOWN);
+        }
+        if (server != null) {
+            Thread closer = Thread.ofVirtual().name("mosaik-quic-connector-close").start(server::close);
+            try {
+                if (!closer.join(CONNECTOR_CLOSE_WAIT)) {
+                    log.debug("kwik server connector still closing after {}", CONNECTOR_CLOSE_WAIT);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (boundSocket != null) {
+            boundSocket.close();
+        }
+        watchdog.close();
+    }
+
+    /** The watchdog (for tests). */
+    StallWatchdog watchdog() {
+        return watchdog;
+    }
+
+    private boolean isClosed() {
+        synchronized (lifecycle) {
+            return closed;
+        }
+    }
+
+    private void connect(InetSocketAddress address, Duration timeout, CompletableFuture<TransportConnection> result) {
+        QuicClientConnection quic;
+        try {
+            quic = KwikSettings.client(config, address, timeout).build();
+        } catch (IOException | RuntimeException e) {
+            result.completeExceptionally(asIoException(e));
+            return;
+        }
+        QuicTransportConnection connection =
+                new QuicTransportConnection(quic, true, address, config, watchdog, this::ended);
+        // Before connect(): the server may open streams right after the handshake.
+        quic.setPeerInitiatedStreamCallback(connection::peerStream);
+        quic.setConnectionListener(connection::terminated);
+        try {
+            quic.connect();
+            List<X509Certificate> chain = quic.getServerCertificateChain();
+            connection.serverTlsKey(chain.get(0).getPublicKey().getEncoded());
+            quic.keepAlive(KwikSettings.KEEP_ALIVE_SECONDS);
+        } catch (IOException | RuntimeException e) {
+            connection.close(CloseReason.CANCELLED);
+            result.completeExceptionally(asIoException(e));
+            return;
+        }
+        if (!register(connection)) {
+            connection.close(CloseReason.CANCELLED);
+            result.completeExceptionally(new LinkClosedException(CloseReason.CANCELLED, false, "the transport is closed"));
+            return;
+        }
+        if (!result.complete(connection)) {
+            // Timed out or cancelled while kwik was still connecting.
+            connection.close(CloseReason.CANCELLED);
+        }
+    }
+
+    private boolean register(QuicTransportConnection connection) {
+        synchronized (lifecycle) {
+            if (closed) {
+                return false;
+            }
+            connections.add(connection);
+        }
+        if (!connection.isOpen()) {
+            connections.remove(connection);
+        }
+        return true;
+    }
+
+    private void ended(QuicTransportConnection connection) {
+        connections.remove(connection);
+        accepted.remove(connection);
+    }
+
+    private static IOException asIoException(Exception e) {
+        return e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+    }
+
+    /** Hands the connections kwik accepts on our ALPN to {@link #accept()}. */
+    private final class Acceptor implements ApplicationProtocolConnectionFactory {
+
+        @Override
+        public ApplicationProtocolConnection createConnection(String protocol, QuicConnection quic) {
+            InetSocketAddress remote = quic instanceof ServerConnection server ? server.getInitialRemoteAddress() : null;
+            QuicTransportConnection connection =
+                    new QuicTransportConnection(quic, false, remote, config, watchdog, QuicTransport.this::ended);
+            connection.serverTlsKey(config.tls().publicKeyInfo());
+            quic.setConnectionListener(connection::terminated);
+            if (register(connection)) {
+                accepted.add(connection);
+            } else {
+                connection.close(CloseReason.CANCELLED);
+            }
+            return new ApplicationProtocolConnection() {
+                @Override
+                public void acceptPeerInitiatedStream(QuicStream stream) {
+                    connection.peerStream(stream);
+                }
+            };
+        }
+
+        @Override
+        public int maxConcurrentPeerInitiatedBidirectionalStreams() {
+            return KwikSettings.MAX_PEER_STREAMS;
+        }
+
+        @Override
+        public int maxConcurrentPeerInitiatedUnidirectionalStreams() {
+            return 0;
+        }
+    }
+}
