@@ -43,32 +43,7 @@ DEMO_DIR="$ROOT/.demo"
 STARTUP_SECONDS=90
 
 # --- a JDK >= 21 --------------------------------------------------------------------------------
-java_major() { # prints the major version of a java binary, nothing if it does not run
-    "$1" -version 2>&1 | awk -F'"' '/version/ { split($2, v, "."); print (v[1] == "1" ? v[2] : v[1]); exit }'
-}
-jdk_ok() { # true if $1 is a JDK home whose java is 21 or later
-    [[ -n "$1" && -x "$1/bin/java" ]] || return 1
-    local major
-    major="$(java_major "$1/bin/java")"
-    [[ "$major" =~ ^[0-9]+$ && "$major" -ge 21 ]]
-}
-find_jdk() {
-    if jdk_ok "${JAVA_HOME:-}"; then echo "$JAVA_HOME"; return; fi
-    if jdk_ok /usr/lib/jvm/temurin-25-jdk-amd64; then echo /usr/lib/jvm/temurin-25-jdk-amd64; return; fi
-    local candidate best="" best_major=0 major
-    for candidate in /usr/lib/jvm/*; do
-        if jdk_ok "$candidate"; then
-            major="$(java_major "$candidate/bin/java")"
-            if (( major > best_major )); then best="$candidate"; best_major="$major"; fi
-        fi
-    done
-    [[ -n "$best" ]] && echo "$best"
-}
-JDK="$(find_jdk || true)"
-if [[ -z "$JDK" ]]; then
-    echo "no JDK 21 or later found: set JAVA_HOME to one (checked \$JAVA_HOME, /usr/lib/jvm/*)" >&2
-    exit 1
-fi
+JDK="$("$ROOT/scripts/java-home.sh")" || exit 1
 JAVA="$JDK/bin/java"
 command -v curl >/dev/null || { echo "curl is needed to check on the nodes; install it" >&2; exit 1; }
 

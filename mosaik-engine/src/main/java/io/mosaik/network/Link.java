@@ -118,7 +118,8 @@ public final class Link implements AutoCloseable {
             throw reject("oversized", e.getMessage());
         } catch (Frames.MalformedFrameException | java.io.EOFException e) {
             throw reject("malformed", e.getMessage());
-        } catch (LinkClosedException e) {
+        } catch (IOException e) {
+            // a closed or broken stream: the link no longer counts towards its connection
             onClose.run();
             throw e;
         }

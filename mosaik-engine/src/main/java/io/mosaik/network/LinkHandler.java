@@ -8,9 +8,10 @@ package io.mosaik.network;
 public interface LinkHandler {
 
     /**
-     * Takes over a link a remote peer opened. Runs on a virtual thread of its own, so it may block;
-     * the link stays open after this returns until someone closes it. An exception closes the link with
-     * {@link io.mosaik.network.transport.CloseReason#CANCELLED} and is logged.
+     * Serves a link a remote peer opened. Runs on a virtual thread of its own, so it may block for as
+     * long as the link is in use. When it returns, the link is closed with
+     * {@link io.mosaik.network.transport.CloseReason#SUCCESS} (so no stream outlives its handler); an
+     * exception closes it with {@link io.mosaik.network.transport.CloseReason#CANCELLED} and is logged.
      *
      * @param link the authenticated link
      * @throws Exception anything; the node keeps running

@@ -62,6 +62,7 @@ public final class Network implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Network.class);
     private static final Duration BOOTSTRAP_RETRY_MIN = Duration.ofMillis(250);
     private static final Duration BOOTSTRAP_RETRY_MAX = Duration.ofSeconds(5);
+    private static final Duration RETIRE_GRACE = Duration.ofSeconds(2);
 
     private final NetworkId networkId;
     private final SecretKey secretKey;
@@ -89,7 +90,7 @@ public final class Network implements AutoCloseable {
         this.networkId = builder.networkId;
         this.secretKey = builder.secretKey != null ? builder.secretKey : SecretKey.random();
         this.settings = new Settings(builder.transport, builder.bindAddress, builder.port, builder.maxFrameSize,
-                builder.idleTimeout, builder.handshakeTimeout, List.copyOf(builder.bootstrap));
+                builder.idleTimeout, builder.handshakeTimeout, List.copyOf(builder.bootstrap), builder.advertisedHost);
         this.codec = builder.codec != null ? builder.codec : JacksonCodec.cbor();
         this.registry = builder.meterRegistry != null ? builder.meterRegistry : new SimpleMeterRegistry();
         this.metrics = new NetworkMetrics(registry);
@@ -131,23 +132,34 @@ public final class Network implements AutoCloseable {
             }
             throw new IllegalStateException("this network was closed; build a new one");
         }
-        TransportConfig config = new TransportConfig(TlsIdentity.generate(), settings.maxFrameSize,
-                settings.idleTimeout, new TransportMetrics(registry, settings.transport.configName()));
-        Transport created = settings.transport.create(config);
+        Transport created = null;
         InetSocketAddress bound;
         try {
+            TransportConfig config = new TransportConfig(TlsIdentity.generate(), settings.maxFrameSize,
+                    settings.idleTimeout, new TransportMetrics(registry, settings.transport.configName()));
+            created = settings.transport.create(config, settings.handshakeTimeout);
             bound = created.bind(new InetSocketAddress(settings.bindAddress, settings.port));
         } catch (IOException | RuntimeException e) {
-            created.close();
+            if (created != null) {
+                created.close();
+            }
             state.set(NetworkState.CLOSED);
-            throw new IOException("cannot bind " + settings.bindAddress.getHostAddress() + ":" + settings.port
-                    + " for the " + settings.transport.configName() + " transport: " + e.getMessage()
-                    + " (check mosaik.bind-address and mosaik.port)", e);
+            shutdownExecutors();
+            String what = e instanceof IOException
+                    ? "cannot bind " + settings.bindAddress.getHostAddress() + ":" + settings.port + " for the "
+                            + settings.transport.configName() + " transport: " + e.getMessage()
+                            + " (check mosaik.bind-address and mosaik.port)"
+                    : "cannot start the " + settings.transport.configName() + " transport: " + e.getMessage();
+            throw new IOException(what, e);
         }
         this.transport = created;
-        this.address = PeerAddress.of(secretKey.peerId(), bound);
+        this.address = PeerAddress.of(secretKey.peerId(), advertised(bound));
         this.startedAt = Instant.now();
-        state.set(NetworkState.RUNNING);
+        if (!state.compareAndSet(NetworkState.STARTING, NetworkState.RUNNING)) {
+            // close() ran while we were binding: it could not see the transport, so close it here
+            created.close();
+            throw new IllegalStateException("the network was closed while it was starting");
+        }
         workers.execute(this::acceptLoop);
         for (PeerAddress peer : settings.bootstrap) {
             if (!peer.peerId().equals(peerId())) {
@@ -298,12 +310,28 @@ public final class Network implements AutoCloseable {
         }
         dials.values().forEach(dial -> dial.completeExceptionally(
                 new LinkClosedException(CloseReason.CANCELLED, false, "the network is closing")));
-        workers.shutdownNow();
-        timers.shutdownNow();
+        shutdownExecutors();
         state.set(NetworkState.CLOSED);
         if (previous == NetworkState.RUNNING) {
             log.info("mosaik node {} closed", peerId().toShortString());
         }
+    }
+
+    private void shutdownExecutors() {
+        workers.shutdownNow();
+        timers.shutdownNow();
+    }
+
+    private InetSocketAddress advertised(InetSocketAddress bound) {
+        if (settings.advertisedHost != null) {
+            return InetSocketAddress.createUnresolved(settings.advertisedHost, bound.getPort());
+        }
+        if (bound.getAddress().isAnyLocalAddress()) {
+            log.warn("bound to the wildcard address {}: other nodes cannot dial {}; set mosaik.advertised-host "
+                    + "(Network.Builder.advertisedHost) to an address they can reach", bound.getAddress().getHostAddress(),
+                    bound);
+        }
+        return bound;
     }
 
     // --- connections -----------------------------------------------------------------------------
@@ -344,9 +372,10 @@ public final class Network implements AutoCloseable {
     }
 
     private PeerSession authenticateOutbound(TransportConnection connection, PeerId expected) throws IOException {
-        ScheduledFuture<?> deadline = timers.schedule(() -> connection.close(CloseReason.TIMEOUT),
+        ScheduledFuture<?> deadline = timers.schedule(
+                () -> workers.execute(() -> connection.close(CloseReason.TIMEOUT)),
                 settings.handshakeTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        FrameStream control = null;
+        FrameStream control;
         try {
             control = connection.openStream(settings.handshakeTimeout);
             PeerId remote = PeerAuth.dialer(control, connection, secretKey, networkId, expected);
@@ -416,10 +445,12 @@ public final class Network implements AutoCloseable {
     }
 
     private void authenticateInbound(TransportConnection connection) {
-        ScheduledFuture<?> deadline = timers.schedule(() -> {
+        ScheduledFuture<?> deadline = timers.schedule(() -> workers.execute(() -> {
             metrics.peerRejected(CloseReason.TIMEOUT);
+            log.info("refused connection from {}: no peer authentication within {}", connection.remoteAddress(),
+                    settings.handshakeTimeout);
             connection.close(CloseReason.TIMEOUT);
-        }, settings.handshakeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        }), settings.handshakeTimeout.toMillis(), TimeUnit.MILLISECONDS);
         try {
             FrameStream control = connection.acceptStream();
             PeerId remote = PeerAuth.listener(control, connection, secretKey, networkId);
@@ -428,48 +459,89 @@ public final class Network implements AutoCloseable {
             }
             register(new PeerSession(remote, connection, control));
         } catch (PeerAuthException e) {
-            deadline.cancel(false);
-            metrics.peerRejected(e.reason());
-            log.info("refused connection from {}: {}", connection.remoteAddress(), e.getMessage());
-            connection.close(e.reason());
+            if (deadline.cancel(false)) { // else the deadline closed it and counted it
+                metrics.peerRejected(e.reason());
+                log.info("refused connection from {}: {}", connection.remoteAddress(), e.getMessage());
+                connection.close(e.reason());
+            }
         } catch (IOException | InterruptedException | RuntimeException e) {
-            deadline.cancel(false);
-            log.debug("connection from {} ended during authentication: {}", connection.remoteAddress(), e.toString());
-            connection.close(CloseReason.PROTOCOL_VIOLATION);
+            if (deadline.cancel(false)) {
+                metrics.peerRejected(CloseReason.PROTOCOL_VIOLATION);
+                log.info("refused connection from {}: {}", connection.remoteAddress(), e.toString());
+                connection.close(CloseReason.PROTOCOL_VIOLATION);
+            }
         }
     }
 
     /** Adds an authenticated session, applying the one-connection-per-peer-pair rule. */
     private PeerSession register(PeerSession session) {
         PeerSession winner;
+        PeerSession loser = null;
         synchronized (primary) {
             if (state.get() != NetworkState.RUNNING) {
-                session.close(CloseReason.GRACEFUL_SHUTDOWN);
+                workers.execute(() -> session.close(CloseReason.GRACEFUL_SHUTDOWN));
                 throw new CompletionException(new LinkClosedException(CloseReason.CANCELLED, false,
                         "the network is closing"));
             }
             sessions.add(session);
             PeerSession existing = primary.get(session.peer);
-            PeerId dialer = session.connection.initiator() ? peerId() : session.peer;
-            boolean preferred = dialer.compareTo(session.peer.compareTo(peerId()) < 0 ? session.peer : peerId()) == 0;
-            if (existing == null || !existing.isOpen() || preferred) {
+            if (existing == null || !existing.isOpen() || replaces(peerId(), session.peer,
+                    session.connection.initiator(), existing.connection.initiator(),
+                    Duration.between(existing.openedAt, session.openedAt), settings.handshakeTimeout)) {
                 primary.put(session.peer, session);
                 winner = session;
-                if (existing != null && existing.isOpen()) {
-                    existing.retire();
-                }
+                loser = existing != null && existing.isOpen() ? existing : null;
             } else {
                 winner = existing;
-                session.retire();
+                loser = session;
             }
         }
         metrics.connectionOpened(!session.connection.initiator());
         session.connection.closed().thenAccept(reason -> onClosed(session, reason));
         workers.execute(() -> controlLoop(session));
         workers.execute(() -> streamLoop(session));
+        if (loser != null) {
+            retire(loser);
+        }
         log.debug("{} connection with {} authenticated", session.connection.initiator() ? "outbound" : "inbound",
                 session.peer.toShortString());
         return winner;
+    }
+
+    /**
+     * Whether a newly authenticated connection replaces the open one to the same peer. Both ends of a
+     * simultaneous dial must pick the same survivor without talking: the connection dialed by the
+     * smaller peer id. Outside a simultaneous dial, the newer connection wins: a peer that dials again
+     * while an old connection still looks open (it restarted, or lost the old one) must not be locked out
+     * until the old one idles out.
+     *
+     * @param self            this node
+     * @param peer            the remote peer
+     * @param newInitiated    whether this node dialed the new connection
+     * @param oldInitiated    whether this node dialed the open one
+     * @param gap             how long after the open one the new one was authenticated
+     * @param simultaneity    how close two connections must be to count as one simultaneous dial
+     */
+    static boolean replaces(PeerId self, PeerId peer, boolean newInitiated, boolean oldInitiated, Duration gap,
+            Duration simultaneity) {
+        if (newInitiated == oldInitiated || gap.compareTo(simultaneity) > 0) {
+            return true;
+        }
+        PeerId dialer = newInitiated ? self : peer;
+        PeerId smaller = self.compareTo(peer) < 0 ? self : peer;
+        return dialer.equals(smaller);
+    }
+
+    /**
+     * Stops new links from using a duplicate connection and closes it once it carries no link, but not
+     * before a grace period: the remote may still be opening a link on it until it has seen the winner
+     * too.
+     */
+    private void retire(PeerSession loser) {
+        loser.retire();
+        schedule(() -> workers.execute(() -> {
+            loser.graceOver();
+        }), RETIRE_GRACE);
     }
 
     private void controlLoop(PeerSession session) {
@@ -525,7 +597,7 @@ public final class Network implements AutoCloseable {
     }
 
     private void serve(PeerSession session, FrameStream stream) {
-        ScheduledFuture<?> deadline = timers.schedule(() -> stream.close(CloseReason.TIMEOUT),
+        ScheduledFuture<?> deadline = timers.schedule(() -> workers.execute(() -> stream.close(CloseReason.TIMEOUT)),
                 settings.handshakeTimeout.toMillis(), TimeUnit.MILLISECONDS);
         String protocol;
         try {
@@ -555,8 +627,12 @@ public final class Network implements AutoCloseable {
         Link link = newLink(session, protocol, stream);
         try {
             handler.accept(link);
+            link.close(CloseReason.SUCCESS);
         } catch (Exception e) {
-            log.warn("handler for {} failed on a link from {}: {}", protocol, session.peer.toShortString(), e.toString());
+            if (link.isOpen()) {
+                log.warn("handler for {} failed on a link from {}: {}", protocol, session.peer.toShortString(),
+                        e.toString());
+            }
             link.close(CloseReason.CANCELLED);
         }
     }
@@ -590,7 +666,7 @@ public final class Network implements AutoCloseable {
     }
 
     private record Settings(TransportKind transport, InetAddress bindAddress, int port, int maxFrameSize,
-            Duration idleTimeout, Duration handshakeTimeout, List<PeerAddress> bootstrap) {
+            Duration idleTimeout, Duration handshakeTimeout, List<PeerAddress> bootstrap, String advertisedHost) {
     }
 
     /**
@@ -608,6 +684,7 @@ public final class Network implements AutoCloseable {
         private Codec codec;
         private MeterRegistry meterRegistry;
         private final List<PeerAddress> bootstrap = new ArrayList<>();
+        private String advertisedHost;
 
         private Builder(NetworkId networkId) {
             this.networkId = Objects.requireNonNull(networkId, "networkId (mosaik.network-id) is required");
@@ -687,6 +764,18 @@ public final class Network implements AutoCloseable {
          */
         public Builder bootstrap(java.util.Collection<PeerAddress> peers) {
             peers.forEach(peer -> bootstrap.add(Objects.requireNonNull(peer, "bootstrap peer")));
+            return this;
+        }
+
+        /**
+         * The host other nodes should dial, as published in {@link Network#address()}; default the bound
+         * address. Needed when binding a wildcard address ({@code 0.0.0.0}) or behind port mapping.
+         */
+        public Builder advertisedHost(String host) {
+            if (host == null || host.isBlank()) {
+                throw new IllegalArgumentException("the advertised host must not be blank (mosaik.advertised-host)");
+            }
+            this.advertisedHost = host.strip();
             return this;
         }
 

@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.mosaik.network.transport.CloseReason;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.ToDoubleFunction;
 
 /**
  * The network's meters, named so that operators can guess them.
@@ -32,10 +31,6 @@ final class NetworkMetrics {
                 .description("Authenticated peer connections open now").register(registry);
     }
 
-    <T> void gauge(String name, String description, T target, ToDoubleFunction<T> value) {
-        Gauge.builder(name, target, value).description(description).register(registry);
-    }
-
     void connectionOpened(boolean inbound) {
         current.incrementAndGet();
         counter("mosaik.network.connections.opened", "direction", inbound ? "inbound" : "outbound").increment();
@@ -56,11 +51,6 @@ final class NetworkMetrics {
 
     void peerRejected(CloseReason reason) {
         counter("mosaik.network.peers.rejected", "reason", reason.name()).increment();
-    }
-
-    double count(String name, String tagKey, String tagValue) {
-        Counter counter = registry.find(name).tag(tagKey, tagValue).counter();
-        return counter == null ? 0 : counter.count();
     }
 
     private Counter counter(String name, String tagKey, String tagValue) {

@@ -72,7 +72,8 @@ public record PeerAddress(PeerId peerId, String host, int port) {
 
     /** The address for a bound socket. */
     public static PeerAddress of(PeerId peerId, InetSocketAddress socket) {
-        return new PeerAddress(peerId, socket.getAddress().getHostAddress(), socket.getPort());
+        String host = socket.isUnresolved() ? socket.getHostString() : socket.getAddress().getHostAddress();
+        return new PeerAddress(peerId, host, socket.getPort());
     }
 
     /** The socket address to dial (resolves the host name if it is one). */

@@ -18,6 +18,7 @@ final class PeerSession {
     private final AtomicInteger links = new AtomicInteger();
     private final AtomicReference<CloseReason> closeReason = new AtomicReference<>();
     private volatile boolean retired;
+    private volatile boolean graceOver;
 
     PeerSession(PeerId peer, TransportConnection connection, FrameStream control) {
         this.peer = peer;
@@ -29,30 +30,27 @@ final class PeerSession {
         return closeReason.get() == null && connection.isOpen();
     }
 
-    int links() {
-        return links.get();
-    }
-
     void linkOpened() {
         links.incrementAndGet();
     }
 
     void linkClosed() {
-        if (links.decrementAndGet() <= 0 && retired) {
+        if (links.decrementAndGet() <= 0 && retired && graceOver) {
             close(CloseReason.DUPLICATE_CONNECTION);
         }
     }
 
-    /** Stops new links from using this connection; closes it once its last link closes. */
+    /** Stops new links from using this connection; see {@link #graceOver()}. */
     void retire() {
         retired = true;
+    }
+
+    /** The retirement grace is over: close now if no link is open, else when the last one closes. */
+    void graceOver() {
+        graceOver = true;
         if (links.get() <= 0) {
             close(CloseReason.DUPLICATE_CONNECTION);
         }
-    }
-
-    boolean retired() {
-        return retired;
     }
 
     /**

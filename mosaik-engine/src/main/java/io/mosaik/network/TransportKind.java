@@ -37,11 +37,16 @@ public enum TransportKind {
         return name().toLowerCase(Locale.ROOT);
     }
 
-    /** Creates a transport of this kind. */
-    Transport create(TransportConfig config) {
+    /**
+     * Creates a transport of this kind.
+     *
+     * @param config           the transport's configuration
+     * @param handshakeTimeout the longest an inbound TLS handshake may take
+     */
+    Transport create(TransportConfig config, java.time.Duration handshakeTimeout) {
         return switch (this) {
             case QUIC -> new QuicTransport(config);
-            case TCP -> new TcpTransport(config);
+            case TCP -> new TcpTransport(config, handshakeTimeout);
         };
     }
 }

@@ -48,6 +48,19 @@ class FramesTest {
     }
 
     @Test
+    void largeBodiesArriveWholeAndATruncatedOneIsAnError() throws Exception {
+        byte[] payload = new byte[300_000];
+        new java.util.Random(1).nextBytes(payload);
+        byte[] frame = Frames.data(payload);
+        Frames.Reader reader = new Frames.Reader(new ByteArrayInputStream(frame), 1 << 20);
+        assertThat(reader.read().body()).isEqualTo(payload);
+
+        byte[] cut = java.util.Arrays.copyOf(frame, 200_000);
+        assertThatThrownBy(() -> new Frames.Reader(new ByteArrayInputStream(cut), 1 << 20).read())
+                .isInstanceOf(EOFException.class).hasMessageContaining("of 300000 frame bytes");
+    }
+
+    @Test
     void unknownCloseCodesAreKept() {
         assertThat(CloseReason.ofCode(10_413)).isEqualTo(new CloseReason(10_413, "Unknown"));
         assertThat(Frames.decodeClose(new byte[] {1})).isEqualTo(CloseReason.PROTOCOL_VIOLATION);

@@ -41,7 +41,7 @@ class ImpersonationTest {
     }
 
     private FrameStream dial(TransportKind transport, Network target) throws Exception {
-        attacker = transport.create(TransportConfig.defaults(transport.configName()));
+        attacker = transport.create(TransportConfig.defaults(transport.configName()), Duration.ofSeconds(10));
         attacker.bind(new java.net.InetSocketAddress("127.0.0.1", 0));
         TransportConnection connection = attacker.dial(target.address().socketAddress(), Duration.ofSeconds(30))
                 .get(30, TimeUnit.SECONDS);
@@ -126,6 +126,21 @@ class ImpersonationTest {
         // and the node still accepts honest peers
         Network honest = nodes.start();
         assertThat(honest.connect(target.address()).get(30, TimeUnit.SECONDS).peer()).isEqualTo(target.peerId());
+    }
+
+    @ParameterizedTest
+    @EnumSource(TransportKind.class)
+    void aPeerThatNeverAuthenticatesIsDroppedAndCountedOnce(TransportKind transport) throws Exception {
+        nodes = new TestNodes(transport);
+        Network target = nodes.start(TestNodes.NETWORK, builder -> builder.handshakeTimeout(Duration.ofSeconds(2)));
+
+        FrameStream control = dial(transport, target); // and then say nothing
+
+        assertThatThrownBy(control::receive).isInstanceOf(LinkClosedException.class);
+        await().atMost(Duration.ofSeconds(20)).until(() -> !current.isOpen());
+        assertThat(target.meterRegistry().find("mosaik.network.peers.rejected").tag("reason", "Timeout").counter()
+                .count()).isEqualTo(1.0);
+        assertThat(target.connections()).isEmpty();
     }
 
     private static byte[] take(ByteBuffer buffer, int length) {

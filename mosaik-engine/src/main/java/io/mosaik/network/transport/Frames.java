@@ -87,6 +87,9 @@ public final class Frames {
      * allocating them.
      */
     public static final class Reader {
+        /** The most a reader allocates for a frame body before its bytes arrive. */
+        static final int CHUNK = 64 * 1024;
+
         private final DataInputStream in;
         private final int maxFrameSize;
 
@@ -123,9 +126,33 @@ public final class Frames {
                 throw new FrameTooLargeException(size - 1, maxFrameSize);
             }
             byte type = in.readByte();
-            byte[] body = new byte[(int) (size - 1)];
-            in.readFully(body);
-            return new Frame(type, body);
+            return new Frame(type, readBody((int) (size - 1)));
+        }
+
+        /**
+         * Reads a body of the announced length. Up to {@link #CHUNK} bytes are allocated at once; a
+         * larger body grows as its bytes actually arrive, so a peer that announces a large frame and
+         * sends nothing holds no more memory than it sent.
+         */
+        private byte[] readBody(int length) throws IOException {
+            if (length <= CHUNK) {
+                byte[] body = new byte[length];
+                in.readFully(body);
+                return body;
+            }
+            byte[] body = new byte[CHUNK];
+            int filled = 0;
+            while (filled < length) {
+                if (filled == body.length) {
+                    body = java.util.Arrays.copyOf(body, (int) Math.min(length, 2L * body.length));
+                }
+                int read = in.read(body, filled, body.length - filled);
+                if (read < 0) {
+                    throw new EOFException("stream ended after " + filled + " of " + length + " frame bytes");
+                }
+                filled += read;
+            }
+            return body;
         }
     }
 

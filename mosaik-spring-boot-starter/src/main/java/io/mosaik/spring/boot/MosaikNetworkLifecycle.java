@@ -18,8 +18,12 @@ import org.springframework.context.SmartLifecycle;
  */
 public class MosaikNetworkLifecycle implements SmartLifecycle {
 
-    /** Before Boot's web server (which starts at {@code DEFAULT_PHASE - 1024}) and stopped after it. */
-    public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 2048;
+    /**
+     * Before Boot's web server (its start/stop life cycle runs at {@code DEFAULT_PHASE - 2048}, graceful
+     * shutdown at {@code DEFAULT_PHASE - 1024}), so the node listens before requests arrive and closes
+     * after the last request is done.
+     */
+    public static final int PHASE = SmartLifecycle.DEFAULT_PHASE - 4096;
 
     private final ObjectProvider<Network> networks;
     private final List<Network> started = new ArrayList<>();

@@ -56,6 +56,12 @@ public class MosaikProperties {
     private String bindAddress = "127.0.0.1";
 
     /**
+     * Host other nodes dial to reach this one, published in the node's address. Defaults to the bind
+     * address; set it when binding 0.0.0.0 or behind port mapping.
+     */
+    private String advertisedHost;
+
+    /**
      * Port to listen on, 0 for any free port (the chosen one is part of the node's address).
      */
     private int port = 0;
@@ -132,6 +138,16 @@ public class MosaikProperties {
     /** Sets the transport name, {@code quic} or {@code tcp}. */
     public void setTransport(String transport) {
         this.transport = transport;
+    }
+
+    /** The host other nodes dial, {@code null} to advertise the bind address. */
+    public String getAdvertisedHost() {
+        return advertisedHost;
+    }
+
+    /** Sets the host other nodes dial. */
+    public void setAdvertisedHost(String advertisedHost) {
+        this.advertisedHost = advertisedHost;
     }
 
     /** The address to listen on as configured; default {@code 127.0.0.1}. */

@@ -35,6 +35,7 @@ final class NetworkSettings {
     private final Duration idleTimeout;
     private final Duration handshakeTimeout;
     private final List<PeerAddress> bootstrap;
+    private final String advertisedHost;
 
     private NetworkSettings(MosaikProperties properties) {
         this.networkId = networkId(properties.getNetworkId());
@@ -46,6 +47,7 @@ final class NetworkSettings {
         this.idleTimeout = idleTimeout(properties.getIdleTimeout());
         this.handshakeTimeout = handshakeTimeout(properties.getHandshakeTimeout());
         this.bootstrap = bootstrap(properties.getDiscovery().getBootstrap());
+        this.advertisedHost = advertisedHost(properties.getAdvertisedHost());
     }
 
     /**
@@ -71,6 +73,9 @@ final class NetworkSettings {
                 .bootstrap(bootstrap);
         if (secretKey != null) {
             builder.secretKey(secretKey);
+        }
+        if (advertisedHost != null) {
+            builder.advertisedHost(advertisedHost);
         }
         return builder;
     }
@@ -147,12 +152,30 @@ final class NetworkSettings {
         if (value == null || value.isBlank()) {
             throw new MosaikConfigurationException("mosaik.bind-address", "the value is empty", action);
         }
-        try {
-            return InetAddress.getByName(value.strip());
-        } catch (UnknownHostException e) {
-            throw new MosaikConfigurationException("mosaik.bind-address",
-                    "'" + value + "' is not an IP address and does not resolve to one", action, e);
+        String literal = value.strip();
+        // only IP literals: getByName does no name lookup for them, and a bind address is local anyway
+        if (!literal.matches("\\d{1,3}(\\.\\d{1,3}){3}") && !literal.contains(":")) {
+            throw new MosaikConfigurationException("mosaik.bind-address", "'" + value + "' is not an IP address",
+                    action);
         }
+        try {
+            return InetAddress.getByName(literal);
+        } catch (UnknownHostException e) {
+            throw new MosaikConfigurationException("mosaik.bind-address", "'" + value + "' is not an IP address",
+                    action, e);
+        }
+    }
+
+    private static String advertisedHost(String value) {
+        if (value == null) {
+            return null;
+        }
+        if (value.isBlank() || value.strip().contains(" ") || value.strip().contains("@")) {
+            throw new MosaikConfigurationException("mosaik.advertised-host", "'" + value + "' is not a host",
+                    "Set mosaik.advertised-host to the IP address or host name other nodes dial to reach this one, "
+                            + "or remove it to advertise the bind address.");
+        }
+        return value.strip();
     }
 
     private static int port(int value) {

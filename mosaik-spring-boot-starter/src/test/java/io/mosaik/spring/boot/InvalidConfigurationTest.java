@@ -40,6 +40,8 @@ class InvalidConfigurationTest {
                 Arguments.of("mosaik.bind-address",
                         new String[] {"mosaik.network-id=t", "mosaik.bind-address=no-such-host.invalid"}),
                 Arguments.of("mosaik.bind-address", new String[] {"mosaik.network-id=t", "mosaik.bind-address= "}),
+                Arguments.of("mosaik.advertised-host",
+                        new String[] {"mosaik.network-id=t", "mosaik.advertised-host=not a host"}),
                 Arguments.of("mosaik.max-frame-size", new String[] {"mosaik.network-id=t", "mosaik.max-frame-size=512B"}),
                 Arguments.of("mosaik.idle-timeout", new String[] {"mosaik.network-id=t", "mosaik.idle-timeout=100ms"}),
                 Arguments.of("mosaik.handshake-timeout",

@@ -78,6 +78,12 @@ class MosaikAutoConfigurationTest {
     }
 
     @Test
+    void advertisedHostIsWhatTheAddressPublishes() {
+        runner.withPropertyValues("mosaik.advertised-host=localhost")
+                .run(context -> assertThat(context.getBean(Network.class).address().host()).isEqualTo("localhost"));
+    }
+
+    @Test
     void secretKeyFixesThePeerId() {
         SecretKey key = SecretKey.random();
         runner.withPropertyValues("mosaik.secret-key=" + key.toHex())
