@@ -17,7 +17,8 @@ record ConnectionEnd(CloseReason reason, boolean remote, String detail) {
      * Translates kwik's termination event.
      *
      * <p>Idle timeouts (including kwik's "connection lost" variant, an idle timeout after unanswered
-     * packets) become {@link CloseReason#TIMEOUT}; an application close carries our own wire code; a
+     * packets) become {@link CloseReason#TIMEOUT}; an application close carries our own wire code (and its
+     * reason phrase as the detail, unless that is just the reason's name); a
      * close without error (kwik's plain {@code close()}, as done by a shutting-down server connector) is
      * an orderly {@link CloseReason#SUCCESS}; transport errors and stateless resets are
      * {@link CloseReason#UNEXPECTED_CLOSE}.
@@ -32,8 +33,11 @@ record ConnectionEnd(CloseReason reason, boolean remote, String detail) {
             case StatelessReset -> new ConnectionEnd(CloseReason.UNEXPECTED_CLOSE, true, "QUIC stateless reset");
             case ImmediateClose -> {
                 if (event.hasApplicationError()) {
-                    yield new ConnectionEnd(CloseReason.ofCode((int) (long) event.applicationErrorCode()),
-                            event.closedByPeer(), null);
+                    CloseReason reason = CloseReason.ofCode((int) (long) event.applicationErrorCode());
+                    // The reason phrase is the remote's detail when it says more than the reason's name.
+                    String phrase = event.errorDescription();
+                    yield new ConnectionEnd(reason, event.closedByPeer(),
+                            phrase == null || phrase.isBlank() || phrase.equals(reason.name()) ? null : phrase);
                 }
                 if (event.hasTransportError()) {
                     yield new ConnectionEnd(CloseReason.UNEXPECTED_CLOSE, event.closedByPeer(),

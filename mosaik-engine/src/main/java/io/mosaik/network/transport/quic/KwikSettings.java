@@ -50,6 +50,10 @@ final class KwikSettings {
                 .maxOpenPeerInitiatedUnidirectionalStreams(0)
                 .maxBidirectionalStreamBufferSize(STREAM_WINDOW)
                 .maxConnectionBufferSize(CONNECTION_WINDOW)
+                // Address validation stays off: in kwik 0.10.9 a connection that sent a Retry never starts
+                // its idle timer, so every Retry left unanswered (any spoofed Initial) keeps its platform
+                // threads for ever. Handshakes are capped in front of kwik instead (HandshakeGate).
+                .retryRequired(ServerConnectionConfig.RetryRequired.Never)
                 .build();
     }
 

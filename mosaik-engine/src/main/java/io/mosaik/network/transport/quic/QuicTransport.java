@@ -7,7 +7,6 @@ import io.mosaik.network.transport.Transport;
 import io.mosaik.network.transport.TransportConfig;
 import io.mosaik.network.transport.TransportConnection;
 import java.io.IOException;
-import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.security.cert.CertificateException;
@@ -44,6 +43,15 @@ import tech.kwik.core.server.ServerConnector;
  * detector (a dead peer is noticed after about the idle timeout, on both sides).
  *
  * <p>Idle timeouts under 2 s are raised to 2 s (see {@link KwikSettings#MIN_IDLE_TIMEOUT}).
+ *
+ * <p>Every connection costs kwik four to six platform threads per side, so what remote nodes can make
+ * this node hold is bounded ({@link Limits#DEFAULT}): handshakes in flight (by the {@link HandshakeGate}
+ * in front of kwik), connections waiting for {@link #accept()}, and accepted connections still open.
+ * A connection over a limit is closed as soon as its handshake is done, with
+ * {@link CloseReason#CANCELLED} and a reason phrase saying which limit it hit.
+ *
+ * <p>Needs Java 24 or newer: kwik blocks readers with {@code synchronized} and {@code Object.wait},
+ * which before JDK 24 (JEP 491) pins the carrier of the virtual thread every link runs on.
  */
 public final class QuicTransport implements Transport {
 
@@ -52,6 +60,31 @@ public final class QuicTransport implements Transport {
     /** How long {@link #close()} waits for kwik's server connector to wind down before dropping its socket. */
     static final Duration CONNECTOR_CLOSE_WAIT = Duration.ofSeconds(3);
 
+    /** The oldest Java feature release on which kwik's blocking reads do not pin virtual threads (JEP 491). */
+    static final int MIN_JAVA_FEATURE = 24;
+
+    /**
+     * How much remote nodes can make this transport hold.
+     *
+     * @param maxHandshakes  sources in a QUIC handshake at once (see {@link HandshakeGate})
+     * @param maxPending     connections handshaken but not yet taken by {@link #accept()}
+     * @param maxInbound     accepted (server-side) connections open at once, taken or not
+     * @param handshakeSlack how much longer than the idle timeout a silent source keeps its handshake
+     *                       slot; kwik drops a handshake that gets no answer after about the idle timeout
+     */
+    record Limits(int maxHandshakes, int maxPending, int maxInbound, Duration handshakeSlack) {
+
+        /** 256 handshakes, 256 waiting for {@code accept()}, 1024 open: at most some 8k kwik threads. */
+        static final Limits DEFAULT = new Limits(256, 256, 1024, Duration.ofSeconds(5));
+
+        Limits {
+            if (maxHandshakes < 1 || maxPending < 1 || maxInbound < 1) {
+                throw new IllegalArgumentException("limits must be positive");
+            }
+            Objects.requireNonNull(handshakeSlack, "handshakeSlack");
+        }
+    }
+
     private static final Logger log = LoggerFactory.getLogger(QuicTransport.class);
     private static final String NO_SECURITY_WARNINGS = "tech.kwik.core.no-security-warnings";
     // Put into the accept queue once closed; every taker puts it back for the next.
@@ -59,30 +92,59 @@ public final class QuicTransport implements Transport {
 
     static {
         // Dialing without a certificate check is by design (the layer above authenticates the peer over
-        // the connection); kwik would otherwise print a warning to stdout on every dial.
+        // the connection); kwik would otherwise print a warning to stdout on every dial. kwik reads only
+        // this property: the alternative, a trust-all customTrustManager, silences it but brings back
+        // agent15's server-name check, which TlsIdentity promises peers do not make. A value set by the
+        // operator is left alone.
         if (System.getProperty(NO_SECURITY_WARNINGS) == null) {
             System.setProperty(NO_SECURITY_WARNINGS, "true");
         }
     }
 
     private final TransportConfig config;
+    private final Limits limits;
     private final StallWatchdog watchdog;
     private final BlockingQueue<Object> accepted = new LinkedBlockingQueue<>();
     private final Set<QuicTransportConnection> connections = ConcurrentHashMap.newKeySet();
     private final Object lifecycle = new Object();
     // guarded by lifecycle
-    private DatagramSocket socket;
+    private HandshakeGate socket;
     private ServerConnector connector;
     private boolean closed;
+    private int inbound;
 
     /**
      * Creates the transport; nothing is bound before {@link #bind}.
      *
      * @param config the TLS identity, frame limit, idle timeout and metrics
+     * @throws IllegalStateException on a Java runtime older than 24 (see {@link #requireJavaFeature})
      */
     public QuicTransport(TransportConfig config) {
+        this(config, Limits.DEFAULT);
+    }
+
+    /** A transport with other limits (for tests). */
+    QuicTransport(TransportConfig config, Limits limits) {
+        requireJavaFeature(Runtime.version().feature());
         this.config = Objects.requireNonNull(config, "config");
+        this.limits = Objects.requireNonNull(limits, "limits");
         this.watchdog = new StallWatchdog("mosaik-quic-watchdog", config.metrics());
+    }
+
+    /**
+     * Refuses Java runtimes on which kwik would pin virtual-thread carriers.
+     *
+     * @param feature the feature release of the running JDK ({@code Runtime.version().feature()})
+     * @throws IllegalStateException if {@code feature} is below {@value #MIN_JAVA_FEATURE}
+     */
+    static void requireJavaFeature(int feature) {
+        if (feature < MIN_JAVA_FEATURE) {
+            throw new IllegalStateException("the quic transport needs Java " + MIN_JAVA_FEATURE
+                    + " or newer, but this is Java " + feature + ": kwik blocks stream readers with synchronized"
+                    + " and Object.wait, which before Java 24 (JEP 491) pins the carrier thread of every virtual"
+                    + " thread that waits, so a few hundred idle links would stall all virtual threads of the node;"
+                    + " use mosaik.transport=tcp or run on a newer JDK");
+        }
     }
 
     /** {@inheritDoc} */
@@ -105,7 +167,8 @@ public final class QuicTransport implements Transport {
             if (socket != null) {
                 throw new IllegalStateException("already bound to " + socket.getLocalSocketAddress());
             }
-            DatagramSocket bound = new DatagramSocket(address);
+            HandshakeGate bound = new HandshakeGate(address, limits.maxHandshakes(),
+                    KwikSettings.idleTimeout(config).plus(limits.handshakeSlack()));
             try {
                 ServerConnector server = ServerConnector.builder()
                         .withSocket(bound)
@@ -175,7 +238,7 @@ public final class QuicTransport implements Transport {
      */
     @Override
     public void close() {
-        DatagramSocket boundSocket;
+        HandshakeGate boundSocket;
         ServerConnector server;
         synchronized (lifecycle) {
             if (closed) {
@@ -206,9 +269,18 @@ public final class QuicTransport implements Transport {
         watchdog.close();
     }
 
-    /** The watchdog (for tests). */
-    StallWatchdog watchdog() {
-        return watchdog;
+    /** The gate in front of kwik's server, or {@code null} before {@link #bind} (for tests). */
+    HandshakeGate handshakeGate() {
+        synchronized (lifecycle) {
+            return socket;
+        }
+    }
+
+    /** How many accepted connections are open, taken by {@link #accept()} or not (for tests). */
+    int inboundCount() {
+        synchronized (lifecycle) {
+            return inbound;
+        }
     }
 
     private boolean isClosed() {
@@ -232,12 +304,20 @@ public final class QuicTransport implements Transport {
         quic.setConnectionListener(connection::terminated);
         try {
             quic.connect();
-            List<X509Certificate> chain = quic.getServerCertificateChain();
-            connection.serverTlsKey(chain.get(0).getPublicKey().getEncoded());
-            quic.keepAlive(KwikSettings.KEEP_ALIVE_SECONDS);
         } catch (IOException | RuntimeException e) {
             connection.close(CloseReason.CANCELLED);
             result.completeExceptionally(asIoException(e));
+            return;
+        }
+        try {
+            List<X509Certificate> chain = quic.getServerCertificateChain();
+            connection.serverTlsKey(chain.get(0).getPublicKey().getEncoded());
+            quic.keepAlive(KwikSettings.KEEP_ALIVE_SECONDS);
+        } catch (RuntimeException e) {
+            // Typically the remote closed right after the handshake (it refused the connection): say why.
+            ConnectionEnd end = connection.awaitEnd(QuicFrameStream.CONNECTION_END_GRACE);
+            connection.close(CloseReason.CANCELLED);
+            result.completeExceptionally(end != null ? end.exception() : asIoException(e));
             return;
         }
         if (!register(connection)) {
@@ -259,14 +339,49 @@ public final class QuicTransport implements Transport {
             connections.add(connection);
         }
         if (!connection.isOpen()) {
-            connections.remove(connection);
+            unregister(connection);
         }
         return true;
     }
 
+    /**
+     * Registers an accepted connection and queues it for {@link #accept()}.
+     *
+     * @return {@code null} if done, else why the connection is refused
+     */
+    private String admit(QuicTransportConnection connection) {
+        synchronized (lifecycle) {
+            if (closed) {
+                return "the transport is closed";
+            }
+            if (accepted.size() >= limits.maxPending()) {
+                return "too many connections waiting to be accepted (" + limits.maxPending() + ")";
+            }
+            if (inbound >= limits.maxInbound()) {
+                return "too many open connections (" + limits.maxInbound() + ")";
+            }
+            connections.add(connection);
+            inbound++;
+            accepted.add(connection);
+        }
+        if (!connection.isOpen()) {
+            // Ended while being admitted: its end may have run before it was registered.
+            unregister(connection);
+        }
+        return null;
+    }
+
+    private void unregister(QuicTransportConnection connection) {
+        synchronized (lifecycle) {
+            if (connections.remove(connection) && !connection.initiator()) {
+                inbound--;
+            }
+            accepted.remove(connection);
+        }
+    }
+
     private void ended(QuicTransportConnection connection) {
-        connections.remove(connection);
-        accepted.remove(connection);
+        unregister(connection);
     }
 
     private static IOException asIoException(Exception e) {
@@ -279,14 +394,19 @@ public final class QuicTransport implements Transport {
         @Override
         public ApplicationProtocolConnection createConnection(String protocol, QuicConnection quic) {
             InetSocketAddress remote = quic instanceof ServerConnection server ? server.getInitialRemoteAddress() : null;
+            HandshakeGate gate = handshakeGate();
+            if (gate != null) {
+                gate.release(remote);
+            }
             QuicTransportConnection connection =
                     new QuicTransportConnection(quic, false, remote, config, watchdog, QuicTransport.this::ended);
-            connection.serverTlsKey(config.tls().publicKeyInfo());
+            // The same source as the dialing side's: the key encoded in the certificate presented.
+            connection.serverTlsKey(config.tls().certificate().getPublicKey().getEncoded());
             quic.setConnectionListener(connection::terminated);
-            if (register(connection)) {
-                accepted.add(connection);
-            } else {
-                connection.close(CloseReason.CANCELLED);
+            String refusal = admit(connection);
+            if (refusal != null) {
+                log.debug("refusing a QUIC connection from {}: {}", remote, refusal);
+                connection.close(CloseReason.CANCELLED, refusal);
             }
             return new ApplicationProtocolConnection() {
                 @Override

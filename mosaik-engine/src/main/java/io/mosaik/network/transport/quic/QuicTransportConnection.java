@@ -171,10 +171,20 @@ final class QuicTransportConnection implements TransportConnection {
      */
     @Override
     public void close(CloseReason reason) {
-        if (!end(new ConnectionEnd(reason, false, null))) {
+        close(reason, null);
+    }
+
+    /**
+     * Closes like {@link #close(CloseReason)}, telling the remote {@code detail} as QUIC's reason phrase.
+     *
+     * @param reason the reason
+     * @param detail words for the remote and for local exception messages, or {@code null}
+     */
+    void close(CloseReason reason, String detail) {
+        if (!end(new ConnectionEnd(reason, false, detail))) {
             return;
         }
-        closeQuic(reason);
+        closeQuic(reason, detail);
     }
 
     /** {@inheritDoc} */
@@ -197,7 +207,7 @@ final class QuicTransportConnection implements TransportConnection {
         ConnectionEnd connectionEnd = ConnectionEnd.of(event);
         if (end(connectionEnd) && initiator) {
             // A dialed connection's keep-alive thread is only stopped by a local close.
-            closeQuic(connectionEnd.reason());
+            closeQuic(connectionEnd.reason(), null);
         }
     }
 
@@ -279,9 +289,9 @@ final class QuicTransportConnection implements TransportConnection {
         });
     }
 
-    private void closeQuic(CloseReason reason) {
+    private void closeQuic(CloseReason reason, String detail) {
         try {
-            quic.close(reason.code(), reason.name());
+            quic.close(reason.code(), detail != null ? detail : reason.name());
         } catch (RuntimeException e) {
             log.debug("kwik close failed", e);
         }

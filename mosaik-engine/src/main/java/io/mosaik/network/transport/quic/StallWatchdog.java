@@ -83,11 +83,6 @@ final class StallWatchdog implements AutoCloseable {
         watched.remove(output);
     }
 
-    /** How many outputs are watched (for tests). */
-    int watchedCount() {
-        return watched.size();
-    }
-
     /** The watchdog's scheduler, for the transport's other short, non-blocking timers. */
     ScheduledExecutorService scheduler() {
         return scheduler;

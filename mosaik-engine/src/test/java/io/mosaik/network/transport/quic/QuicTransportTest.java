@@ -76,7 +76,8 @@ class QuicTransportTest {
         assertThat(pair.server.remoteAddress().getAddress().isLoopbackAddress()).isTrue();
         assertThat(pair.client.serverTlsKey())
                 .isEqualTo(pair.server.serverTlsKey())
-                .isEqualTo(pair.serverConfig.tls().publicKeyInfo());
+                .isEqualTo(pair.serverConfig.tls().publicKeyInfo())
+                .isEqualTo(pair.serverConfig.tls().certificate().getPublicKey().getEncoded());
         assertThat(pair.client.clientTlsKey()).isEmpty();
         assertThat(pair.server.clientTlsKey()).isEmpty();
         assertThat(pair.client.isOpen()).isTrue();
