@@ -2,8 +2,6 @@ package io.mosaik.primitives;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.Objects;
 import org.bouncycastle.crypto.digests.Blake3Digest;
 
@@ -15,19 +13,16 @@ import org.bouncycastle.crypto.digests.Blake3Digest;
  * of exactly 64 hex characters is read as the 32 bytes it spells; any other string is hashed. Ordering
  * and equality are lexicographic on the bytes. The text form is 64 lowercase hex characters.
  */
-public final class Digest implements Comparable<Digest> {
+public final class Digest extends Bytes32<Digest> {
 
     /** The length of every digest, in bytes. */
     public static final int LENGTH = 32;
 
-    private static final HexFormat HEX = HexFormat.of();
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Digest ZERO = new Digest(new byte[LENGTH]);
 
-    private final byte[] bytes;
-
     private Digest(byte[] bytes) {
-        this.bytes = bytes;
+        super(bytes);
     }
 
     /**
@@ -150,42 +145,6 @@ public final class Digest implements Comparable<Digest> {
     /** BLAKE3 of these 32 bytes. */
     public Digest hashed() {
         return hash(bytes);
-    }
-
-    /** A copy of the 32 bytes. */
-    public byte[] toBytes() {
-        return bytes.clone();
-    }
-
-    /** The 64-character lowercase hex form. */
-    public String toHex() {
-        return HEX.formatHex(bytes);
-    }
-
-    /** The first 5 bytes in hex (10 characters), for logs. */
-    public String toShortString() {
-        return HEX.formatHex(bytes, 0, 5);
-    }
-
-    @Override
-    public int compareTo(Digest other) {
-        return Arrays.compareUnsigned(bytes, other.bytes);
-    }
-
-    @Override
-    public boolean equals(Object other) {
-        return other instanceof Digest digest && Arrays.equals(bytes, digest.bytes);
-    }
-
-    @Override
-    public int hashCode() {
-        return Arrays.hashCode(bytes);
-    }
-
-    /** The 64-character lowercase hex form. */
-    @Override
-    public String toString() {
-        return toHex();
     }
 
     static boolean isHex64(String text) {

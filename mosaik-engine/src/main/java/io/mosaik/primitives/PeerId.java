@@ -1,7 +1,5 @@
 package io.mosaik.primitives;
 
-import java.util.Arrays;
-import java.util.HexFormat;
 import java.util.Objects;
 import org.bouncycastle.crypto.params.Ed25519PublicKeyParameters;
 import org.bouncycastle.crypto.signers.Ed25519Signer;
@@ -10,17 +8,14 @@ import org.bouncycastle.crypto.signers.Ed25519Signer;
  * The identity of a node: its Ed25519 public key (32 bytes). Printed and parsed as 64 lowercase hex
  * characters; {@link #toShortString()} gives a 10-character form for logs.
  */
-public final class PeerId implements Comparable<PeerId> {
+public final class PeerId extends Bytes32<PeerId> {
 
     /** The length of a peer id, in bytes. */
     public static final int LENGTH = 32;
 
-    private static final HexFormat HEX = HexFormat.of();
-
-    private final byte[] bytes;
 
     private PeerId(byte[] bytes) {
-        this.bytes = bytes;
+        super(bytes);
     }
 
     /**
@@ -73,41 +68,5 @@ public final class PeerId implements Comparable<PeerId> {
             // bytes that are not a point on the curve: no signature can be valid
             return false;
         }
-    }
-
-    /** A copy of the 32 bytes. */
-    public byte[] toBytes() {
-        return bytes.clone();
-    }
-
-    /** The 64-character lowercase hex form. */
-    public String toHex() {
-        return HEX.formatHex(bytes);
-    }
-
-    /** The first 5 bytes in hex, for logs. */
-    public String toShortString() {
-        return HEX.formatHex(bytes, 0, 5);
-    }
-
-    @Override
-    public int compareTo(PeerId other) {
-        return Arrays.compareUnsigned(bytes, other.bytes);
-    }
-
-    @Override
-    public boolean equals(Object other) {
-        return other instanceof PeerId peer && Arrays.equals(bytes, peer.bytes);
-    }
-
-    @Override
-    public int hashCode() {
-        return Arrays.hashCode(bytes);
-    }
-
-    /** The 64-character lowercase hex form. */
-    @Override
-    public String toString() {
-        return toHex();
     }
 }

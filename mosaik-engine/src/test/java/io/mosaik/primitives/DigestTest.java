@@ -69,6 +69,15 @@ class DigestTest {
     }
 
     @Test
+    void aDigestIsNeverEqualToAPeerIdWithTheSameBytes() {
+        PeerId peer = SecretKey.random().peerId();
+        Digest digest = Digest.fromBytes(peer.toBytes());
+        assertThat((Object) digest).isNotEqualTo(peer);
+        assertThat(digest.toHex()).isEqualTo(peer.toHex());
+        assertThat(digest).isEqualTo(Digest.parseHex(peer.toHex()));
+    }
+
+    @Test
     void rejectsMalformedInputWithAClearMessage() {
         assertThatThrownBy(() -> Digest.parseHex("xyz")).hasMessageContaining("64 hex characters");
         assertThatThrownBy(() -> Digest.fromBytes(new byte[31])).hasMessageContaining("32 bytes");
