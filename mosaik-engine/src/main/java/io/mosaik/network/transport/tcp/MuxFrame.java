@@ -21,7 +21,13 @@ import io.mosaik.network.transport.CloseReason;
  * <p>The bytes of a stream are the {@link io.mosaik.network.transport.Frames} format, so one stream
  * frame may span several DATA mux frames (a payload larger than the window is sent in chunks as credit
  * arrives) and the receiver checks the announced frame size before allocating it. Every stream starts
- * with a send and a receive window of {@link #INITIAL_WINDOW} bytes.
+ * with a send and a receive window of {@link #INITIAL_WINDOW} bytes; a receiver may grow a window with
+ * larger WINDOW_UPDATEs (this implementation never beyond {@link #MAX_WINDOW}).
+ *
+ * <p>Stream limit: a side may have at most {@link TcpConnection#MAX_STREAMS} streams open towards the
+ * other (opened and not yet closed by either side, as far as its own frames say); an OPEN beyond that
+ * is a protocol violation. A receiver short of memory for a new stream (its application has not yet
+ * read streams the peer already closed) refuses it with a CLOSE of reason 102 (Cancelled).
  */
 final class MuxFrame {
 
@@ -48,7 +54,9 @@ final class MuxFrame {
     /** The DATA body size senders use: one TLS record, so one stream cannot hog the wire for long. */
     static final int CHUNK = 16 * 1024;
     /** The receive window every stream starts with, in bytes. */
-    static final int INITIAL_WINDOW = 256 * 1024;
+    static final int INITIAL_WINDOW = 32 * 1024;
+    /** The largest receive window a stream grows to, in bytes (see {@link StreamInbox}). */
+    static final int MAX_WINDOW = 256 * 1024;
     /** Size of the PING and PONG bodies. */
     static final int PING_BODY = 8;
 

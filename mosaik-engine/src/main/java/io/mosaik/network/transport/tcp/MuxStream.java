@@ -36,15 +36,19 @@ final class MuxStream implements FrameStream {
     private volatile Closure closure;
 
     /**
-     * Creates a stream (it is registered and announced by the connection).
+     * Creates a stream (it is registered and announced by the connection, which already took its
+     * initial window from {@code budget}).
      *
      * @param id         the stream id
      * @param connection the connection it lives on
+     * @param budget     the connection's receive budget
+     * @param remote     whether the peer opened it (its window then grows only once accepted)
      */
-    MuxStream(int id, TcpConnection connection) {
+    MuxStream(int id, TcpConnection connection, ReceiveBudget budget, boolean remote) {
         this.id = id;
         this.connection = connection;
-        this.inbox = new StreamInbox(delta -> connection.sendControl(MuxFrame.windowUpdate(id, delta)));
+        this.inbox = new StreamInbox(delta -> connection.sendControl(MuxFrame.windowUpdate(id, delta)), budget,
+                remote, !remote);
         this.frames = new Frames.Reader(inbox, connection.maxFrameSize());
     }
 
@@ -53,14 +57,25 @@ final class MuxStream implements FrameStream {
         return id;
     }
 
+    /** The application accepted the stream: its receive window may now grow. */
+    void accepted() {
+        inbox.allowGrowth();
+    }
+
+    /** The current receive window (for tests). */
+    long receiveWindow() {
+        return inbox.window();
+    }
+
     /**
      * Sends one payload as one DATA frame, in chunks as the peer's window allows.
      *
      * @param payload the payload (the array must not be changed afterwards: it is written without a copy)
      * @throws LinkClosedException    if the stream or the connection is closed
-     * @throws InterruptedIOException if interrupted while waiting for credit; if part of the payload
-     *                                was already sent, the stream is closed with
-     *                                {@link CloseReason#CANCELLED}, since the frame cannot be completed
+     * @throws InterruptedIOException if interrupted while waiting for credit or for the connection's
+     *                                write queue; if part of the payload was already sent, the stream is
+     *                                closed with {@link CloseReason#CANCELLED}, since the frame cannot be
+     *                                completed
      */
     @Override
     public void send(byte[] payload) throws IOException {
@@ -76,18 +91,20 @@ final class MuxStream implements FrameStream {
             long total = Frames.HEADER + (long) payload.length;
             long sent = 0;
             while (sent < total) {
-                int size;
+                int size = 0;
                 try {
                     size = acquireCredit((int) Math.min(total - sent, MuxFrame.CHUNK));
+                    if (!connection.sendData(chunk(frameHeader, payload, sent, size), this::abandoned)) {
+                        throw closedException();
+                    }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     if (sent > 0) {
                         close(CloseReason.CANCELLED);
+                    } else {
+                        returnCredit(size);
                     }
-                    throw new InterruptedIOException("interrupted while waiting for stream credit");
-                }
-                if (!connection.sendData(chunk(frameHeader, payload, sent, size))) {
-                    throw closedException();
+                    throw new InterruptedIOException("interrupted while waiting to send");
                 }
                 sent += size;
             }
@@ -230,6 +247,7 @@ final class MuxStream implements FrameStream {
             stateLock.unlock();
         }
         inbox.end(ended, discard);
+        connection.wakeSenders();
     }
 
     private int acquireCredit(int wanted) throws InterruptedException, LinkClosedException {
@@ -244,6 +262,19 @@ final class MuxStream implements FrameStream {
             int granted = (int) Math.min(wanted, sendWindow);
             sendWindow -= granted;
             return granted;
+        } finally {
+            stateLock.unlock();
+        }
+    }
+
+    private boolean abandoned() {
+        return closure != null;
+    }
+
+    private void returnCredit(int size) {
+        stateLock.lock();
+        try {
+            sendWindow += size;
         } finally {
             stateLock.unlock();
         }

@@ -7,6 +7,7 @@ import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -16,17 +17,31 @@ import java.util.function.Consumer;
  *
  * <p>Why a dedicated thread rather than a lock on the output: the reader thread must answer PINGs and
  * nobody may block in {@code close()}. If either wrote to the socket itself, two peers whose TCP send
- * buffers are both full would each wait for the other to read, forever. Enqueuing never blocks; the
- * memory it can take is bounded by the streams' flow-control windows (data) and by
- * {@link #MAX_CONTROL} (control frames).
+ * buffers are both full would each wait for the other to read, forever.
+ *
+ * <p>Bounds, so that a peer that does not read cannot make the queues grow without end:
+ * <ul>
+ *   <li>DATA chunks: a sender waits ({@link #chunk}) while {@link #MAX_QUEUED_BYTES} wait to be written;
+ *       only application threads send DATA, and they may block;</li>
+ *   <li>frames the peer makes this side send (PONGs, refusals of its streams, credit it earned): PONGs
+ *       beyond {@link #MAX_CONTROL}/2 queued control frames are dropped; refusals beyond
+ *       {@link #MAX_QUEUED_FRAMES} queued stream frames and control frames beyond {@link #MAX_CONTROL}
+ *       overflow: the queues are dropped and the connection is told to close ({@code onOverflow});</li>
+ *   <li>OPEN and CLOSE of the application's streams never wait (close must not block), as many as the
+ *       application opens and closes streams.</li>
+ * </ul>
  *
  * <p>Control frames (WINDOW_UPDATE, PING, PONG) overtake queued data so that credit returns quickly;
  * OPEN, DATA and CLOSE keep their order, which the peer relies on.
  */
 final class MuxWriter implements Runnable {
 
-    /** Control frames queued beyond this many are dropped when droppable (PONGs to a PING flood). */
+    /** Control frames queued at most; droppable ones (PINGs, PONGs) are dropped beyond half of it. */
     static final int MAX_CONTROL = 4096;
+    /** Stream frames queued at most when the peer caused them (refusals of its OPENs). */
+    static final int MAX_QUEUED_FRAMES = 4096;
+    /** DATA bytes queued beyond which senders wait for the writer. */
+    static final int MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 
     /**
      * One DATA chunk: a head (mux header, possibly with part of the stream frame header) and a slice of
@@ -45,42 +60,55 @@ final class MuxWriter implements Runnable {
     private final Runnable endOutput;
     private final TransportMetrics metrics;
     private final Consumer<IOException> onFailure;
+    private final Consumer<String> onOverflow;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition ready = lock.newCondition();
+    private final Condition drained = lock.newCondition();
     private final CompletableFuture<Void> done = new CompletableFuture<>();
     // guarded by lock
     private ArrayDeque<byte[]> control = new ArrayDeque<>();
     private ArrayDeque<Object> data = new ArrayDeque<>();
+    private long queuedBytes;
     private boolean finishing;
     private boolean stopped;
+    private boolean overflowed;
     private byte[] lastFrame;
 
     /**
      * Creates a writer; {@link #run()} it on its own thread.
      *
-     * @param out       the buffered TLS output
-     * @param endOutput ends the TLS output (close_notify and TCP FIN) after the last frame
-     * @param metrics   where stream bytes are counted
-     * @param onFailure told once if a write fails
+     * @param out        the buffered TLS output
+     * @param endOutput  ends the TLS output (close_notify and TCP FIN) after the last frame
+     * @param metrics    where stream bytes are counted
+     * @param onFailure  told once if a write fails
+     * @param onOverflow told once, with the reason, if a bounded queue overflowed; called without locks
+     *                   held, by the thread that tried to queue
      */
-    MuxWriter(OutputStream out, Runnable endOutput, TransportMetrics metrics, Consumer<IOException> onFailure) {
+    MuxWriter(OutputStream out, Runnable endOutput, TransportMetrics metrics, Consumer<IOException> onFailure,
+            Consumer<String> onOverflow) {
         this.out = out;
         this.endOutput = endOutput;
         this.metrics = metrics;
         this.onFailure = onFailure;
+        this.onOverflow = onOverflow;
     }
 
     /**
      * Queues a control frame ahead of data.
      *
      * @param frame     the whole frame
-     * @param droppable whether it may be dropped when too many control frames wait
-     * @return whether the frame was queued (false once the writer finishes)
+     * @param droppable whether it may be dropped when many control frames wait (PINGs and PONGs)
+     * @return whether the frame was queued (false once the writer finishes, or if dropped)
      */
     boolean control(byte[] frame, boolean droppable) {
+        String overflow = null;
         lock.lock();
         try {
-            if (finishing || stopped || (droppable && control.size() >= MAX_CONTROL)) {
+            if (closedForQueueing() || (droppable && control.size() >= MAX_CONTROL / 2)) {
+                return false;
+            }
+            if (control.size() >= MAX_CONTROL) {
+                overflow = overflow(MAX_CONTROL + " control frames wait to be written");
                 return false;
             }
             control.add(frame);
@@ -88,24 +116,83 @@ final class MuxWriter implements Runnable {
             return true;
         } finally {
             lock.unlock();
+            if (overflow != null) {
+                onOverflow.accept(overflow);
+            }
         }
     }
 
     /**
-     * Queues a stream frame (a whole frame as {@code byte[]} or a {@link Chunk}) behind earlier ones.
+     * Queues a whole stream frame (OPEN or CLOSE) behind earlier ones, never waiting.
      *
-     * @param item the frame
-     * @return whether it was queued (false once the writer finishes)
+     * @param frame     the frame
+     * @param fromPeer  whether the peer caused it (then {@link #MAX_QUEUED_FRAMES} bounds the queue)
+     * @return whether it was queued (false once the writer finishes or overflowed)
      */
-    boolean data(Object item) {
+    boolean frame(byte[] frame, boolean fromPeer) {
+        String overflow = null;
         lock.lock();
         try {
-            if (finishing || stopped) {
+            if (closedForQueueing()) {
                 return false;
             }
-            data.add(item);
+            if (fromPeer && data.size() >= MAX_QUEUED_FRAMES) {
+                overflow = overflow(MAX_QUEUED_FRAMES + " stream frames wait to be written");
+                return false;
+            }
+            data.add(frame);
             ready.signal();
             return true;
+        } finally {
+            lock.unlock();
+            if (overflow != null) {
+                onOverflow.accept(overflow);
+            }
+        }
+    }
+
+    /**
+     * Queues a DATA chunk behind earlier stream frames, first waiting while {@link #MAX_QUEUED_BYTES}
+     * or more wait to be written.
+     *
+     * @param chunk     the chunk
+     * @param abandoned tells whether the sender gave up (its stream closed); checked on {@link #wake()}
+     * @return whether it was queued (false once the writer finishes, or if abandoned)
+     * @throws InterruptedException if interrupted while waiting (nothing was queued)
+     */
+    boolean chunk(Chunk chunk, BooleanSupplier abandoned) throws InterruptedException {
+        lock.lockInterruptibly();
+        try {
+            while (queuedBytes >= MAX_QUEUED_BYTES && !closedForQueueing() && !abandoned.getAsBoolean()) {
+                drained.await();
+            }
+            if (closedForQueueing() || abandoned.getAsBoolean()) {
+                return false;
+            }
+            data.add(chunk);
+            queuedBytes += chunk.head().length + chunk.length();
+            ready.signal();
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Wakes senders waiting in {@link #chunk} so they check whether they were abandoned. */
+    void wake() {
+        lock.lock();
+        try {
+            drained.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** DATA bytes waiting to be written (for tests). */
+    long queuedBytes() {
+        lock.lock();
+        try {
+            return queuedBytes;
         } finally {
             lock.unlock();
         }
@@ -127,6 +214,7 @@ final class MuxWriter implements Runnable {
             finishing = true;
             lastFrame = last;
             ready.signal();
+            drained.signalAll();
         } finally {
             lock.unlock();
         }
@@ -160,6 +248,8 @@ final class MuxWriter implements Runnable {
                     if (!data.isEmpty()) {
                         datas = data;
                         data = new ArrayDeque<>();
+                        queuedBytes = 0;
+                        drained.signalAll();
                     }
                     // Nothing can be queued once finishing, so these are the last frames.
                     finish = finishing;
@@ -200,11 +290,27 @@ final class MuxWriter implements Runnable {
                 stopped = true;
                 control.clear();
                 data.clear();
+                queuedBytes = 0;
+                drained.signalAll();
             } finally {
                 lock.unlock();
             }
             done.complete(null);
         }
+    }
+
+    private boolean closedForQueueing() {
+        return finishing || stopped || overflowed;
+    }
+
+    /** Drops what is queued (the peer does not read it) and returns the reason; called with the lock held. */
+    private String overflow(String what) {
+        overflowed = true;
+        control.clear();
+        data.clear();
+        queuedBytes = 0;
+        drained.signalAll();
+        return "write queue overflow: " + what + " (the peer does not read)";
     }
 
     private void writeData(ArrayDeque<Object> items) throws IOException {

@@ -12,35 +12,79 @@ import java.util.function.IntConsumer;
  * The receive side of one stream: the DATA chunks the reader thread handed over, read back as one
  * continuous byte stream by the stream's receiver, with the stream's receive window.
  *
- * <p>Flow control: the peer may have at most {@link MuxFrame#INITIAL_WINDOW} bytes in flight or
- * buffered here. Once the receiver has consumed half of that, the consumed amount is granted back
- * with a WINDOW_UPDATE, so a stream whose receiver stops reading holds at most one window in memory
- * and stalls only its own sender. A peer that sends beyond its credit breaks the protocol.
+ * <p>Flow control: the peer may have at most the stream's window in flight or buffered here. The window
+ * starts at {@link MuxFrame#INITIAL_WINDOW}; once the receiver has consumed half of it, the consumed
+ * amount is granted back with a WINDOW_UPDATE, so a stream whose receiver stops reading holds at most
+ * one window in memory and stalls only its own sender. A peer that sends beyond its credit breaks the
+ * protocol.
+ *
+ * <p>Auto-tuning: when a grant is due and, since the previous one, the peer used up its credit (it is
+ * held back by the window) while the receiver found nothing to read (it keeps up), the window doubles, up
+ * to {@link MuxFrame#MAX_WINDOW} and as far as the connection's {@link ReceiveBudget} allows. A stream
+ * nobody reads never grows, and nor does one not yet accepted by the application ({@link #allowGrowth()}).
  *
  * <p>When the stream ends, chunks already here are still readable if the end came from the remote
  * (what it sent before closing is delivered), and dropped if it came from this side; once drained,
- * reads throw the end's {@link io.mosaik.network.transport.LinkClosedException}.
+ * reads throw the end's {@link io.mosaik.network.transport.LinkClosedException}. The window goes back
+ * to the budget when the peer can send no more (all but what is buffered) and when the application is
+ * done with the stream (the rest).
  */
 final class StreamInbox extends InputStream {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition arrived = lock.newCondition();
     private final IntConsumer grant;
+    private final ReceiveBudget budget;
+    private final boolean remote;
     // guarded by lock
     private final ArrayDeque<byte[]> chunks = new ArrayDeque<>();
     private byte[] current;
     private int position;
+    private long held;
+    private long window = MuxFrame.INITIAL_WINDOW;
     private long credit = MuxFrame.INITIAL_WINDOW;
-    private int consumed;
+    private long consumed;
+    /** What this stream counts in the budget: its window, then what is left buffered once it ended. */
+    private long reserved = MuxFrame.INITIAL_WINDOW;
+    private boolean growable;
+    private boolean starved;
+    private boolean exhausted;
+    private boolean released;
     private Closure end;
 
     /**
-     * Creates an inbox.
+     * Creates an inbox whose initial window the caller already took from {@code budget}.
      *
-     * @param grant sends a WINDOW_UPDATE of the given size; called without the lock held, must not block
+     * @param grant    sends a WINDOW_UPDATE of the given size; called without the lock held, must not block
+     * @param budget   the connection's receive budget
+     * @param remote   whether the peer opened the stream (it then holds one of the peer's stream slots)
+     * @param growable whether the window may grow from the start (streams this side opened)
      */
-    StreamInbox(IntConsumer grant) {
+    StreamInbox(IntConsumer grant, ReceiveBudget budget, boolean remote, boolean growable) {
         this.grant = grant;
+        this.budget = budget;
+        this.remote = remote;
+        this.growable = growable;
+    }
+
+    /** Lets the window grow: the application accepted the stream. */
+    void allowGrowth() {
+        lock.lock();
+        try {
+            growable = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The current receive window. */
+    long window() {
+        lock.lock();
+        try {
+            return window;
+        } finally {
+            lock.unlock();
+        }
     }
 
     /**
@@ -53,14 +97,19 @@ final class StreamInbox extends InputStream {
     boolean offer(byte[] chunk) {
         lock.lock();
         try {
-            if (end != null && !end.remote()) {
+            if (end != null) {
                 return true;
             }
             if (chunk.length > credit) {
                 return false;
             }
             credit -= chunk.length;
+            if (credit < MuxFrame.CHUNK) {
+                exhausted = true;
+            }
             chunks.add(chunk);
+            held += chunk.length;
+            budget.buffered(chunk.length);
             arrived.signal();
             return true;
         } finally {
@@ -72,17 +121,25 @@ final class StreamInbox extends InputStream {
      * Ends the inbox. The first end wins; a later local end still drops what is buffered.
      *
      * @param closure why it ended
-     * @param discard whether to drop the chunks not read yet
+     * @param discard whether to drop the chunks not read yet (the application is done with the stream)
      */
     void end(Closure closure, boolean discard) {
         lock.lock();
         try {
             if (end == null) {
                 end = closure;
+                // The peer can send no more: only what is buffered still counts.
+                if (!released) {
+                    budget.release(reserved - held, false);
+                    reserved = held;
+                }
             }
             if (discard) {
                 chunks.clear();
                 current = null;
+                budget.buffered(-held);
+                held = 0;
+                releaseAll();
             }
             arrived.signalAll();
         } finally {
@@ -100,12 +157,7 @@ final class StreamInbox extends InputStream {
     void awaitReadable() throws IOException {
         lock.lock();
         try {
-            while (!hasBytes()) {
-                if (end != null) {
-                    throw end.exception();
-                }
-                arrived.await();
-            }
+            awaitBytes();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while waiting for a frame");
@@ -133,19 +185,14 @@ final class StreamInbox extends InputStream {
             return 0;
         }
         int copied;
-        int granted = 0;
+        long granted = 0;
         lock.lock();
         try {
-            while (!hasBytes()) {
-                if (end != null) {
-                    throw end.exception();
-                }
-                try {
-                    arrived.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new InterruptedIOException("interrupted while reading a frame");
-                }
+            try {
+                awaitBytes();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while reading a frame");
             }
             if (current == null || position == current.length) {
                 current = chunks.poll();
@@ -157,32 +204,53 @@ final class StreamInbox extends InputStream {
             if (position == current.length) {
                 current = null;
             }
+            held -= copied;
+            budget.buffered(-copied);
             consumed += copied;
-            if (consumed >= MuxFrame.INITIAL_WINDOW / 2 && end == null) {
-                granted = consumed;
+            if (consumed >= window / 2 && end == null) {
+                granted = consumed + grow();
                 credit += granted;
                 consumed = 0;
+                starved = false;
+                exhausted = false;
             }
         } finally {
             lock.unlock();
         }
         if (granted > 0) {
-            grant.accept(granted);
+            grant.accept((int) granted);
         }
         return copied;
     }
 
-    @Override
-    public int available() {
-        lock.lock();
-        try {
-            int buffered = current == null ? 0 : current.length - position;
-            for (byte[] chunk : chunks) {
-                buffered += chunk.length;
+    /** Doubles the window if the peer is held back by it while the reader keeps up; the growth granted. */
+    private long grow() {
+        if (!growable || !starved || !exhausted || window >= MuxFrame.MAX_WINDOW) {
+            return 0;
+        }
+        int more = budget.tryGrow((int) Math.min(window, MuxFrame.MAX_WINDOW - window));
+        window += more;
+        reserved += more;
+        return more;
+    }
+
+    private void awaitBytes() throws IOException, InterruptedException {
+        while (!hasBytes()) {
+            if (end != null) {
+                // Drained after the end: the application is done with the stream.
+                releaseAll();
+                throw end.exception();
             }
-            return buffered;
-        } finally {
-            lock.unlock();
+            starved = true;
+            arrived.await();
+        }
+    }
+
+    private void releaseAll() {
+        if (!released) {
+            released = true;
+            budget.release(reserved, remote);
+            reserved = 0;
         }
     }
 

@@ -24,6 +24,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import javax.net.ssl.SSLSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,11 +43,22 @@ import org.slf4j.LoggerFactory;
  * ends its own output in turn; each side closes the socket when it reads the end of the input, or after
  * {@link #LINGER} if the peer never answers. Every stream and waiting caller fails at once with a
  * {@link LinkClosedException}.
+ *
+ * <p>Memory a peer can make this side hold, authenticated or not: at most {@link #MAX_STREAMS} streams
+ * of its own open (an OPEN beyond is a protocol violation), their receive windows together within
+ * {@link #RECEIVE_BUDGET} (see {@link ReceiveBudget}; a stream the peer closed keeps its share until
+ * the application is done with it, and a new stream that finds no share is refused with a CLOSE), and
+ * the {@link MuxWriter}'s bounded queues for what it makes this side send.
  */
 final class TcpConnection implements TransportConnection {
 
-    /** Streams the peer may have open on this side at once; further OPENs are refused with a CLOSE. */
-    static final int MAX_INCOMING_STREAMS = 1024;
+    /**
+     * Streams either side may have open towards the other at once: an OPEN beyond that from the peer is a
+     * protocol violation, and {@link #openStream} refuses to open more.
+     */
+    static final int MAX_STREAMS = 256;
+    /** The most bytes the peer's streams may have granted at once (see {@link ReceiveBudget}). */
+    static final long RECEIVE_BUDGET = 16L * 1024 * 1024;
     /** How long a closing connection waits for the peer to end its side before the socket is closed. */
     static final Duration LINGER = Duration.ofSeconds(2);
 
@@ -63,6 +75,7 @@ final class TcpConnection implements TransportConnection {
     private final ScheduledExecutorService timer;
     private final MuxWriter writer;
     private final MuxReader reader;
+    private final ReceiveBudget budget = new ReceiveBudget(RECEIVE_BUDGET, MAX_STREAMS);
     private final Map<Integer, MuxStream> streams = new ConcurrentHashMap<>();
     private final LinkedBlockingQueue<Object> incoming = new LinkedBlockingQueue<>();
     private final CompletableFuture<CloseReason> closed = new CompletableFuture<>();
@@ -72,11 +85,13 @@ final class TcpConnection implements TransportConnection {
     private final ReentrantLock registry = new ReentrantLock();
     // guarded by registry
     private int nextLocalId;
-    private int remoteStreams;
+    private int localOpen;
+    private int remoteOpen;
     // written under registry, read anywhere
     private volatile Closure closure;
     // reader thread only
     private int highestRemoteId;
+    private volatile long pongs;
     private volatile ScheduledFuture<?> pinger;
     private volatile ScheduledFuture<?> lingerGuard;
 
@@ -103,7 +118,7 @@ final class TcpConnection implements TransportConnection {
         this.nextLocalId = initiator ? 1 : 2;
         tls.setSoTimeout((int) Math.min(Integer.MAX_VALUE, config.idleTimeout().toMillis()));
         this.writer = new MuxWriter(new BufferedOutputStream(tls.getOutputStream(), IO_BUFFER), this::endOutput,
-                config.metrics(), this::writeFailed);
+                config.metrics(), this::writeFailed, reason -> close(CloseReason.PROTOCOL_VIOLATION, reason));
         this.reader = new MuxReader(new BufferedInputStream(tls.getInputStream(), IO_BUFFER));
     }
 
@@ -148,6 +163,8 @@ final class TcpConnection implements TransportConnection {
      * Opens a stream at once: streams need no round trip, the peer learns of it from the OPEN frame
      * that precedes its first bytes, and every stream starts with a full window. So {@code timeout}
      * is not waited on.
+     *
+     * @throws IOException if {@link #MAX_STREAMS} streams this side opened are still open
      */
     @Override
     public FrameStream openStream(Duration timeout) throws IOException {
@@ -160,12 +177,17 @@ final class TcpConnection implements TransportConnection {
             if (nextLocalId <= 0) {
                 throw new IOException("no stream ids left on " + this);
             }
+            if (localOpen >= MAX_STREAMS) {
+                throw new IOException(MAX_STREAMS + " streams already open on " + this);
+            }
             int id = nextLocalId;
             nextLocalId += 2;
-            MuxStream stream = new MuxStream(id, this);
+            budget.admitLocal();
+            MuxStream stream = new MuxStream(id, this, budget, false);
             streams.put(id, stream);
+            localOpen++;
             // Queued under the registry lock: the peer requires OPENs in increasing id order.
-            writer.data(MuxFrame.open(id));
+            writer.frame(MuxFrame.open(id), false);
             return stream;
         } finally {
             registry.unlock();
@@ -187,7 +209,9 @@ final class TcpConnection implements TransportConnection {
             incoming.offer(NO_MORE_STREAMS);
             throw closedException();
         }
-        return (MuxStream) next;
+        MuxStream stream = (MuxStream) next;
+        stream.accepted();
+        return stream;
     }
 
     /**
@@ -228,9 +252,40 @@ final class TcpConnection implements TransportConnection {
         writer.control(frame, false);
     }
 
-    /** Queues a stream frame in order; false if the connection is closing. */
-    boolean sendData(Object frame) {
-        return writer.data(frame);
+    /**
+     * Queues a DATA chunk in order, waiting while the write queue is full.
+     *
+     * @return false if the connection is closing or the sender was abandoned
+     */
+    boolean sendData(MuxWriter.Chunk chunk, BooleanSupplier abandoned) throws InterruptedException {
+        return writer.chunk(chunk, abandoned);
+    }
+
+    /** Wakes senders waiting for the write queue, so that those of closed streams give up. */
+    void wakeSenders() {
+        writer.wake();
+    }
+
+    // ---- for tests ----
+
+    /** Bytes received on streams and not yet read or dropped. */
+    long bufferedBytes() {
+        return budget.buffered();
+    }
+
+    /** The receive windows granted to the peer, in total. */
+    long committedWindow() {
+        return budget.committed();
+    }
+
+    /** PONGs received so far. */
+    long pongsReceived() {
+        return pongs;
+    }
+
+    /** The writer (for tests). */
+    MuxWriter writer() {
+        return writer;
     }
 
     /** The exception for a caller that finds the connection closed. */
@@ -249,8 +304,9 @@ final class TcpConnection implements TransportConnection {
     void streamClosed(MuxStream stream, CloseReason reason) {
         unregister(stream.id());
         if (reason != null && closure == null) {
-            writer.data(MuxFrame.close(stream.id(), reason));
+            writer.frame(MuxFrame.close(stream.id(), reason), false);
         }
+        writer.wake();
     }
 
     // ---- reader ----
@@ -325,7 +381,10 @@ final class TcpConnection implements TransportConnection {
                 }
             }
             case MuxFrame.PING -> writer.control(MuxFrame.pong(reader.readBody(MuxFrame.PING_BODY)), true);
-            case MuxFrame.PONG -> reader.readBody(MuxFrame.PING_BODY);
+            case MuxFrame.PONG -> {
+                reader.readBody(MuxFrame.PING_BODY);
+                pongs++;
+            }
             case MuxFrame.GOAWAY -> {
                 CloseReason reason = CloseReason.ofCode(MuxFrame.readInt(reader.readBody(4), 0));
                 terminate(new Closure(reason, true, "connection closed by the peer"), null);
@@ -344,14 +403,19 @@ final class TcpConnection implements TransportConnection {
             if (closure != null) {
                 return;
             }
-            if (remoteStreams >= MAX_INCOMING_STREAMS) {
-                log.debug("{}: refusing stream {}: {} streams open", this, id, remoteStreams);
-                writer.data(MuxFrame.close(id, CloseReason.CANCELLED));
+            if (remoteOpen >= MAX_STREAMS) {
+                throw new MuxProtocolException("OPEN of stream " + Integer.toUnsignedString(id) + " with "
+                        + MAX_STREAMS + " streams already open");
+            }
+            if (!budget.admitRemote()) {
+                // The application still holds streams the peer closed: no memory for another.
+                log.debug("{}: refusing stream {}: streams the peer closed are not yet read here", this, id);
+                writer.frame(MuxFrame.close(id, CloseReason.CANCELLED), true);
                 return;
             }
-            MuxStream stream = new MuxStream(id, this);
+            MuxStream stream = new MuxStream(id, this, budget, true);
             streams.put(id, stream);
-            remoteStreams++;
+            remoteOpen++;
             incoming.add(stream);
         } finally {
             registry.unlock();
@@ -396,8 +460,12 @@ final class TcpConnection implements TransportConnection {
     private void unregister(int id) {
         registry.lock();
         try {
-            if (streams.remove(id) != null && isRemoteId(id)) {
-                remoteStreams--;
+            if (streams.remove(id) != null) {
+                if (isRemoteId(id)) {
+                    remoteOpen--;
+                } else {
+                    localOpen--;
+                }
             }
         } finally {
             registry.unlock();
@@ -424,7 +492,8 @@ final class TcpConnection implements TransportConnection {
             closure = ending;
             open = List.copyOf(streams.values());
             streams.clear();
-            remoteStreams = 0;
+            remoteOpen = 0;
+            localOpen = 0;
         } finally {
             registry.unlock();
         }

@@ -62,8 +62,8 @@ final class TcpTls {
      */
     TcpTls(TlsIdentity identity, ScheduledExecutorService timer) {
         this.timer = timer;
-        // The key as a peer will parse it from the certificate, so both ends report identical bytes.
-        this.localKey = identity.certificate().getPublicKey().getEncoded();
+        // The key as the peer parses it from the certificate, so both ends report identical bytes.
+        this.localKey = keyOf(identity.certificate());
         try {
             KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             keys.init(identity.keyStore(), TlsIdentity.PASSWORD);
@@ -135,7 +135,7 @@ final class TcpTls {
             socket.startHandshake();
             SSLSession session = socket.getSession();
             Certificate[] peer = session.getPeerCertificates();
-            byte[] peerKey = peer[0].getPublicKey().getEncoded();
+            byte[] peerKey = keyOf(peer[0]);
             // Belt and braces for the no-resumption rule above.
             session.invalidate();
             if (expired.get()) {
@@ -150,6 +150,14 @@ final class TcpTls {
         } finally {
             guard.cancel(false);
         }
+    }
+
+    /**
+     * The one source of the keys reported by connections: the SubjectPublicKeyInfo encoding of a
+     * certificate's public key, for the local certificate and the peer's alike.
+     */
+    static byte[] keyOf(Certificate certificate) {
+        return certificate.getPublicKey().getEncoded();
     }
 
     /** Closes a socket, ignoring failures (used where nothing more can be done about one). */

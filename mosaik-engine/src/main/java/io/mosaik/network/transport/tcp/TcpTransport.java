@@ -57,7 +57,11 @@ public final class TcpTransport implements Transport {
     private final ScheduledExecutorService timer;
     private final TcpTls tls;
     private final Set<TcpConnection> connections = ConcurrentHashMap.newKeySet();
-    private final Set<Socket> handshaking = ConcurrentHashMap.newKeySet();
+    private final int maxPendingHandshakes;
+    /** Incoming sockets in their handshake: counted against {@link #MAX_PENDING_HANDSHAKES}. */
+    private final Set<Socket> inboundHandshakes = ConcurrentHashMap.newKeySet();
+    /** Dials in progress: not counted (this node chose them), only cut by {@link #close()}. */
+    private final Set<Socket> outboundHandshakes = ConcurrentHashMap.newKeySet();
     private final LinkedBlockingQueue<Object> ready = new LinkedBlockingQueue<>();
     private final Object bindLock = new Object();
     private volatile ServerSocket server;
@@ -79,6 +83,18 @@ public final class TcpTransport implements Transport {
      * @param handshakeTimeout how long an incoming connection may take to complete the TLS handshake
      */
     public TcpTransport(TransportConfig config, Duration handshakeTimeout) {
+        this(config, handshakeTimeout, MAX_PENDING_HANDSHAKES);
+    }
+
+    /**
+     * Creates the transport with a specific limit of incoming handshakes in progress (for tests).
+     *
+     * @param config               the TLS identity, frame size limit, idle timeout and metrics
+     * @param handshakeTimeout     how long an incoming connection may take to complete the TLS handshake
+     * @param maxPendingHandshakes incoming handshakes in progress at once
+     */
+    TcpTransport(TransportConfig config, Duration handshakeTimeout, int maxPendingHandshakes) {
+        this.maxPendingHandshakes = maxPendingHandshakes;
         this.config = Objects.requireNonNull(config, "config");
         this.handshakeTimeout = Objects.requireNonNull(handshakeTimeout, "handshakeTimeout");
         this.timer = Executors.newSingleThreadScheduledExecutor(
@@ -174,7 +190,8 @@ public final class TcpTransport implements Transport {
         }
         ready.clear();
         ready.offer(CLOSED);
-        handshaking.forEach(TcpTls::closeQuietly);
+        inboundHandshakes.forEach(TcpTls::closeQuietly);
+        outboundHandshakes.forEach(TcpTls::closeQuietly);
         List<TcpConnection> open = List.copyOf(connections);
         open.forEach(connection -> connection.close(CloseReason.GRACEFUL_SHUTDOWN));
         try {
@@ -187,6 +204,11 @@ public final class TcpTransport implements Transport {
         }
         List.copyOf(connections).forEach(TcpConnection::abort);
         timer.shutdownNow();
+    }
+
+    /** Incoming handshakes in progress (for tests). */
+    int pendingInboundHandshakes() {
+        return inboundHandshakes.size();
     }
 
     @Override
@@ -209,13 +231,13 @@ public final class TcpTransport implements Transport {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
                 continue;
             }
-            if (handshaking.size() >= MAX_PENDING_HANDSHAKES) {
-                log.debug("dropping {}: {} handshakes in progress", incoming.getRemoteSocketAddress(),
-                        MAX_PENDING_HANDSHAKES);
+            if (inboundHandshakes.size() >= maxPendingHandshakes) {
+                log.debug("dropping {}: {} incoming handshakes in progress", incoming.getRemoteSocketAddress(),
+                        maxPendingHandshakes);
                 TcpTls.closeQuietly(incoming);
                 continue;
             }
-            handshaking.add(incoming);
+            inboundHandshakes.add(incoming);
             Thread.ofVirtual().name("mosaik-tcp-handshake-" + incoming.getRemoteSocketAddress())
                     .start(() -> handshakeIncoming(incoming));
         }
@@ -230,7 +252,7 @@ public final class TcpTransport implements Transport {
             SSLSocket socket = tls.server(plain);
             TcpTls.Keys keys = tls.handshake(plain, socket, handshakeTimeout);
             // From here on close() must end it as a connection (GOAWAY), not cut it as a handshake.
-            handshaking.remove(plain);
+            inboundHandshakes.remove(plain);
             TcpConnection connection = establish(plain, socket, false, keys);
             if (connection == null) {
                 return;
@@ -249,13 +271,13 @@ public final class TcpTransport implements Transport {
             log.debug("incoming connection from {} failed: {}", plain.getRemoteSocketAddress(), e.toString());
             TcpTls.closeQuietly(plain);
         } finally {
-            handshaking.remove(plain);
+            inboundHandshakes.remove(plain);
         }
     }
 
     private void dialNow(InetSocketAddress address, Duration timeout, CompletableFuture<TransportConnection> result) {
         Socket plain = new Socket();
-        handshaking.add(plain);
+        outboundHandshakes.add(plain);
         try {
             if (closed) {
                 throw transportClosed();
@@ -269,7 +291,7 @@ public final class TcpTransport implements Transport {
             }
             SSLSocket socket = tls.client(plain, address);
             TcpTls.Keys keys = tls.handshake(plain, socket, Duration.ofNanos(left));
-            handshaking.remove(plain);
+            outboundHandshakes.remove(plain);
             TcpConnection connection = establish(plain, socket, true, keys);
             if (connection == null) {
                 throw transportClosed();
@@ -285,7 +307,7 @@ public final class TcpTransport implements Transport {
             result.completeExceptionally(closed && !(failure instanceof LinkClosedException) ? transportClosed()
                     : failure);
         } finally {
-            handshaking.remove(plain);
+            outboundHandshakes.remove(plain);
         }
     }
 

@@ -4,11 +4,14 @@ import io.mosaik.network.transport.TlsIdentity;
 import io.mosaik.network.transport.TransportConfig;
 import io.mosaik.network.transport.TransportConnection;
 import io.mosaik.network.transport.TransportMetrics;
+import java.io.DataInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -85,8 +88,16 @@ final class TcpTestPeers implements AutoCloseable {
 
     /** A plain TCP socket to {@code address}, closed with the fixture. */
     Socket rawTcp(InetSocketAddress address) throws IOException {
+        return rawTcp(address, 0);
+    }
+
+    /** A plain TCP socket to {@code address} with a receive buffer size (0: the default), closed with the fixture. */
+    Socket rawTcp(InetSocketAddress address, int receiveBuffer) throws IOException {
         Socket socket = new Socket();
         resources.add(socket);
+        if (receiveBuffer > 0) {
+            socket.setReceiveBufferSize(receiveBuffer);
+        }
         socket.connect(address, 2000);
         return socket;
     }
@@ -100,7 +111,12 @@ final class TcpTestPeers implements AutoCloseable {
 
     /** A TLS client that completed the handshake with {@code address} and does nothing on its own. */
     RawTls rawTlsClient(InetSocketAddress address) throws IOException {
-        Socket plain = rawTcp(address);
+        return rawTlsClient(address, 0);
+    }
+
+    /** A raw TLS client with a receive buffer size (0: the default), for a peer that must not read much. */
+    RawTls rawTlsClient(InetSocketAddress address, int receiveBuffer) throws IOException {
+        Socket plain = rawTcp(address, receiveBuffer);
         TcpTls tls = new TcpTls(TlsIdentity.generate(), timer);
         SSLSocket socket = tls.client(plain, address);
         tls.handshake(plain, socket, Duration.ofSeconds(5));
@@ -114,6 +130,25 @@ final class TcpTestPeers implements AutoCloseable {
         SSLSocket socket = tls.server(accepted);
         tls.handshake(accepted, socket, Duration.ofSeconds(5));
         return new RawTls(accepted, socket);
+    }
+
+    /** A mux frame header. */
+    static byte[] header(int type, int streamId, int length) {
+        return ByteBuffer.allocate(MuxFrame.HEADER).put((byte) type).putInt(streamId).putInt(length).array();
+    }
+
+    /** Reads mux frames until a GOAWAY and returns its code. */
+    static int readGoAwayCode(InputStream in) throws IOException {
+        DataInputStream data = new DataInputStream(in);
+        while (true) {
+            byte type = data.readByte();
+            data.readInt();
+            int length = data.readInt();
+            byte[] body = data.readNBytes(length);
+            if (type == MuxFrame.GOAWAY) {
+                return ByteBuffer.wrap(body).getInt();
+            }
+        }
     }
 
     @Override

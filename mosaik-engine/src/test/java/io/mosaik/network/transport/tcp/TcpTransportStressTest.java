@@ -109,7 +109,13 @@ class TcpTransportStressTest {
             // ran the whole time without a stall
         }
         double seconds = (System.nanoTime() - started) / 1e9;
+        long committedUp = ((TcpConnection) pair.accepted()).committedWindow();
+        long committedDown = ((TcpConnection) pair.dialed()).committedWindow();
         pair.dialed().close(CloseReason.SUCCESS);
+        System.out.printf("tcp stress: receive windows granted: %,d bytes (acceptor), %,d bytes (dialer)%n",
+                committedUp, committedDown);
+        assertThat(committedUp).isLessThanOrEqualTo(TcpConnection.RECEIVE_BUDGET);
+        assertThat(committedDown).isLessThanOrEqualTo(TcpConnection.RECEIVE_BUDGET);
 
         long bulkBytes = upload.total.get() + download.total.get();
         System.out.printf("tcp stress: %d ping-pong streams: %.0f round trips/s (%.0f msgs/s); "
