@@ -302,11 +302,13 @@ public final class Network implements AutoCloseable {
             return;
         }
         for (PeerSession session : sessions) {
-            session.close(CloseReason.GRACEFUL_SHUTDOWN);
+            quietly("closing the connection with " + session.peer.toShortString(),
+                    () -> session.close(CloseReason.GRACEFUL_SHUTDOWN));
         }
         Transport current = transport;
         if (current != null) {
-            current.close();
+            // a transport library failing on its way down must not keep the node from closing
+            quietly("closing the " + settings.transport.configName() + " transport", current::close);
         }
         dials.values().forEach(dial -> dial.completeExceptionally(
                 new LinkClosedException(CloseReason.CANCELLED, false, "the network is closing")));
@@ -314,6 +316,14 @@ public final class Network implements AutoCloseable {
         state.set(NetworkState.CLOSED);
         if (previous == NetworkState.RUNNING) {
             log.info("mosaik node {} closed", peerId().toShortString());
+        }
+    }
+
+    private static void quietly(String what, Runnable step) {
+        try {
+            step.run();
+        } catch (RuntimeException e) {
+            log.warn("{} failed, carrying on: {}", what, e.toString());
         }
     }
 
