@@ -33,7 +33,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -382,14 +381,16 @@ public final class Network implements AutoCloseable {
     }
 
     private PeerSession authenticateOutbound(TransportConnection connection, PeerId expected) throws IOException {
-        ScheduledFuture<?> deadline = timers.schedule(
-                () -> workers.execute(() -> connection.close(CloseReason.TIMEOUT)),
-                settings.handshakeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        Deadline deadline = Deadline.start(timers, workers, settings.handshakeTimeout,
+                () -> connection.close(CloseReason.TIMEOUT));
         FrameStream control;
         try {
             control = connection.openStream(settings.handshakeTimeout);
             PeerId remote = PeerAuth.dialer(control, connection, secretKey, networkId, expected);
-            deadline.cancel(false);
+            if (!deadline.disarm()) {
+                throw new PeerAuthException(CloseReason.TIMEOUT, "peer authentication with "
+                        + expected.toShortString() + " took longer than " + settings.handshakeTimeout);
+            }
             return register(new PeerSession(remote, connection, control));
         } catch (PeerAuthException e) {
             metrics.peerRejected(e.reason());
@@ -400,7 +401,7 @@ public final class Network implements AutoCloseable {
             throw new IOException("peer authentication with " + expected.toShortString() + " failed: "
                     + e.getMessage(), e);
         } finally {
-            deadline.cancel(false);
+            deadline.disarm();
         }
     }
 
@@ -455,27 +456,27 @@ public final class Network implements AutoCloseable {
     }
 
     private void authenticateInbound(TransportConnection connection) {
-        ScheduledFuture<?> deadline = timers.schedule(() -> workers.execute(() -> {
+        Deadline deadline = Deadline.start(timers, workers, settings.handshakeTimeout, () -> {
             metrics.peerRejected(CloseReason.TIMEOUT);
             log.info("refused connection from {}: no peer authentication within {}", connection.remoteAddress(),
                     settings.handshakeTimeout);
             connection.close(CloseReason.TIMEOUT);
-        }), settings.handshakeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        });
         try {
             FrameStream control = connection.acceptStream();
             PeerId remote = PeerAuth.listener(control, connection, secretKey, networkId);
-            if (!deadline.cancel(false)) {
+            if (!deadline.disarm()) {
                 return;
             }
             register(new PeerSession(remote, connection, control));
         } catch (PeerAuthException e) {
-            if (deadline.cancel(false)) { // else the deadline closed it and counted it
+            if (deadline.disarm()) { // else the deadline closed it and counted it
                 metrics.peerRejected(e.reason());
                 log.info("refused connection from {}: {}", connection.remoteAddress(), e.getMessage());
                 connection.close(e.reason());
             }
         } catch (IOException | InterruptedException | RuntimeException e) {
-            if (deadline.cancel(false)) {
+            if (deadline.disarm()) {
                 metrics.peerRejected(CloseReason.PROTOCOL_VIOLATION);
                 log.info("refused connection from {}: {}", connection.remoteAddress(), e.toString());
                 connection.close(CloseReason.PROTOCOL_VIOLATION);
@@ -607,17 +608,17 @@ public final class Network implements AutoCloseable {
     }
 
     private void serve(PeerSession session, FrameStream stream) {
-        ScheduledFuture<?> deadline = timers.schedule(() -> workers.execute(() -> stream.close(CloseReason.TIMEOUT)),
-                settings.handshakeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        Deadline deadline = Deadline.start(timers, workers, settings.handshakeTimeout,
+                () -> stream.close(CloseReason.TIMEOUT));
         String protocol;
         try {
             byte[] header = stream.receive();
-            if (!deadline.cancel(false)) {
+            if (!deadline.disarm()) {
                 return;
             }
             protocol = new String(header, StandardCharsets.UTF_8);
         } catch (IOException e) {
-            deadline.cancel(false);
+            deadline.disarm();
             if (!(e instanceof LinkClosedException)) {
                 metrics.frameRejected(e instanceof io.mosaik.network.transport.FrameTooLargeException
                         ? "oversized" : "malformed");
