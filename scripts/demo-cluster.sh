@@ -121,7 +121,7 @@ await_node() {
     return 1
 }
 
-echo "java: $JAVA ($(java_major "$JAVA"))"
+echo "java: $JAVA ($("$JAVA" -version 2>&1 | head -n 1))"
 echo "jar:  $JAR"
 echo "starting node 1 ..."
 MOSAIK_SECRETKEY="$DEMO_NODE1_SECRET_KEY" start_node 1 # from the environment: kept off the command line
