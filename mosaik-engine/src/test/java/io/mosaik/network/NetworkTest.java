@@ -223,6 +223,11 @@ class NetworkTest {
             link.send(new Ping("after the garbage", 1));
             assertThat(link.receive(Ping.class).seq()).isEqualTo(2);
         }
+        if (transport == TransportKind.TCP) {
+            // every garbage connection failed its TLS handshake and was counted
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+                    counter(a, "mosaik.network.handshakes.failed", "reason", "tls")).isEqualTo(20.0));
+        }
     }
 
     @ParameterizedTest

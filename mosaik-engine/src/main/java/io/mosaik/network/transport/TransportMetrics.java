@@ -12,7 +12,10 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
  *       read and written on streams (headers included);</li>
  *   <li>{@code mosaik.network.streams.stalls.detected}: streams that made no progress while data was
  *       waiting to be sent;</li>
- *   <li>{@code mosaik.network.streams.stalls.rearmed}: of those, the ones re-armed by a NOOP frame.</li>
+ *   <li>{@code mosaik.network.streams.stalls.rearmed}: of those, the ones re-armed;</li>
+ *   <li>{@code mosaik.network.handshakes.failed} (tag {@code reason} = tls|busy): inbound connections
+ *       dropped before they were secured, because the TLS handshake failed (garbage, a port scanner, a
+ *       timeout) or because too many were in progress.</li>
  * </ul>
  */
 public final class TransportMetrics {
@@ -21,6 +24,8 @@ public final class TransportMetrics {
     private final Counter egress;
     private final Counter stallsDetected;
     private final Counter stallsRearmed;
+    private final Counter handshakesFailedTls;
+    private final Counter handshakesFailedBusy;
 
     /**
      * Registers the meters.
@@ -39,6 +44,24 @@ public final class TransportMetrics {
         this.stallsRearmed = Counter.builder("mosaik.network.streams.stalls.rearmed")
                 .description("Stalled streams re-armed by a NOOP frame")
                 .tag("transport", transport).register(registry);
+        this.handshakesFailedTls = handshakesFailed(registry, transport, "tls");
+        this.handshakesFailedBusy = handshakesFailed(registry, transport, "busy");
+    }
+
+    private static Counter handshakesFailed(MeterRegistry registry, String transport, String reason) {
+        return Counter.builder("mosaik.network.handshakes.failed")
+                .description("Inbound connections dropped before they were secured")
+                .tag("transport", transport).tag("reason", reason).register(registry);
+    }
+
+    /** Counts an inbound connection whose TLS handshake failed. */
+    public void handshakeFailed() {
+        handshakesFailedTls.increment();
+    }
+
+    /** Counts an inbound connection dropped because too many were in progress or waiting. */
+    public void handshakeRefusedBusy() {
+        handshakesFailedBusy.increment();
     }
 
     /** Meters registered nowhere that matters (for tests and tools). */

@@ -406,6 +406,7 @@ public final class QuicTransport implements Transport {
             String refusal = admit(connection);
             if (refusal != null) {
                 log.debug("refusing a QUIC connection from {}: {}", remote, refusal);
+                config.metrics().handshakeRefusedBusy();
                 connection.close(CloseReason.CANCELLED, refusal);
             }
             return new ApplicationProtocolConnection() {

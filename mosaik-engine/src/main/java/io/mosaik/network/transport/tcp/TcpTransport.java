@@ -234,6 +234,7 @@ public final class TcpTransport implements Transport {
             if (inboundHandshakes.size() >= maxPendingHandshakes) {
                 log.debug("dropping {}: {} incoming handshakes in progress", incoming.getRemoteSocketAddress(),
                         maxPendingHandshakes);
+                config.metrics().handshakeRefusedBusy();
                 TcpTls.closeQuietly(incoming);
                 continue;
             }
@@ -259,6 +260,7 @@ public final class TcpTransport implements Transport {
             }
             if (ready.size() >= MAX_ACCEPT_BACKLOG) {
                 log.debug("{}: refused, {} connections wait for accept()", connection, MAX_ACCEPT_BACKLOG);
+                config.metrics().handshakeRefusedBusy();
                 connection.close(CloseReason.CANCELLED);
                 return;
             }
@@ -269,6 +271,9 @@ public final class TcpTransport implements Transport {
             }
         } catch (IOException | RuntimeException e) {
             log.debug("incoming connection from {} failed: {}", plain.getRemoteSocketAddress(), e.toString());
+            if (!closed) {
+                config.metrics().handshakeFailed();
+            }
             TcpTls.closeQuietly(plain);
         } finally {
             inboundHandshakes.remove(plain);
