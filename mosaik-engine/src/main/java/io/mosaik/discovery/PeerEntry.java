@@ -149,6 +149,89 @@ public record PeerEntry(String protocol, NetworkId network, EntryVersion version
         return bytes.toByteArray();
     }
 
+    /**
+     * Reads the form written by {@link #encode()}.
+     *
+     * @param bytes the encoded entry
+     * @return the entry
+     * @throws MalformedEntryException if the bytes are not an entry (truncated, trailing bytes, bad
+     *                                 lengths, too many items, an invalid address)
+     */
+    public static PeerEntry decode(byte[] bytes) {
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+        try {
+            String protocol = readString(in, MAX_STRING);
+            NetworkId network = new NetworkId(readDigest(in));
+            EntryVersion version = new EntryVersion(in.getLong(), in.getLong());
+            PeerId peer = PeerId.fromBytes(readBytes(in, PeerId.LENGTH));
+            String host = readString(in, MAX_STRING);
+            int port = Short.toUnsignedInt(in.getShort());
+            List<Tag> tags = new java.util.ArrayList<>();
+            for (int i = 0, n = readCount(in); i < n; i++) {
+                Digest digest = readDigest(in);
+                String name = readString(in, MAX_STRING);
+                if (!Digest.of(name).equals(digest)) {
+                    throw new MalformedEntryException("tag '" + name + "' does not match its digest");
+                }
+                tags.add(new Tag(name, digest));
+            }
+            List<Digest> streams = readDigests(in);
+            List<Digest> groups = readDigests(in);
+            if (in.hasRemaining()) {
+                throw new MalformedEntryException(in.remaining() + " bytes after the entry");
+            }
+            return new PeerEntry(protocol, network, version, new PeerAddress(peer, host, port), tags, streams, groups);
+        } catch (java.nio.BufferUnderflowException e) {
+            throw new MalformedEntryException("the entry is truncated");
+        } catch (IllegalArgumentException e) {
+            throw new MalformedEntryException(e.getMessage());
+        }
+    }
+
+    /** A byte sequence that is not an encoded peer entry. */
+    public static final class MalformedEntryException extends IllegalArgumentException {
+        MalformedEntryException(String message) {
+            super("malformed peer entry: " + message);
+        }
+    }
+
+    private static final int MAX_STRING = 1024;
+    private static final int MAX_ITEMS = 4096;
+
+    private static int readCount(java.nio.ByteBuffer in) {
+        int count = in.getInt();
+        if (count < 0 || count > MAX_ITEMS) {
+            throw new MalformedEntryException("a collection of " + count + " items (at most " + MAX_ITEMS + ")");
+        }
+        return count;
+    }
+
+    private static byte[] readBytes(java.nio.ByteBuffer in, int length) {
+        byte[] bytes = new byte[length];
+        in.get(bytes);
+        return bytes;
+    }
+
+    private static Digest readDigest(java.nio.ByteBuffer in) {
+        return Digest.fromBytes(readBytes(in, Digest.LENGTH));
+    }
+
+    private static String readString(java.nio.ByteBuffer in, int max) {
+        int length = in.getInt();
+        if (length < 0 || length > max || length > in.remaining()) {
+            throw new MalformedEntryException("a string of " + length + " bytes");
+        }
+        return new String(readBytes(in, length), StandardCharsets.UTF_8);
+    }
+
+    private static List<Digest> readDigests(java.nio.ByteBuffer in) {
+        List<Digest> digests = new java.util.ArrayList<>();
+        for (int i = 0, n = readCount(in); i < n; i++) {
+            digests.add(readDigest(in));
+        }
+        return digests;
+    }
+
     private PeerEntry changed(PeerEntry candidate, long nowMillis) {
         return candidate == this ? this : candidate.bumped(nowMillis);
     }

@@ -36,6 +36,35 @@ public record SignedPeerEntry(PeerEntry entry, byte[] signature) {
         return new SignedPeerEntry(entry, key.sign(digest(entry).toBytes()));
     }
 
+    /** The wire form: the encoded entry followed by the 64-byte signature. */
+    public byte[] toBytes() {
+        byte[] entryBytes = entry.encode();
+        byte[] bytes = java.util.Arrays.copyOf(entryBytes, entryBytes.length + 64);
+        System.arraycopy(signature, 0, bytes, entryBytes.length, 64);
+        return bytes;
+    }
+
+    /**
+     * Reads the wire form and checks the signature, so that no unverified entry ever exists.
+     *
+     * @param bytes the wire form
+     * @return the verified entry
+     * @throws PeerEntry.MalformedEntryException if the bytes are malformed or the signature does not verify
+     */
+    public static SignedPeerEntry fromBytes(byte[] bytes) {
+        if (bytes.length < 64) {
+            throw new PeerEntry.MalformedEntryException("too short for a signed entry");
+        }
+        PeerEntry entry = PeerEntry.decode(java.util.Arrays.copyOf(bytes, bytes.length - 64));
+        SignedPeerEntry signed = new SignedPeerEntry(entry,
+                java.util.Arrays.copyOfRange(bytes, bytes.length - 64, bytes.length));
+        if (!signed.verify()) {
+            throw new PeerEntry.MalformedEntryException("the signature of " + entry.peerId().toShortString()
+                    + " does not verify");
+        }
+        return signed;
+    }
+
     /** Whether the signature was made by the entry's peer over exactly this entry. */
     public boolean verify() {
         return entry.peerId().verify(digest(entry).toBytes(), signature);

@@ -51,6 +51,42 @@ class PeerEntryTest {
     }
 
     @Test
+    void theWireFormRoundTripsAndIsVerifiedOnTheWayIn() {
+        PeerEntry entry = PeerEntry.create(NETWORK, new PeerAddress(key.peerId(), "::1", 7400),
+                List.of(Tag.of("matcher"), Tag.of("eu-west")), 1_000).withStream(Digest.of("quotes"), 2_000)
+                .withGroup(Digest.of("book"), 3_000);
+        SignedPeerEntry signed = SignedPeerEntry.sign(entry, key);
+        SignedPeerEntry back = SignedPeerEntry.fromBytes(signed.toBytes());
+        assertThat(back).isEqualTo(signed);
+        assertThat(back.entry().tags()).extracting(Tag::name).containsExactlyInAnyOrder("matcher", "eu-west");
+
+        byte[] tampered = signed.toBytes();
+        tampered[10] ^= 1;
+        assertThatThrownBy(() -> SignedPeerEntry.fromBytes(tampered))
+                .isInstanceOf(PeerEntry.MalformedEntryException.class);
+    }
+
+    @Test
+    void malformedBytesAreRefusedWithoutCrashing() {
+        byte[] good = SignedPeerEntry.sign(PeerEntry.create(NETWORK, address, List.of(Tag.of("a")), 1_000), key)
+                .toBytes();
+        java.util.Random random = new java.util.Random(42);
+        for (int i = 0; i < 2_000; i++) {
+            byte[] junk = i % 2 == 0 ? new byte[random.nextInt(300)]
+                    : java.util.Arrays.copyOf(good, random.nextInt(good.length));
+            if (i % 2 == 0) {
+                random.nextBytes(junk);
+            }
+            assertThatThrownBy(() -> SignedPeerEntry.fromBytes(junk))
+                    .isInstanceOf(PeerEntry.MalformedEntryException.class);
+        }
+        // a huge declared collection is refused before anything is allocated for it
+        byte[] entry = PeerEntry.create(NETWORK, address, List.of(), 1_000).encode();
+        java.nio.ByteBuffer.wrap(entry).putInt(entry.length - 12, Integer.MAX_VALUE);
+        assertThatThrownBy(() -> PeerEntry.decode(entry)).hasMessageContaining("items");
+    }
+
+    @Test
     void onlyTheOwnerCanSignAndAnyChangeBreaksTheSignature() {
         PeerEntry entry = PeerEntry.create(NETWORK, address, List.of(Tag.of("matcher")), 1_000);
         SignedPeerEntry signed = SignedPeerEntry.sign(entry, key);
