@@ -3,6 +3,8 @@ package io.mosaik.network;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mosaik.codec.Codec;
+import io.mosaik.discovery.Discovery;
+import io.mosaik.discovery.DiscoveryConfig;
 import io.mosaik.codec.JacksonCodec;
 import io.mosaik.network.transport.CloseReason;
 import io.mosaik.network.transport.FrameStream;
@@ -81,6 +83,7 @@ public final class Network implements AutoCloseable {
         thread.setDaemon(true);
         return thread;
     });
+    private final Discovery discovery;
     private volatile Transport transport;
     private volatile PeerAddress address;
     private volatile Instant startedAt;
@@ -93,6 +96,7 @@ public final class Network implements AutoCloseable {
         this.codec = builder.codec != null ? builder.codec : JacksonCodec.cbor();
         this.registry = builder.meterRegistry != null ? builder.meterRegistry : new SimpleMeterRegistry();
         this.metrics = new NetworkMetrics(registry);
+        this.discovery = new Discovery(this, secretKey, builder.discovery, registry);
     }
 
     /**
@@ -160,6 +164,7 @@ public final class Network implements AutoCloseable {
             throw new IllegalStateException("the network was closed while it was starting");
         }
         workers.execute(this::acceptLoop);
+        discovery.start();
         for (PeerAddress peer : settings.bootstrap) {
             if (!peer.peerId().equals(peerId())) {
                 keepConnected(peer, BOOTSTRAP_RETRY_MIN);
@@ -168,6 +173,11 @@ public final class Network implements AutoCloseable {
         log.info("mosaik node {} on network {} listening at {} ({})", peerId().toShortString(),
                 networkId.toShortString(), address, settings.transport.configName());
         return this;
+    }
+
+    /** What this node knows about its network: the catalog of peers, kept up to date by discovery. */
+    public Discovery discovery() {
+        return discovery;
     }
 
     /** The network this node belongs to. */
@@ -300,6 +310,7 @@ public final class Network implements AutoCloseable {
             state.set(previous);
             return;
         }
+        quietly("stopping discovery", discovery::close);
         for (PeerSession session : sessions) {
             quietly("closing the connection with " + session.peer.toShortString(),
                     () -> session.close(CloseReason.GRACEFUL_SHUTDOWN));
@@ -423,6 +434,10 @@ public final class Network implements AutoCloseable {
                 log.debug("bootstrap peer {} not reachable, retrying in {}: {}", peer, delay, unwrap(error).getMessage());
                 schedule(() -> keepConnected(peer, next), delay);
             } else {
+                discovery.syncWith(peer).exceptionally(syncError -> {
+                    log.debug("catalog sync with bootstrap peer {} failed: {}", peer, unwrap(syncError).toString());
+                    return null;
+                });
                 session.connection.closed().thenRun(
                         () -> schedule(() -> keepConnected(peer, BOOTSTRAP_RETRY_MIN), BOOTSTRAP_RETRY_MIN));
             }
@@ -696,6 +711,7 @@ public final class Network implements AutoCloseable {
         private MeterRegistry meterRegistry;
         private final List<PeerAddress> bootstrap = new ArrayList<>();
         private String advertisedHost;
+        private DiscoveryConfig discovery = DiscoveryConfig.defaults();
 
         private Builder(NetworkId networkId) {
             this.networkId = Objects.requireNonNull(networkId, "networkId (mosaik.network-id) is required");
@@ -787,6 +803,12 @@ public final class Network implements AutoCloseable {
                 throw new IllegalArgumentException("the advertised host must not be blank (mosaik.advertised-host)");
             }
             this.advertisedHost = host.strip();
+            return this;
+        }
+
+        /** Discovery settings: tags, purge and announce intervals; default {@link DiscoveryConfig#defaults()}. */
+        public Builder discovery(DiscoveryConfig discovery) {
+            this.discovery = Objects.requireNonNull(discovery, "discovery");
             return this;
         }
 

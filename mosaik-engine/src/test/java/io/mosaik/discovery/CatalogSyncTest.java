@@ -19,12 +19,17 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Two real nodes swap catalogs over the sync protocol. */
+/**
+ * Two real nodes swap catalogs over the sync protocol. The nodes' own discovery already serves
+ * {@link CatalogSync#PROTOCOL}; these tests drive the protocol by hand on a protocol name of their own,
+ * with catalogs of their own, to see each step.
+ */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class CatalogSyncTest {
 
     private static final NetworkId NETWORK = NetworkId.of("sync-test");
     private static final Duration PURGE_AFTER = Duration.ofSeconds(300);
+    private static final String BY_HAND = "test/catalog-sync";
 
     /** A node's catalog, merged under a lock the way the discovery shell will do it. */
     private static final class Node implements AutoCloseable {
@@ -37,7 +42,7 @@ class CatalogSyncTest {
             PeerEntry local = PeerEntry.create(NETWORK, network.address(), List.of(Tag.of(tag)),
                     System.currentTimeMillis());
             catalog.set(Catalog.of(SignedPeerEntry.sign(local, key), PURGE_AFTER));
-            network.handle(CatalogSync.PROTOCOL, link -> merge(CatalogSync.accept(link, snapshot())));
+            network.handle(BY_HAND, link -> merge(CatalogSync.accept(link, snapshot())));
         }
 
         List<SignedPeerEntry> snapshot() {
@@ -55,7 +60,7 @@ class CatalogSyncTest {
         }
 
         void syncWith(Node other) throws Exception {
-            Link link = network.openLink(other.network.address(), CatalogSync.PROTOCOL).get(30, TimeUnit.SECONDS);
+            Link link = network.openLink(other.network.address(), BY_HAND).get(30, TimeUnit.SECONDS);
             merge(CatalogSync.initiate(link, snapshot()));
         }
 
@@ -93,7 +98,7 @@ class CatalogSyncTest {
                     genuine.signature());
             byte[] snapshot = CatalogSync.encode(List.of(genuine, forged));
 
-            Link link = mallory.network.openLink(a.network.address(), CatalogSync.PROTOCOL).get(30, TimeUnit.SECONDS);
+            Link link = mallory.network.openLink(a.network.address(), BY_HAND).get(30, TimeUnit.SECONDS);
             link.sendBytes(snapshot);
             assertThatThrownBy(link::receiveBytes).isInstanceOf(LinkClosedException.class)
                     .satisfies(e -> assertThat(((LinkClosedException) e).reason()).isEqualTo(CloseReason.PROTOCOL_VIOLATION));

@@ -1,0 +1,129 @@
+package io.mosaik.discovery.gossip;
+
+import io.mosaik.network.PeerAddress;
+import io.mosaik.primitives.Digest;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * What two {@link GossipCore}s say to each other: the HyParView membership messages and the Plumtree
+ * broadcast messages. The sender is never inside a message: the link it arrived on proved it
+ * ({@link GossipCore#receive}). Messages that let the receiver dial someone carry that someone's
+ * {@link PeerAddress}.
+ *
+ * <p>The constructors reject malformed values (nulls, negative counters), so a decoder that builds these
+ * records turns garbage into an exception at the frame boundary; everything that is well-formed but
+ * nonsensical (a peer naming itself, oversized samples) is the core's to ignore.
+ */
+public sealed interface GossipMessage {
+
+    /** A new node asks a contact to take it into the overlay. */
+    record Join(PeerAddress joiner) implements GossipMessage {
+        /** Validates. */
+        public Join {
+            Objects.requireNonNull(joiner, "joiner");
+        }
+    }
+
+    /** A random walk that spreads a joiner into the views of other nodes. */
+    record ForwardJoin(PeerAddress joiner, int ttl) implements GossipMessage {
+        /** Validates. */
+        public ForwardJoin {
+            Objects.requireNonNull(joiner, "joiner");
+            nonNegative("ttl", ttl);
+        }
+    }
+
+    /**
+     * A request to become active neighbours. High priority (sent by a node whose active view is empty,
+     * or by one that already took the receiver in) must be accepted.
+     */
+    record Neighbor(PeerAddress sender, boolean highPriority) implements GossipMessage {
+        /** Validates. */
+        public Neighbor {
+            Objects.requireNonNull(sender, "sender");
+        }
+    }
+
+    /** The answer to a {@link Neighbor} or a {@link Join}. */
+    record NeighborReply(boolean accepted) implements GossipMessage {
+    }
+
+    /** The sender dropped the link from its active view; {@code alive} means "keep me as a candidate". */
+    record Disconnect(boolean alive) implements GossipMessage {
+    }
+
+    /** A random walk carrying a sample of the origin's views, answered by a {@link ShuffleReply}. */
+    record Shuffle(PeerAddress origin, int ttl, List<PeerAddress> sample) implements GossipMessage {
+        /** Validates and copies the sample. */
+        public Shuffle {
+            Objects.requireNonNull(origin, "origin");
+            nonNegative("ttl", ttl);
+            sample = List.copyOf(sample);
+        }
+    }
+
+    /** A sample of the replier's passive view, sent straight to the shuffle's origin. */
+    record ShuffleReply(List<PeerAddress> sample) implements GossipMessage {
+        /** Validates and copies the sample. */
+        public ShuffleReply {
+            sample = List.copyOf(sample);
+        }
+    }
+
+    /**
+     * Eager push of a broadcast message. The payload array is shared, not copied: treat it as immutable.
+     *
+     * @param id      the message id
+     * @param round   hops travelled, the originator's first push is round 1
+     * @param payload the opaque application bytes
+     */
+    record Gossip(Digest id, int round, byte[] payload) implements GossipMessage {
+        /** Validates. */
+        public Gossip {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(payload, "payload");
+            nonNegative("round", round);
+        }
+    }
+
+    /** Lazy push: "I have these messages" (a batch collected between two ticks). */
+    record IHave(List<Announcement> announcements) implements GossipMessage {
+        /** Validates and copies. */
+        public IHave {
+            announcements = List.copyOf(announcements);
+        }
+    }
+
+    /**
+     * One id in an {@link IHave}.
+     *
+     * @param id    the message id
+     * @param round the round a GOSSIP from the announcer would carry
+     */
+    record Announcement(Digest id, int round) {
+        /** Validates. */
+        public Announcement {
+            Objects.requireNonNull(id, "id");
+            nonNegative("round", round);
+        }
+    }
+
+    /** "I miss this message: send it, and from now on push eagerly to me." */
+    record Graft(Digest id) implements GossipMessage {
+        /** Validates. */
+        public Graft {
+            Objects.requireNonNull(id, "id");
+        }
+    }
+
+    /** "I got that message twice: only announce to me from now on." */
+    record Prune() implements GossipMessage {
+    }
+
+    private static void nonNegative(String name, int value) {
+        if (value < 0) {
+            throw new IllegalArgumentException(name + " must not be negative, was " + value);
+        }
+    }
+}
