@@ -86,7 +86,8 @@ trap 'exit 130' INT TERM
 start_node() {
     local n="$1"; shift
     local args=(--server.port="$((8080 + n))" --server.address=127.0.0.1
-                --mosaik.port="$((7400 + n))" --mosaik.bind-address=127.0.0.1)
+                --mosaik.port="$((7400 + n))" --mosaik.bind-address=127.0.0.1
+                --mosaik.discovery.tags="demo,node-$n")
     [[ -n "$TRANSPORT" ]] && args+=(--mosaik.transport="$TRANSPORT")
     "$JAVA" -Xmx256m -jar "$JAR" "${args[@]}" "$@" >"$DEMO_DIR/node-$n.log" 2>&1 &
     PIDS+=("$!")

@@ -2,6 +2,7 @@ package io.mosaik.actuator;
 
 import io.mosaik.network.ConnectionInfo;
 import io.mosaik.network.Network;
+import io.mosaik.network.NetworkState;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,9 +16,9 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
  * The {@code mosaik} actuator endpoint: what the node is and whom it is connected to.
  *
  * <ul>
- *   <li>{@code GET /actuator/mosaik}: every section, plus {@code connectionCount}</li>
- *   <li>{@code GET /actuator/mosaik/{section}}: one section, {@code node} or {@code connections};
- *       404 for any other name</li>
+ *   <li>{@code GET /actuator/mosaik}: every section, plus {@code connectionCount} and {@code peerCount}</li>
+ *   <li>{@code GET /actuator/mosaik/{section}}: one section, {@code node}, {@code connections} or
+ *       {@code catalog} (the other peers this node knows); 404 for any other name</li>
  * </ul>
  *
  * <p>Each section is a name and a supplier in {@link #sections}, read on every request; a subsystem
@@ -38,6 +39,7 @@ public class MosaikEndpoint {
         this.network = network;
         sections.put("node", () -> MosaikNodeDescriptor.of(network));
         sections.put("connections", this::connections);
+        sections.put("catalog", this::catalog);
     }
 
     /**
@@ -51,6 +53,7 @@ public class MosaikEndpoint {
         sections.forEach((name, section) -> overview.put(name, section.get()));
         // counted from the listed section, so the count and the list always agree
         overview.put("connectionCount", overview.get("connections") instanceof Map<?, ?> listed ? listed.size() : 0);
+        overview.put("peerCount", overview.get("catalog") instanceof Map<?, ?> known ? known.size() : 0);
         return overview;
     }
 
@@ -69,6 +72,16 @@ public class MosaikEndpoint {
     /** The names of the sections, in the order the overview lists them. */
     public Set<String> sectionNames() {
         return Collections.unmodifiableSet(sections.keySet());
+    }
+
+    /** The other peers this node knows, by peer id; empty before the node started. */
+    private Map<String, MosaikPeerDescriptor> catalog() {
+        Map<String, MosaikPeerDescriptor> peers = new LinkedHashMap<>();
+        if (network.state() == NetworkState.RUNNING) {
+            network.discovery().catalog().signedPeers(System.currentTimeMillis())
+                    .forEach(entry -> peers.put(entry.entry().peerId().toHex(), MosaikPeerDescriptor.of(entry)));
+        }
+        return peers;
     }
 
     /**

@@ -37,11 +37,11 @@ class MosaikEndpointTest {
     void overviewListsEverySectionAndTheCount() {
         MosaikEndpoint endpoint = new MosaikEndpoint(network);
         Map<String, Object> overview = endpoint.overview();
-        assertThat(overview).containsOnlyKeys("node", "connections", "connectionCount");
+        assertThat(overview).containsOnlyKeys("node", "connections", "catalog", "connectionCount", "peerCount");
         assertThat(overview.keySet()).startsWith("node", "connections");
         assertThat((Map<?, ?>) overview.get("connections")).isEmpty();
         assertThat(overview.get("connectionCount")).isEqualTo(0);
-        assertThat(endpoint.sectionNames()).containsExactly("node", "connections");
+        assertThat(endpoint.sectionNames()).containsExactly("node", "connections", "catalog");
     }
 
     @Test

@@ -51,6 +51,9 @@ class SampleClusterIT {
         await().atMost(STARTUP).pollInterval(Duration.ofMillis(500)).ignoreExceptions().untilAsserted(() -> {
             assertThat(mosaik(first).get("connections").has(secondPeer)).as("node 1 lists node 2").isTrue();
             assertThat(mosaik(second).get("connections").has(firstPeer)).as("node 2 lists node 1").isTrue();
+            // and their catalogs, filled by the catalog sync that follows the bootstrap connection
+            assertThat(mosaik(first).get("catalog").has(secondPeer)).as("node 1 knows node 2").isTrue();
+            assertThat(mosaik(second).get("catalog").has(firstPeer)).as("node 2 knows node 1").isTrue();
         });
         JsonNode fromSecond = mosaik(second).get("connections").get(firstPeer);
         assertThat(fromSecond.get("direction").asString()).isEqualTo("outbound");

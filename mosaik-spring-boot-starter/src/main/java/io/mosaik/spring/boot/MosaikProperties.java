@@ -217,8 +217,63 @@ public class MosaikProperties {
          */
         private List<String> bootstrap = new ArrayList<>();
 
-        /** No bootstrap entries. */
+        /**
+         * Role tags this node carries in the catalog, such as matcher or eu-west; other nodes select
+         * peers by them.
+         */
+        private List<String> tags = new ArrayList<>();
+
+        /** A peer not heard of for this long is dropped from the catalog. */
+        private Duration purgeAfter = Duration.ofSeconds(300);
+
+        /** How often the node re-announces itself and syncs its catalog with a random known peer. */
+        private Duration announceInterval = Duration.ofSeconds(45);
+
+        /** The fraction of the announce interval added or removed at random, from 0 to below 1. */
+        private double announceJitter = 0.5;
+
+        /** No bootstrap entries, no tags, the default intervals. */
         public Discovery() {
+        }
+
+        /** The role tags as configured. */
+        public List<String> getTags() {
+            return tags;
+        }
+
+        /** Sets the role tags. */
+        public void setTags(List<String> tags) {
+            this.tags = tags;
+        }
+
+        /** The purge interval. */
+        public Duration getPurgeAfter() {
+            return purgeAfter;
+        }
+
+        /** Sets the purge interval. */
+        public void setPurgeAfter(Duration purgeAfter) {
+            this.purgeAfter = purgeAfter;
+        }
+
+        /** The announce interval. */
+        public Duration getAnnounceInterval() {
+            return announceInterval;
+        }
+
+        /** Sets the announce interval. */
+        public void setAnnounceInterval(Duration announceInterval) {
+            this.announceInterval = announceInterval;
+        }
+
+        /** The announce jitter. */
+        public double getAnnounceJitter() {
+            return announceJitter;
+        }
+
+        /** Sets the announce jitter. */
+        public void setAnnounceJitter(double announceJitter) {
+            this.announceJitter = announceJitter;
         }
 
         /** The bootstrap entries as configured. */

@@ -1,10 +1,12 @@
 package io.mosaik.spring.boot;
 
+import io.mosaik.discovery.DiscoveryConfig;
 import io.mosaik.network.Network;
 import io.mosaik.network.PeerAddress;
 import io.mosaik.network.TransportKind;
 import io.mosaik.primitives.NetworkId;
 import io.mosaik.primitives.SecretKey;
+import io.mosaik.primitives.Tag;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -36,6 +38,7 @@ final class NetworkSettings {
     private final Duration handshakeTimeout;
     private final List<PeerAddress> bootstrap;
     private final String advertisedHost;
+    private final DiscoveryConfig discovery;
 
     private NetworkSettings(MosaikProperties properties) {
         this.networkId = networkId(properties.getNetworkId());
@@ -48,6 +51,35 @@ final class NetworkSettings {
         this.handshakeTimeout = handshakeTimeout(properties.getHandshakeTimeout());
         this.bootstrap = bootstrap(properties.getDiscovery().getBootstrap());
         this.advertisedHost = advertisedHost(properties.getAdvertisedHost());
+        this.discovery = discovery(properties.getDiscovery());
+    }
+
+    private static DiscoveryConfig discovery(MosaikProperties.Discovery properties) {
+        List<Tag> tags = new java.util.ArrayList<>();
+        List<String> names = properties.getTags() == null ? List.of() : properties.getTags();
+        for (int i = 0; i < names.size(); i++) {
+            String name = names.get(i);
+            if (name == null || name.isBlank()) {
+                throw new MosaikConfigurationException("mosaik.discovery.tags[" + i + "]", "the tag is empty",
+                        "Give every tag a name, such as matcher or eu-west, or remove the empty entry.");
+            }
+            tags.add(Tag.of(name.strip()));
+        }
+        if (properties.getPurgeAfter() == null || properties.getPurgeAfter().compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new MosaikConfigurationException("mosaik.discovery.purge-after",
+                    properties.getPurgeAfter() + " is too short", "Set it to 1s or more (default 300s).");
+        }
+        if (properties.getAnnounceInterval() == null
+                || properties.getAnnounceInterval().compareTo(Duration.ofMillis(100)) < 0) {
+            throw new MosaikConfigurationException("mosaik.discovery.announce-interval",
+                    properties.getAnnounceInterval() + " is too short", "Set it to 100ms or more (default 45s).");
+        }
+        if (properties.getAnnounceJitter() < 0 || properties.getAnnounceJitter() >= 1) {
+            throw new MosaikConfigurationException("mosaik.discovery.announce-jitter",
+                    properties.getAnnounceJitter() + " is outside [0, 1)", "Set it between 0 and 0.99 (default 0.5).");
+        }
+        return new DiscoveryConfig(tags, properties.getPurgeAfter(), properties.getAnnounceInterval(),
+                properties.getAnnounceJitter());
     }
 
     /**
@@ -70,7 +102,8 @@ final class NetworkSettings {
                 .maxFrameSize(maxFrameSize)
                 .idleTimeout(idleTimeout)
                 .handshakeTimeout(handshakeTimeout)
-                .bootstrap(bootstrap);
+                .bootstrap(bootstrap)
+                .discovery(discovery);
         if (secretKey != null) {
             builder.secretKey(secretKey);
         }

@@ -78,6 +78,18 @@ class MosaikAutoConfigurationTest {
     }
 
     @Test
+    void discoveryTagsAndIntervalsReachTheNode() {
+        runner.withPropertyValues("mosaik.discovery.tags=matcher, eu-west", "mosaik.discovery.purge-after=60s",
+                "mosaik.discovery.announce-interval=2s", "mosaik.discovery.announce-jitter=0.25").run(context -> {
+                    var me = context.getBean(Network.class).discovery().me().entry();
+                    assertThat(me.hasTag(io.mosaik.primitives.Tag.of("matcher"))).isTrue();
+                    assertThat(me.hasTag(io.mosaik.primitives.Tag.of("eu-west"))).isTrue();
+                    assertThat(context.getBean(MosaikProperties.class).getDiscovery().getAnnounceInterval())
+                            .isEqualTo(Duration.ofSeconds(2));
+                });
+    }
+
+    @Test
     void advertisedHostIsWhatTheAddressPublishes() {
         runner.withPropertyValues("mosaik.advertised-host=localhost")
                 .run(context -> assertThat(context.getBean(Network.class).address().host()).isEqualTo("localhost"));

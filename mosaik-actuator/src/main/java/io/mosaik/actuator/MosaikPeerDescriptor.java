@@ -1,0 +1,32 @@
+package io.mosaik.actuator;
+
+import io.mosaik.discovery.SignedPeerEntry;
+import io.mosaik.primitives.Digest;
+import io.mosaik.primitives.Tag;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * One peer of the catalog as {@code /actuator/mosaik/catalog} shows it.
+ *
+ * @param address   where it can be dialed, {@code peerId@host:port}
+ * @param tags      its role tags, by the names they were configured with
+ * @param streams   the streams it produces (ids in hex)
+ * @param groups    the groups it joined (ids in hex)
+ * @param version   its entry version, {@code start.update}
+ * @param startedAt when its current run started
+ * @param updatedAt when its entry last changed
+ */
+public record MosaikPeerDescriptor(String address, List<String> tags, List<String> streams, List<String> groups,
+        String version, String startedAt, String updatedAt) {
+
+    /** Describes a catalog entry. */
+    public static MosaikPeerDescriptor of(SignedPeerEntry signed) {
+        var entry = signed.entry();
+        return new MosaikPeerDescriptor(entry.address().toString(), entry.tags().stream().map(Tag::name).toList(),
+                entry.streams().stream().map(Digest::toHex).toList(), entry.groups().stream().map(Digest::toHex).toList(),
+                entry.version().start() + "." + entry.version().update(),
+                Instant.ofEpochMilli(entry.version().start()).toString(),
+                Instant.ofEpochMilli(entry.version().update()).toString());
+    }
+}
