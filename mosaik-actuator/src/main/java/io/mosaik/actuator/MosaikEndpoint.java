@@ -79,7 +79,8 @@ public class MosaikEndpoint {
         Map<String, MosaikPeerDescriptor> peers = new LinkedHashMap<>();
         if (network.state() == NetworkState.RUNNING) {
             network.discovery().catalog().signedPeers(System.currentTimeMillis())
-                    .forEach(entry -> peers.put(entry.entry().peerId().toHex(), MosaikPeerDescriptor.of(entry)));
+                    .forEach(entry -> peers.put(entry.entry().peerId().toHex(), MosaikPeerDescriptor.of(entry,
+                            network.discovery().rtt(entry.entry().peerId()))));
         }
         return peers;
     }

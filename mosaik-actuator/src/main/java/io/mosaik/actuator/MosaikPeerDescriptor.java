@@ -16,17 +16,19 @@ import java.util.List;
  * @param version   its entry version, {@code start.update}
  * @param startedAt when its current run started
  * @param updatedAt when its entry last changed
+ * @param rttMillis the last round trip measured to it by a ping, in milliseconds; {@code null} if none yet
  */
 public record MosaikPeerDescriptor(String address, List<String> tags, List<String> streams, List<String> groups,
-        String version, String startedAt, String updatedAt) {
+        String version, String startedAt, String updatedAt, Double rttMillis) {
 
-    /** Describes a catalog entry. */
-    public static MosaikPeerDescriptor of(SignedPeerEntry signed) {
+    /** Describes a catalog entry and the last round trip measured to its peer. */
+    public static MosaikPeerDescriptor of(SignedPeerEntry signed, java.util.Optional<java.time.Duration> rtt) {
         var entry = signed.entry();
         return new MosaikPeerDescriptor(entry.address().toString(), entry.tags().stream().map(Tag::name).toList(),
                 entry.streams().stream().map(Digest::toHex).toList(), entry.groups().stream().map(Digest::toHex).toList(),
                 entry.version().start() + "." + entry.version().update(),
                 Instant.ofEpochMilli(entry.version().start()).toString(),
-                Instant.ofEpochMilli(entry.version().update()).toString());
+                Instant.ofEpochMilli(entry.version().update()).toString(),
+                rtt.map(sample -> sample.toNanos() / 1e6).orElse(null));
     }
 }

@@ -52,6 +52,11 @@ public final class Discovery implements AutoCloseable {
     private final Counter departed;
     private final MeterRegistry registry;
     private volatile Catalog catalog;
+    private final java.util.Map<io.mosaik.primitives.PeerId, java.time.Duration> rtt =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The protocol name of the ping: an empty request answered by a fresh signed local entry. */
+    public static final String PING = "/mosaik/discovery/ping/1.0";
 
     /**
      * Creates the discovery of a network; {@link Network} does this, applications call
@@ -86,6 +91,11 @@ public final class Discovery implements AutoCloseable {
         Gauge.builder("mosaik.discovery.catalog.size", this, discovery -> discovery.catalog().peersCount(now()))
                 .description("Known peers, this node excluded").register(registry);
         network.handle(CatalogSync.PROTOCOL, link -> merge(CatalogSync.accept(link, snapshot())));
+        network.handle(PING, link -> {
+            link.receiveBytes();
+            // a fresh version, signed for this answer only: the catalog keeps its own
+            link.sendBytes(SignedPeerEntry.sign(me().entry().bumped(now()), key).toBytes());
+        });
         scheduleAnnounce();
         long purgePeriod = Math.max(1_000, config.purgeAfter().toMillis() / 10);
         timers.scheduleWithFixedDelay(this::purge, purgePeriod, purgePeriod, TimeUnit.MILLISECONDS);
@@ -119,6 +129,45 @@ public final class Discovery implements AutoCloseable {
                 throw new java.util.concurrent.CompletionException(e);
             }
         }, workers);
+    }
+
+    /**
+     * Pings a peer: measures the round trip over its connection and merges the fresh entry it answers
+     * with. The sample is kept and shown by {@link #rtt(io.mosaik.primitives.PeerId)}.
+     *
+     * @param peer the peer
+     * @return a future of the round-trip time
+     */
+    public CompletableFuture<java.time.Duration> ping(PeerAddress peer) {
+        return network.openLink(peer, PING).thenApplyAsync(link -> {
+            try (link) {
+                long start = System.nanoTime();
+                link.sendBytes(new byte[0]);
+                SignedPeerEntry answer;
+                try {
+                    answer = SignedPeerEntry.fromBytes(link.receiveBytes());
+                } catch (PeerEntry.MalformedEntryException e) {
+                    link.close(io.mosaik.network.transport.CloseReason.PROTOCOL_VIOLATION);
+                    throw new java.io.IOException("peer " + peer.peerId().toShortString()
+                            + " answered a ping with a bad entry: " + e.getMessage());
+                }
+                java.time.Duration sample = java.time.Duration.ofNanos(System.nanoTime() - start);
+                if (!answer.entry().peerId().equals(peer.peerId())) {
+                    throw new java.io.IOException("peer " + peer.peerId().toShortString()
+                            + " answered a ping with the entry of " + answer.entry().peerId().toShortString());
+                }
+                rtt.put(peer.peerId(), sample);
+                merge(List.of(answer));
+                return sample;
+            } catch (java.io.IOException e) {
+                throw new java.util.concurrent.CompletionException(e);
+            }
+        }, workers);
+    }
+
+    /** The last round-trip time measured to a peer by {@link #ping}, if any. */
+    public java.util.Optional<java.time.Duration> rtt(io.mosaik.primitives.PeerId peer) {
+        return java.util.Optional.ofNullable(rtt.get(peer));
     }
 
     /** Adds role tags to this node's entry (a new version, synced from here on). */
@@ -230,7 +279,10 @@ public final class Discovery implements AutoCloseable {
             var purged = catalog.purgeStale(now());
             catalog = purged.getKey();
             after = catalog;
-            purged.getValue().forEach(entry -> events.add(new DiscoveryEvent.PeerDeparted(entry.entry().peerId())));
+            purged.getValue().forEach(entry -> {
+                events.add(new DiscoveryEvent.PeerDeparted(entry.entry().peerId()));
+                rtt.remove(entry.entry().peerId());
+            });
             departed.increment(events.size());
         }
         publish(events, after);
@@ -270,7 +322,7 @@ public final class Discovery implements AutoCloseable {
                 List<SignedPeerEntry> peers = catalog().signedPeers(now());
                 if (!peers.isEmpty()) {
                     PeerAddress peer = peers.get(ThreadLocalRandom.current().nextInt(peers.size())).entry().address();
-                    syncWith(peer).exceptionally(error -> {
+                    syncWith(peer).thenCompose(synced -> ping(peer)).exceptionally(error -> {
                         log.debug("periodic sync with {} failed: {}", peer.peerId().toShortString(), error.toString());
                         return null;
                     });

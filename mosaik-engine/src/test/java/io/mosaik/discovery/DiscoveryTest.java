@@ -61,6 +61,18 @@ class DiscoveryTest {
     }
 
     @Test
+    void aPingMeasuresTheRoundTripAndBringsAFreshEntry() throws Exception {
+        Network a = start("a", List.of());
+        Network b = start("b", List.of());
+        Duration sample = a.discovery().ping(b.address()).get(30, TimeUnit.SECONDS);
+        assertThat(sample).isPositive().isLessThan(Duration.ofSeconds(30));
+        assertThat(a.discovery().rtt(b.peerId())).contains(sample);
+        // the answer is b's signed entry, so a now knows b
+        assertThat(a.discovery().catalog().getSigned(b.peerId(), System.currentTimeMillis())).isPresent();
+        assertThat(b.discovery().rtt(a.peerId())).isEmpty();
+    }
+
+    @Test
     void aConditionAlreadyTrueCompletesAtOnce() throws Exception {
         Network alone = start("alone", List.of());
         assertThat(alone.discovery().when().peers(0).getNow(null)).isNotNull();
