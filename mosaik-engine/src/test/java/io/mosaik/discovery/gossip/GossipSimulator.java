@@ -1,0 +1,266 @@
+package io.mosaik.discovery.gossip;
+
+import io.mosaik.network.PeerAddress;
+import io.mosaik.primitives.Digest;
+import io.mosaik.primitives.PeerId;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * A seeded discrete-event simulation of N {@link GossipCore}s: virtual time, per-message random latency
+ * (FIFO per directed link, like a QUIC stream), optional loss, partitions and crashes. A message that
+ * cannot arrive (crashed receiver, other side of a partition) makes the sender's shell report
+ * {@code peerDown} after a detection delay, as a failed dial or a broken link would. One seed, one run.
+ */
+final class GossipSimulator {
+
+    /** Network and timing knobs of a run. */
+    record Options(long minLatency, long maxLatency, double lossRate, long detectionDelay, long tickInterval) {
+        static Options defaults() {
+            return new Options(1, 20, 0.0, 500, 100);
+        }
+
+        Options withLoss(double rate) {
+            return new Options(minLatency, maxLatency, rate, detectionDelay, tickInterval);
+        }
+    }
+
+    private record Event(long time, long seq, int node, int from, GossipMessage message, PeerId down,
+            Runnable action) {
+    }
+
+    final int size;
+    final GossipCore[] cores;
+    final PeerAddress[] addresses;
+    private final Map<PeerId, Integer> index = new HashMap<>();
+    private final Options options;
+    private final SplittableRandom random;
+    private final PriorityQueue<Event> queue = new PriorityQueue<>(
+            (a, b) -> a.time != b.time ? Long.compare(a.time, b.time) : Long.compare(a.seq, b.seq));
+    private final Map<Long, Long> linkClock = new HashMap<>();
+    private final Set<Long> downScheduled = new java.util.HashSet<>();
+    private final boolean[] crashed;
+    private final int[] group;
+    private long seq;
+    private long now;
+    private long nextTick;
+
+    /** Deliveries per message id: how often each node got it. */
+    final Map<Digest, int[]> deliveries = new HashMap<>();
+    /** Highest round (hop count) a message id was delivered with. */
+    final Map<Digest, Integer> maxRound = new HashMap<>();
+    /** Messages sent, by type, since the last {@link #resetCounters()}. */
+    final Map<String, Long> sent = new TreeMap<>();
+    /** Neighbour events seen, to check that the cores report them consistently. */
+    long neighborUps;
+    long neighborDowns;
+
+    GossipSimulator(long seed, int size, GossipConfig config, Options options) {
+        this.size = size;
+        this.options = options;
+        this.random = new SplittableRandom(seed);
+        this.cores = new GossipCore[size];
+        this.addresses = new PeerAddress[size];
+        this.crashed = new boolean[size];
+        this.group = new int[size];
+        for (int i = 0; i < size; i++) {
+            byte[] idBytes = Digest.hash(ByteBuffer.allocate(16).putLong(seed).putLong(i).array()).toBytes();
+            PeerId id = PeerId.fromBytes(idBytes);
+            addresses[i] = new PeerAddress(id, "10.0." + (i / 250) + "." + (i % 250), 7400);
+            index.put(id, i);
+            cores[i] = new GossipCore(addresses[i], config, random.split());
+        }
+        nextTick = options.tickInterval();
+    }
+
+    long now() {
+        return now;
+    }
+
+    int indexOf(PeerId peer) {
+        return index.getOrDefault(peer, -1);
+    }
+
+    boolean isCrashed(int node) {
+        return crashed[node];
+    }
+
+    /** Node {@code node} joins through the given contacts, now. */
+    void join(int node, int... contacts) {
+        List<PeerAddress> list = new ArrayList<>();
+        for (int contact : contacts) {
+            list.add(addresses[contact]);
+        }
+        apply(node, cores[node].join(list, now));
+    }
+
+    /** Node {@code node} originates a broadcast now; returns its id. */
+    Digest broadcast(int node, byte[] payload) {
+        Digest id = Digest.hash(ByteBuffer.allocate(24).putLong(now).putLong(node).putLong(seq++).array());
+        deliveries.put(id, new int[size]);
+        deliveries.get(id)[node] = 1; // the originator has it; it is never delivered back to it
+        apply(node, cores[node].broadcast(id, payload, now));
+        return id;
+    }
+
+    /** Schedules an action at a virtual time (such as joins spread over time). */
+    void at(long time, Runnable action) {
+        queue.add(new Event(Math.max(time, now), seq++, -1, -1, null, null, action));
+    }
+
+    /** Crashes a node: its messages vanish, and its neighbours notice after the detection delay. */
+    void crash(int node) {
+        crashed[node] = true;
+        for (int i = 0; i < size; i++) {
+            if (!crashed[i] && cores[i].activeView().contains(addresses[node].peerId())) {
+                scheduleDown(i, addresses[node].peerId());
+            }
+        }
+    }
+
+    /** Splits the network: nodes in {@code side} and the others cannot reach each other. */
+    void partition(Set<Integer> side) {
+        for (int i = 0; i < size; i++) {
+            group[i] = side.contains(i) ? 1 : 0;
+        }
+        for (int i = 0; i < size; i++) {
+            if (crashed[i]) {
+                continue;
+            }
+            for (PeerId peer : cores[i].activeView()) {
+                if (group[indexOf(peer)] != group[i]) {
+                    scheduleDown(i, peer);
+                }
+            }
+        }
+    }
+
+    /** Ends the partition. */
+    void heal() {
+        java.util.Arrays.fill(group, 0);
+    }
+
+    void resetCounters() {
+        sent.clear();
+    }
+
+    long totalSent(String... types) {
+        long total = 0;
+        for (String type : types) {
+            total += sent.getOrDefault(type, 0L);
+        }
+        return total;
+    }
+
+    /** Runs events and ticks up to and including {@code until}. */
+    void runUntil(long until) {
+        while (true) {
+            Event next = queue.peek();
+            long nextEvent = next == null ? Long.MAX_VALUE : next.time;
+            if (nextTick <= nextEvent && nextTick <= until) {
+                now = nextTick;
+                nextTick += options.tickInterval();
+                for (int i = 0; i < size; i++) {
+                    if (!crashed[i]) {
+                        apply(i, cores[i].tick(now));
+                    }
+                }
+            } else if (nextEvent <= until) {
+                queue.poll();
+                now = next.time;
+                handle(next);
+            } else {
+                now = until;
+                return;
+            }
+        }
+    }
+
+    /** Runs until no message is in flight (ticks keep going), or until the limit. */
+    void runUntilQuiet(long limit) {
+        long deadline = now + limit;
+        while (now < deadline) {
+            runUntil(Math.min(deadline, now + options.tickInterval()));
+            if (queue.stream().noneMatch(e -> e.message != null)) {
+                // one more tick period lets pending IHAVE batches and graft timers fire
+                return;
+            }
+        }
+    }
+
+    /** Runs a check at every node that is up. */
+    void forEachLive(Consumer<Integer> check) {
+        for (int i = 0; i < size; i++) {
+            if (!crashed[i]) {
+                check.accept(i);
+            }
+        }
+    }
+
+    private void handle(Event event) {
+        if (event.action != null) {
+            event.action.run();
+        } else if (event.down != null) {
+            downScheduled.remove(key(event.node, indexOf(event.down)));
+            if (!crashed[event.node]) {
+                apply(event.node, cores[event.node].peerDown(event.down, now));
+            }
+        } else if (reachable(event.from, event.node)) {
+            apply(event.node, cores[event.node].receive(addresses[event.from].peerId(), event.message, now));
+        } else if (!crashed[event.from]) {
+            scheduleDown(event.from, addresses[event.node].peerId());
+        }
+    }
+
+    private boolean reachable(int from, int to) {
+        return !crashed[from] && !crashed[to] && group[from] == group[to];
+    }
+
+    private void apply(int node, GossipOutput output) {
+        for (GossipOutput.Send send : output.sends()) {
+            int to = indexOf(send.to());
+            if (to < 0) {
+                continue;
+            }
+            sent.merge(send.message().getClass().getSimpleName(), 1L, Long::sum);
+            if (options.lossRate() > 0 && random.nextDouble() < options.lossRate()) {
+                continue;
+            }
+            long latency = options.minLatency() + random.nextLong(options.maxLatency() - options.minLatency() + 1);
+            long link = key(node, to);
+            long at = Math.max(now + latency, linkClock.getOrDefault(link, 0L));
+            linkClock.put(link, at);
+            queue.add(new Event(at, seq++, to, node, send.message(), null, null));
+        }
+        for (GossipOutput.Delivery delivery : output.deliveries()) {
+            int[] counts = deliveries.computeIfAbsent(delivery.id(), id -> new int[size]);
+            counts[node]++;
+            maxRound.merge(delivery.id(), delivery.round(), Math::max);
+        }
+        for (GossipOutput.NeighborEvent event : output.events()) {
+            if (event instanceof GossipOutput.NeighborUp) {
+                neighborUps++;
+            } else {
+                neighborDowns++;
+            }
+        }
+    }
+
+    private void scheduleDown(int node, PeerId peer) {
+        if (downScheduled.add(key(node, indexOf(peer)))) {
+            queue.add(new Event(now + options.detectionDelay(), seq++, node, -1, null, peer, null));
+        }
+    }
+
+    private long key(int a, int b) {
+        return (long) a * size + b;
+    }
+}
