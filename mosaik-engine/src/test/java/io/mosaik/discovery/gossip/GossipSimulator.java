@@ -74,7 +74,7 @@ final class GossipSimulator {
         for (int i = 0; i < size; i++) {
             byte[] idBytes = Digest.hash(ByteBuffer.allocate(16).putLong(seed).putLong(i).array()).toBytes();
             PeerId id = PeerId.fromBytes(idBytes);
-            addresses[i] = new PeerAddress(id, "10.0." + (i / 250) + "." + (i % 250), 7400);
+            addresses[i] = new PeerAddress(id, "127.0." + (i / 250) + "." + (1 + i % 250), 7400);
             index.put(id, i);
             cores[i] = new GossipCore(addresses[i], config, random.split());
         }
