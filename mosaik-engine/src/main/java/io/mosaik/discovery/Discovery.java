@@ -85,7 +85,10 @@ public final class Discovery implements AutoCloseable {
     /**
      * Starts serving catalog syncs and the periodic work; called by the network once it has an address.
      */
-    public void start() {
+    public synchronized void start() {
+        if (catalog != null) {
+            return; // started already
+        }
         PeerEntry local = PeerEntry.create(network.networkId(), network.address(), config.tags(), now());
         catalog = Catalog.of(SignedPeerEntry.sign(local, key), config.purgeAfter());
         Gauge.builder("mosaik.discovery.catalog.size", this, discovery -> discovery.catalog().peersCount(now()))

@@ -78,5 +78,8 @@ class DiscoveryTest {
         assertThat(alone.discovery().when().peers(0).getNow(null)).isNotNull();
         assertThat(alone.discovery().when().peers(1).isDone()).isFalse();
         assertThat(alone.discovery().me().entry().hasTag(Tag.of("alone"))).isTrue();
+        SignedPeerEntry before = alone.discovery().me();
+        alone.discovery().start(); // the network started it; a second start changes nothing
+        assertThat(alone.discovery().me()).isSameAs(before);
     }
 }
