@@ -43,6 +43,7 @@ final class HandshakeGate extends DatagramSocket {
     // source address -> when its last long-header packet arrived (System.nanoTime)
     private final Map<SocketAddress, Long> inFlight = new ConcurrentHashMap<>();
     private final AtomicLong refused = new AtomicLong();
+    private volatile boolean released;
 
     /**
      * Binds the socket.
@@ -58,18 +59,48 @@ final class HandshakeGate extends DatagramSocket {
         this.windowNanos = window.toNanos();
     }
 
+    /**
+     * Closes the socket, releasing the port, while kwik's receiver thread may still be running.
+     *
+     * <p>kwik 0.10.9's server treats any I/O error in its receive loop that comes before its own
+     * shutdown as fatal and calls {@code System.exit(9)}, and its {@code close()} shuts the receiver
+     * down only after waiting up to 30 s for connections to close. So once released, {@link #receive}
+     * reports a timeout after a short pause instead of an error: kwik's loop ignores timeouts and ends
+     * when kwik's own close gets to its receiver.
+     */
+    void release() {
+        released = true;
+        close();
+    }
+
     /** Receives the next datagram that is admitted; refused ones are dropped silently. */
     @Override
     public void receive(DatagramPacket packet) throws IOException {
         int capacity = packet.getLength();
         while (true) {
+            if (released) {
+                throw releasedTimeout();
+            }
             packet.setLength(capacity);
-            super.receive(packet);
+            try {
+                super.receive(packet);
+            } catch (SocketException e) {
+                if (released) {
+                    throw releasedTimeout();
+                }
+                throw e;
+            }
             if (admit(packet.getData(), packet.getOffset(), packet.getLength(), packet.getSocketAddress())) {
                 return;
             }
             refused.incrementAndGet();
         }
+    }
+
+    private static java.net.SocketTimeoutException releasedTimeout() {
+        // pause so that kwik's receive loop, which retries at once, does not spin until it is shut down
+        java.util.concurrent.locks.LockSupport.parkNanos(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(50));
+        return new java.net.SocketTimeoutException("the socket was released; kwik's receiver is shutting down");
     }
 
     /** Frees the slot of a source whose connection reached the application. */

@@ -181,10 +181,10 @@ public final class QuicTransport implements Transport {
                 socket = bound;
                 connector = server;
             } catch (CertificateException e) {
-                bound.close();
+                bound.release();
                 throw new IOException("kwik refuses the TLS certificate: " + e.getMessage(), e);
             } catch (IOException | RuntimeException e) {
-                bound.close();
+                bound.release();
                 throw e;
             }
             return new InetSocketAddress(address.getAddress(), bound.getLocalPort());
@@ -264,7 +264,8 @@ public final class QuicTransport implements Transport {
             }
         }
         if (boundSocket != null) {
-            boundSocket.close();
+            // not close(): kwik may still be waiting for connections, with its receiver running
+            boundSocket.release();
         }
         watchdog.close();
     }

@@ -410,4 +410,47 @@ class QuicTransportTest {
         System.out.println("dead peer detected after " + detection.toMillis() + " ms (idle timeout " + idle.toMillis() + " ms)");
         assertThat(detection).isLessThan(idle.multipliedBy(3));
     }
+
+    @Test
+    void closingWhileAPeerHasVanishedReleasesThePortAndKeepsTheProcessAlive() throws Exception {
+        // kwik's own close waits up to 30 s for connections and exits the JVM (System.exit(9)) if its
+        // socket fails before that: closing must neither wait that long nor pull the socket from under it
+        QuicTransport server = new QuicTransport(QuicPair.config(TransportConfig.DEFAULT_MAX_FRAME_SIZE,
+                Duration.ofSeconds(10)));
+        QuicTransport client = keep(new QuicTransport(QuicPair.config(TransportConfig.DEFAULT_MAX_FRAME_SIZE,
+                Duration.ofSeconds(10))));
+        InetSocketAddress address = server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        UdpRelay relay = keep(new UdpRelay(address));
+        CompletableFuture<TransportConnection> accepted = async(server::accept);
+        client.dial(relay.address(), QuicPair.DIAL_TIMEOUT).get(QuicPair.DIAL_TIMEOUT.toSeconds() + 5, TimeUnit.SECONDS);
+        accepted.get(10, TimeUnit.SECONDS);
+        relay.blackHole(); // the client can no longer answer the server's close
+
+        long start = System.nanoTime();
+        server.close();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(10));
+        try (java.net.DatagramSocket again = new java.net.DatagramSocket(address)) {
+            assertThat(again.getLocalPort()).isEqualTo(address.getPort());
+        }
+    }
+
+    @Test
+    void aReleasedSocketReportsTimeoutsWhichKwiksReceiveLoopIgnoresNeverErrors() throws Exception {
+        HandshakeGate gate = new HandshakeGate(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4,
+                Duration.ofSeconds(5));
+        CompletableFuture<Throwable> blocked = CompletableFuture.supplyAsync(() -> {
+            try {
+                gate.receive(new java.net.DatagramPacket(new byte[1500], 1500));
+                return null;
+            } catch (Throwable e) {
+                return e;
+            }
+        });
+        gate.release();
+        // any exception other than a timeout would make kwik's server call System.exit(9)
+        assertThat(blocked.get(10, TimeUnit.SECONDS)).isInstanceOf(java.net.SocketTimeoutException.class);
+        assertThatThrownBy(() -> gate.receive(new java.net.DatagramPacket(new byte[1500], 1500)))
+                .isInstanceOf(java.net.SocketTimeoutException.class);
+        assertThat(gate.isClosed()).isTrue();
+    }
 }
