@@ -37,7 +37,9 @@ public final class Catalog {
         /** The signature does not verify: nothing changed. */
         INVALID_SIGNATURE,
         /** An entry claiming to be this node: nothing changed. */
-        LOCAL
+        LOCAL,
+        /** The peer departed with this version or a later one: nothing changed (a departure is final). */
+        DEPARTED
     }
 
     /**
@@ -57,14 +59,23 @@ public final class Catalog {
     private final SignedPeerEntry local;
     private final NavigableMap<PeerId, SignedPeerEntry> signed;
     private final NavigableMap<PeerId, PeerEntry> unsigned;
+    /** Peers that departed gracefully, with the last version their departure covers. */
+    private final NavigableMap<PeerId, EntryVersion> departed;
     private final Duration purgeAfter;
 
     private Catalog(SignedPeerEntry local, NavigableMap<PeerId, SignedPeerEntry> signed,
-            NavigableMap<PeerId, PeerEntry> unsigned, Duration purgeAfter) {
+            NavigableMap<PeerId, PeerEntry> unsigned, NavigableMap<PeerId, EntryVersion> departed,
+            Duration purgeAfter) {
         this.local = local;
         this.signed = Collections.unmodifiableNavigableMap(signed);
         this.unsigned = Collections.unmodifiableNavigableMap(unsigned);
+        this.departed = Collections.unmodifiableNavigableMap(departed);
         this.purgeAfter = purgeAfter;
+    }
+
+    private Catalog with(NavigableMap<PeerId, SignedPeerEntry> nextSigned, NavigableMap<PeerId, PeerEntry> nextUnsigned,
+            NavigableMap<PeerId, EntryVersion> nextDeparted) {
+        return new Catalog(local, nextSigned, nextUnsigned, nextDeparted, purgeAfter);
     }
 
     /**
@@ -75,7 +86,7 @@ public final class Catalog {
      * @return the catalog
      */
     public static Catalog of(SignedPeerEntry local, Duration purgeAfter) {
-        return new Catalog(local, new TreeMap<>(), new TreeMap<>(), purgeAfter);
+        return new Catalog(local, new TreeMap<>(), new TreeMap<>(), new TreeMap<>(), purgeAfter);
     }
 
     /** This node's signed entry. */
@@ -98,7 +109,7 @@ public final class Catalog {
         if (!newLocal.entry().peerId().equals(localId())) {
             throw new IllegalArgumentException("the local entry must keep the local peer id");
         }
-        return new Catalog(newLocal, new TreeMap<>(signed), new TreeMap<>(unsigned), purgeAfter);
+        return new Catalog(newLocal, signed, unsigned, departed, purgeAfter);
     }
 
     /**
@@ -119,6 +130,10 @@ public final class Catalog {
         if (isStale(peer, nowMillis)) {
             return new Upserted(this, Outcome.OUTDATED);
         }
+        EntryVersion departedAt = departed.get(peer.peerId());
+        if (departedAt != null && !peer.version().isNewerThan(departedAt)) {
+            return new Upserted(this, Outcome.DEPARTED);
+        }
         SignedPeerEntry known = signed.get(peer.peerId());
         if (known != null && !peer.version().isNewerThan(known.entry().version())) {
             return new Upserted(this, Outcome.REJECTED);
@@ -130,7 +145,12 @@ public final class Catalog {
         nextSigned.put(peer.peerId(), entry);
         TreeMap<PeerId, PeerEntry> nextUnsigned = new TreeMap<>(unsigned);
         nextUnsigned.remove(peer.peerId());
-        return new Upserted(new Catalog(local, nextSigned, nextUnsigned, purgeAfter),
+        NavigableMap<PeerId, EntryVersion> nextDeparted = departed;
+        if (departedAt != null) {
+            nextDeparted = new TreeMap<>(departed);
+            nextDeparted.remove(peer.peerId()); // a newer run (or a later version) came back
+        }
+        return new Upserted(with(nextSigned, nextUnsigned, nextDeparted),
                 known == null ? Outcome.NEW : Outcome.UPDATED);
     }
 
@@ -147,7 +167,7 @@ public final class Catalog {
         }
         TreeMap<PeerId, PeerEntry> nextUnsigned = new TreeMap<>(unsigned);
         nextUnsigned.put(entry.peerId(), entry);
-        return new Catalog(local, new TreeMap<>(signed), nextUnsigned, purgeAfter);
+        return with(signed, nextUnsigned, departed);
     }
 
     /** The catalog without a peer's signed entry (never the local one). */
@@ -157,7 +177,44 @@ public final class Catalog {
         }
         TreeMap<PeerId, SignedPeerEntry> nextSigned = new TreeMap<>(signed);
         nextSigned.remove(peer);
-        return new Catalog(local, nextSigned, new TreeMap<>(unsigned), purgeAfter);
+        return with(nextSigned, unsigned, departed);
+    }
+
+    /**
+     * Records a graceful departure: the peer's entry goes if the departure covers its version (a later
+     * version means the peer came back or restarted, and it stays), and no entry of it up to
+     * {@code lastVersion} is accepted again, so a catalog sync with a node that has not heard of the
+     * departure yet cannot bring it back. The record is forgotten once such entries would be stale anyway.
+     *
+     * @param peer        the departing peer
+     * @param lastVersion the last version its departure covers
+     * @return the catalog after it and whether the peer's entry was removed
+     */
+    public Map.Entry<Catalog, Boolean> depart(PeerId peer, EntryVersion lastVersion) {
+        if (peer.equals(localId())) {
+            return Map.entry(this, false);
+        }
+        EntryVersion before = departed.get(peer);
+        SignedPeerEntry known = signed.get(peer);
+        boolean removes = known != null && !known.entry().version().isNewerThan(lastVersion);
+        if (!removes && before != null && !lastVersion.isNewerThan(before)) {
+            return Map.entry(this, false);
+        }
+        TreeMap<PeerId, EntryVersion> nextDeparted = new TreeMap<>(departed);
+        if (before == null || lastVersion.isNewerThan(before)) {
+            nextDeparted.put(peer, lastVersion);
+        }
+        NavigableMap<PeerId, SignedPeerEntry> nextSigned = signed;
+        if (removes) {
+            nextSigned = new TreeMap<>(signed);
+            nextSigned.remove(peer);
+        }
+        return Map.entry(with(nextSigned, unsigned, nextDeparted), removes);
+    }
+
+    /** Whether a graceful departure of this peer is remembered. */
+    public boolean hasDeparted(PeerId peer) {
+        return departed.containsKey(peer);
     }
 
     /**
@@ -169,12 +226,17 @@ public final class Catalog {
     public Map.Entry<Catalog, List<SignedPeerEntry>> purgeStale(long nowMillis) {
         List<SignedPeerEntry> stale = signed.values().stream()
                 .filter(entry -> isStale(entry.entry(), nowMillis)).toList();
-        if (stale.isEmpty()) {
+        long horizon = nowMillis - purgeAfter.toMillis();
+        boolean expiredDepartures = departed.values().stream().anyMatch(version -> version.update() < horizon);
+        if (stale.isEmpty() && !expiredDepartures) {
             return Map.entry(this, List.of());
         }
         TreeMap<PeerId, SignedPeerEntry> nextSigned = new TreeMap<>(signed);
         stale.forEach(entry -> nextSigned.remove(entry.entry().peerId()));
-        return Map.entry(new Catalog(local, nextSigned, new TreeMap<>(unsigned), purgeAfter), stale);
+        TreeMap<PeerId, EntryVersion> nextDeparted = new TreeMap<>(departed);
+        // entries up to a departure's version are refused as stale from here on: the record can go
+        nextDeparted.values().removeIf(version -> version.update() < horizon);
+        return Map.entry(with(nextSigned, unsigned, nextDeparted), stale);
     }
 
     /** The signed entry of a peer, if known and not stale. */

@@ -3,6 +3,8 @@ package io.mosaik.discovery;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.mosaik.discovery.gossip.GossipConfig;
+import io.mosaik.discovery.gossip.GossipOutput;
 import io.mosaik.network.Network;
 import io.mosaik.network.PeerAddress;
 import io.mosaik.primitives.SecretKey;
@@ -26,12 +28,29 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What a node knows about its network: the catalog of signed peer entries, kept up to date by catalog
- * syncs with the bootstrap peers when they connect and with a random known peer every announce
- * interval (push-pull anti-entropy), and purged of peers not heard of for {@code purgeAfter}.
+ * What a node knows about its network: the catalog of signed peer entries (spec §2).
  *
- * <p>Obtained from {@link Network#discovery()}; it starts and stops with its network. Gossip
- * announcements (HyParView/Plumtree), graceful departures and pings are not wired in yet.
+ * <p>It is kept up to date by four mechanisms:
+ * <ul>
+ *   <li><b>gossip</b> ({@value GossipShell#PROTOCOL}): every new version of a node's entry, and its signed
+ *       departure when it closes, is broadcast over a HyParView overlay with Plumtree dissemination, so
+ *       a change reaches every node in O(log N) hops at O(1) messages per node;</li>
+ *   <li><b>catalog sync</b> ({@value CatalogSync#PROTOCOL}): a full two-way exchange with a bootstrap
+ *       peer when it connects, with a new gossip neighbour this node did not know, with a random known
+ *       peer every announce interval, and on {@link #syncWith};</li>
+ *   <li><b>ping</b> ({@value #PING}): a round-trip sample and a fresh entry from every known peer, every
+ *       RTT probe interval;</li>
+ *   <li><b>purge</b>: a peer not heard of for {@code purgeAfter} is dropped.</li>
+ * </ul>
+ * Every entry is signed by its node and verified on arrival; entries from another network, stale or
+ * too far from the local clock, or older than what is known, are refused and counted in
+ * {@code mosaik.discovery.entries.rejected} by reason.
+ *
+ * <p>Unlike the original, a node does not sync with every peer it hears of for the first time (that is
+ * N² full-catalog exchanges when N nodes start); gossip delivers the entries, and syncs are kept to
+ * the cases above.
+ *
+ * <p>Obtained from {@link Network#discovery()}; it starts and stops with its network.
  */
 public final class Discovery implements AutoCloseable {
 
@@ -51,7 +70,16 @@ public final class Discovery implements AutoCloseable {
     private final Counter updated;
     private final Counter departed;
     private final MeterRegistry registry;
+    private final ExecutorService merges = Executors.newSingleThreadExecutor(
+            Thread.ofPlatform().daemon().name("mosaik-discovery-merge").factory());
+    private final java.util.Map<String, Counter> rejected = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Counter announcementsSent;
+    private final Counter announcementsReceived;
+    private final GossipConfig gossipConfig;
+    private volatile GossipShell gossip;
     private volatile Catalog catalog;
+    /** The last version broadcast, for the departure. */
+    private volatile EntryVersion lastBroadcast;
     private final java.util.Map<io.mosaik.primitives.PeerId, java.time.Duration> rtt =
             new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -68,6 +96,21 @@ public final class Discovery implements AutoCloseable {
      * @param registry where meters go
      */
     public Discovery(Network network, SecretKey key, DiscoveryConfig config, MeterRegistry registry) {
+        this(network, key, config, GossipConfig.defaults(), registry);
+    }
+
+    /**
+     * Creates the discovery of a network with other gossip settings (tests shorten its timers).
+     *
+     * @param network  the network
+     * @param key      the network's secret key, to sign the local entry
+     * @param config   the settings
+     * @param gossip   the gossip overlay's settings
+     * @param registry where meters go
+     */
+    public Discovery(Network network, SecretKey key, DiscoveryConfig config, GossipConfig gossip,
+            MeterRegistry registry) {
+        this.gossipConfig = Objects.requireNonNull(gossip, "gossip");
         this.network = Objects.requireNonNull(network, "network");
         this.key = Objects.requireNonNull(key, "key");
         this.config = Objects.requireNonNull(config, "config");
@@ -80,6 +123,10 @@ public final class Discovery implements AutoCloseable {
                 .register(registry);
         this.departed = Counter.builder("mosaik.discovery.peers.departed").description("Peers purged or departed")
                 .register(registry);
+        this.announcementsSent = Counter.builder("mosaik.discovery.announcements.sent")
+                .description("Entries and departures this node broadcast").register(registry);
+        this.announcementsReceived = Counter.builder("mosaik.discovery.announcements.received")
+                .description("Entries and departures received over gossip (first copies)").register(registry);
     }
 
     /**
@@ -93,15 +140,35 @@ public final class Discovery implements AutoCloseable {
         catalog = Catalog.of(SignedPeerEntry.sign(local, key), config.purgeAfter());
         Gauge.builder("mosaik.discovery.catalog.size", this, discovery -> discovery.catalog().peersCount(now()))
                 .description("Known peers, this node excluded").register(registry);
-        network.handle(CatalogSync.PROTOCOL, link -> merge(CatalogSync.accept(link, snapshot())));
+        network.handle(CatalogSync.PROTOCOL, link -> {
+            List<SignedPeerEntry> received;
+            try {
+                received = CatalogSync.accept(link, snapshot());
+            } catch (io.mosaik.network.transport.LinkClosedException e) {
+                if (e.reason().equals(io.mosaik.network.transport.CloseReason.PROTOCOL_VIOLATION) && !e.remote()) {
+                    reject("malformed");
+                }
+                throw e;
+            }
+            merge(received, "sync");
+        });
         network.handle(PING, link -> {
             link.receiveBytes();
             // a fresh version, signed for this answer only: the catalog keeps its own
             link.sendBytes(SignedPeerEntry.sign(me().entry().bumped(now()), key).toBytes());
         });
+        gossip = new GossipShell(network, gossipConfig, new GossipListener(), this::screen, registry);
+        gossip.start(network.bootstrapPeers());
         scheduleAnnounce();
+        scheduleProbe(0);
         long purgePeriod = Math.max(1_000, config.purgeAfter().toMillis() / 10);
         timers.scheduleWithFixedDelay(this::purge, purgePeriod, purgePeriod, TimeUnit.MILLISECONDS);
+    }
+
+    /** The number of active gossip neighbours (0 before start). */
+    public int gossipNeighbors() {
+        GossipShell shell = gossip;
+        return shell == null ? 0 : shell.neighbors();
     }
 
     /** The current catalog: an immutable snapshot. */
@@ -127,7 +194,12 @@ public final class Discovery implements AutoCloseable {
     public CompletableFuture<Void> syncWith(PeerAddress peer) {
         return network.openLink(peer, CatalogSync.PROTOCOL).thenAcceptAsync(link -> {
             try {
-                merge(CatalogSync.initiate(link, snapshot()));
+                merge(CatalogSync.initiate(link, snapshot()), "sync");
+            } catch (io.mosaik.network.transport.LinkClosedException e) {
+                if (e.reason().equals(io.mosaik.network.transport.CloseReason.PROTOCOL_VIOLATION) && !e.remote()) {
+                    reject("malformed");
+                }
+                throw new java.util.concurrent.CompletionException(e);
             } catch (java.io.IOException e) {
                 throw new java.util.concurrent.CompletionException(e);
             }
@@ -160,7 +232,7 @@ public final class Discovery implements AutoCloseable {
                             + " answered a ping with the entry of " + answer.entry().peerId().toShortString());
                 }
                 rtt.put(peer.peerId(), sample);
-                merge(List.of(answer));
+                merge(List.of(answer), "ping");
                 return sample;
             } catch (java.io.IOException e) {
                 throw new java.util.concurrent.CompletionException(e);
@@ -171,6 +243,23 @@ public final class Discovery implements AutoCloseable {
     /** The last round-trip time measured to a peer by {@link #ping}, if any. */
     public java.util.Optional<java.time.Duration> rtt(io.mosaik.primitives.PeerId peer) {
         return java.util.Optional.ofNullable(rtt.get(peer));
+    }
+
+    /**
+     * Puts a signed entry into the catalog as if it had been received, without an event (spec §2.13).
+     *
+     * @param entry the entry
+     * @return whether the catalog took it (a new peer or a newer version)
+     */
+    public boolean feed(SignedPeerEntry entry) {
+        synchronized (this) {
+            Catalog.Upserted result = catalog().upsert(entry, now());
+            catalog = result.catalog();
+            if (result.changed()) {
+                waiters.forEach(waiter -> waiter.check(catalog));
+            }
+            return result.changed();
+        }
     }
 
     /** Adds role tags to this node's entry (a new version, synced from here on). */
@@ -232,10 +321,25 @@ public final class Discovery implements AutoCloseable {
         }
     }
 
-    /** Stops the periodic work; the network closes the links. */
+    /**
+     * Broadcasts this node's signed departure (if it has gossip neighbours), waits up to 500 ms for it
+     * to leave, and stops the periodic work; the network closes the links.
+     */
     @Override
     public void close() {
         timers.shutdownNow();
+        GossipShell shell = gossip;
+        Catalog current = catalog;
+        if (shell != null && current != null && shell.neighbors() > 0) {
+            EntryVersion last = lastBroadcast != null ? lastBroadcast : current.local().entry().version();
+            shell.broadcast(AnnounceMessage.Departure.sign(key, network.networkId(), last, now()));
+            announcementsSent.increment();
+            shell.flush(GRACEFUL_DEPARTURE_WINDOW_MILLIS);
+        }
+        if (shell != null) {
+            shell.close();
+        }
+        merges.shutdownNow();
         workers.shutdownNow();
         waiters.forEach(waiter -> waiter.future().completeExceptionally(
                 new TimeoutException("discovery closed before the condition held")));
@@ -247,13 +351,18 @@ public final class Discovery implements AutoCloseable {
         return catalog().snapshotForSync(now());
     }
 
-    private void merge(List<SignedPeerEntry> entries) {
+    private void merge(List<SignedPeerEntry> entries, String source) {
         List<DiscoveryEvent> events = new ArrayList<>();
         Catalog after;
         synchronized (this) {
             Catalog next = catalog;
+            long now = now();
             for (SignedPeerEntry entry : entries) {
-                Catalog.Upserted result = next.upsert(entry, now());
+                if (entry.entry().version().update() > now + config.maxTimeDrift().toMillis()) {
+                    reject("time-drift"); // from the future: it would outrank every honest later version
+                    continue;
+                }
+                Catalog.Upserted result = next.upsert(entry, now);
                 next = result.catalog();
                 switch (result.outcome()) {
                     case NEW -> {
@@ -264,15 +373,126 @@ public final class Discovery implements AutoCloseable {
                         updated.increment();
                         events.add(new DiscoveryEvent.PeerUpdated(entry));
                     }
+                    case OUTDATED, DIFFERENT_NETWORK, INVALID_SIGNATURE, DEPARTED ->
+                            reject(result.outcome().name().toLowerCase().replace('_', '-'));
                     default -> log.trace("entry of {} not merged: {}", entry.entry().peerId().toShortString(),
                             result.outcome());
                 }
             }
             catalog = next;
             after = next;
-            syncs.increment();
+            if (source.equals("sync")) {
+                syncs.increment();
+            }
         }
         publish(events, after);
+    }
+
+    private void departed(AnnounceMessage.Departure departure) {
+        List<DiscoveryEvent> events = new ArrayList<>();
+        Catalog after;
+        synchronized (this) {
+            var result = catalog.depart(departure.peer(), departure.lastVersion());
+            catalog = result.getKey();
+            after = catalog;
+            if (result.getValue()) {
+                departed.increment();
+                rtt.remove(departure.peer());
+                events.add(new DiscoveryEvent.PeerDeparted(departure.peer()));
+            }
+        }
+        publish(events, after);
+    }
+
+    private void reject(String reason) {
+        rejected.computeIfAbsent(reason, key -> Counter.builder("mosaik.discovery.entries.rejected")
+                .description("Entries and departures refused, by reason").tag("reason", key).register(registry))
+                .increment();
+    }
+
+    /** Why a gossiped announcement must be dropped (and not relayed), or null to take it. */
+    private String screen(AnnounceMessage message) {
+        String refused = null;
+        if (Math.abs(now() - message.timestampMillis()) > config.maxTimeDrift().toMillis()) {
+            refused = "time-drift";
+        } else if (message instanceof AnnounceMessage.EntryUpdate update
+                && !update.entry().entry().network().equals(network.networkId())) {
+            refused = "different-network";
+        } else if (message instanceof AnnounceMessage.Departure departure
+                && !departure.network().equals(network.networkId())) {
+            refused = "different-network";
+        } else if (message.peer().equals(network.peerId())) {
+            refused = message instanceof AnnounceMessage.Departure ? "forged-departure" : null;
+        }
+        if (refused != null) {
+            reject(refused);
+        }
+        return refused;
+    }
+
+    /** Receives what the gossip shell delivers (on its thread) and hands it to the merge thread. */
+    private final class GossipListener implements GossipShell.Listener {
+        @Override
+        public void delivered(AnnounceMessage message, io.mosaik.primitives.PeerId from) {
+            announcementsReceived.increment();
+            onMergeThread(() -> {
+                switch (message) {
+                    case AnnounceMessage.EntryUpdate update -> merge(List.of(update.entry()), "gossip");
+                    case AnnounceMessage.Departure departure -> departed(departure);
+                }
+            });
+        }
+
+        @Override
+        public void neighbors(int count, GossipOutput.NeighborEvent cause) {
+            if (cause instanceof GossipOutput.NeighborUp up) {
+                if (count == 1) {
+                    // the first neighbour: what we broadcast while alone went nowhere, so say it again
+                    onMergeThread(() -> updateLocal(entry -> entry.bumped(now())));
+                }
+                // a neighbour we do not know, or any neighbour while we are young: what was broadcast before
+                // we joined the overlay never reaches us over gossip, a sync brings it
+                if (catalog().getSigned(up.peer(), now()).isEmpty()
+                        || now() - me().entry().version().start() < CATCH_UP_MILLIS) {
+                    syncQuietly(up.address(), "new gossip neighbour");
+                }
+            } else if (count == 0) {
+                onMergeThread(Discovery.this::rejoin);
+            }
+        }
+    }
+
+    /** With no gossip neighbour left: join again through the bootstrap peers and some known peers. */
+    private void rejoin() {
+        List<PeerAddress> contacts = new ArrayList<>(network.bootstrapPeers());
+        List<SignedPeerEntry> known = new ArrayList<>(catalog().signedPeers(now()));
+        java.util.Collections.shuffle(known);
+        known.stream().limit(8).map(entry -> entry.entry().address()).forEach(contacts::add);
+        GossipShell shell = gossip;
+        if (shell != null && !contacts.isEmpty()) {
+            shell.join(contacts);
+        }
+    }
+
+    private void onMergeThread(Runnable task) {
+        try {
+            merges.execute(() -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    log.warn("discovery update failed", e);
+                }
+            });
+        } catch (RejectedExecutionException closing) {
+            // discovery is closing
+        }
+    }
+
+    private void syncQuietly(PeerAddress peer, String why) {
+        syncWith(peer).exceptionally(error -> {
+            log.debug("catalog sync with {} ({}) failed: {}", peer.peerId().toShortString(), why, error.toString());
+            return null;
+        });
     }
 
     private void purge() {
@@ -292,12 +512,20 @@ public final class Discovery implements AutoCloseable {
     }
 
     private void updateLocal(java.util.function.UnaryOperator<PeerEntry> change) {
+        SignedPeerEntry signed = null;
         synchronized (this) {
             PeerEntry current = catalog().local().entry();
             PeerEntry next = change.apply(current);
             if (next != current) {
-                catalog = catalog.withLocal(SignedPeerEntry.sign(next, key));
+                signed = SignedPeerEntry.sign(next, key);
+                catalog = catalog.withLocal(signed);
+                lastBroadcast = next.version();
             }
+        }
+        GossipShell shell = gossip;
+        if (signed != null && shell != null) {
+            shell.broadcast(new AnnounceMessage.EntryUpdate(signed));
+            announcementsSent.increment();
         }
     }
 
@@ -325,10 +553,7 @@ public final class Discovery implements AutoCloseable {
                 List<SignedPeerEntry> peers = catalog().signedPeers(now());
                 if (!peers.isEmpty()) {
                     PeerAddress peer = peers.get(ThreadLocalRandom.current().nextInt(peers.size())).entry().address();
-                    syncWith(peer).thenCompose(synced -> ping(peer)).exceptionally(error -> {
-                        log.debug("periodic sync with {} failed: {}", peer.peerId().toShortString(), error.toString());
-                        return null;
-                    });
+                    syncQuietly(peer, "periodic");
                 }
                 scheduleAnnounce();
             }, delay, TimeUnit.MILLISECONDS);
@@ -336,6 +561,28 @@ public final class Discovery implements AutoCloseable {
             // discovery is closing
         }
     }
+
+    /** Pings every known peer, then again after half to one and a half of the probe interval. */
+    private void scheduleProbe(long delayMillis) {
+        try {
+            timers.schedule(() -> {
+                for (SignedPeerEntry peer : catalog().signedPeers(now())) {
+                    ping(peer.entry().address()).exceptionally(error -> {
+                        log.debug("ping of {} failed: {}", peer.entry().peerId().toShortString(), error.toString());
+                        return null;
+                    });
+                }
+                long base = config.rttProbeInterval().toMillis();
+                scheduleProbe(base / 2 + ThreadLocalRandom.current().nextLong(base + 1));
+            }, delayMillis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closed) {
+            // discovery is closing
+        }
+    }
+
+    private static final long GRACEFUL_DEPARTURE_WINDOW_MILLIS = 500;
+    /** For this long after start, a node syncs with every new gossip neighbour. */
+    private static final long CATCH_UP_MILLIS = 60_000;
 
     private static long now() {
         return System.currentTimeMillis();

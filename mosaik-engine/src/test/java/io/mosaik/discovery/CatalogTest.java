@@ -95,4 +95,48 @@ class CatalogTest {
         assertThat(signedNow.insertUnsigned(hint)).isSameAs(signedNow);
         assertThat(empty.insertUnsigned(empty.local().entry())).isSameAs(empty);
     }
+
+    @Test
+    void aDepartureRemovesThePeerAndKeepsLaggingCopiesOut() {
+        SecretKey peer = SecretKey.random();
+        SignedPeerEntry entry = signed(peer, NETWORK, NOW);
+        Catalog known = empty.upsert(entry, NOW).catalog();
+
+        var departed = known.depart(peer.peerId(), entry.entry().version());
+        assertThat(departed.getValue()).isTrue();
+        Catalog after = departed.getKey();
+        assertThat(after.getSigned(peer.peerId(), NOW)).isEmpty();
+        // a node that has not heard of the departure syncs the old entry back: refused
+        assertThat(after.upsert(entry, NOW + 5).outcome()).isEqualTo(Catalog.Outcome.DEPARTED);
+        // the same key started again (a later start): accepted, and the departure is forgotten
+        SignedPeerEntry restarted = signed(peer, NETWORK, NOW + 100);
+        Catalog.Upserted back = after.upsert(restarted, NOW + 100);
+        assertThat(back.outcome()).isEqualTo(Catalog.Outcome.NEW);
+        assertThat(back.catalog().hasDeparted(peer.peerId())).isFalse();
+    }
+
+    @Test
+    void aDepartureOlderThanTheKnownVersionDoesNotRemoveThePeer() {
+        SecretKey peer = SecretKey.random();
+        SignedPeerEntry first = signed(peer, NETWORK, NOW);
+        SignedPeerEntry newer = SignedPeerEntry.sign(first.entry().bumped(NOW + 10), peer);
+        Catalog known = empty.upsert(newer, NOW + 10).catalog();
+        var result = known.depart(peer.peerId(), first.entry().version());
+        assertThat(result.getValue()).isFalse();
+        assertThat(result.getKey().getSigned(peer.peerId(), NOW + 10)).contains(newer);
+        assertThat(known.depart(localKey.peerId(), first.entry().version()).getValue()).isFalse();
+    }
+
+    @Test
+    void aDepartureOfAnUnknownPeerIsRememberedUntilItsEntriesWouldBeStale() {
+        SecretKey peer = SecretKey.random();
+        SignedPeerEntry entry = signed(peer, NETWORK, NOW);
+        Catalog after = empty.depart(peer.peerId(), entry.entry().version()).getKey();
+        assertThat(after.hasDeparted(peer.peerId())).isTrue();
+        assertThat(after.upsert(entry, NOW).outcome()).isEqualTo(Catalog.Outcome.DEPARTED);
+        long later = NOW + PURGE_AFTER.toMillis() + 1;
+        Catalog purged = after.purgeStale(later).getKey();
+        assertThat(purged.hasDeparted(peer.peerId())).isFalse();
+        assertThat(purged.upsert(entry, later).outcome()).isEqualTo(Catalog.Outcome.OUTDATED);
+    }
 }

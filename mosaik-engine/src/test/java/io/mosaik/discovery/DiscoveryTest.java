@@ -30,8 +30,8 @@ class DiscoveryTest {
 
     private Network start(String tag, List<PeerAddress> bootstrap) throws Exception {
         Network node = Network.builder(NETWORK).meterRegistry(new SimpleMeterRegistry()).bootstrap(bootstrap)
-                .discovery(new DiscoveryConfig(List.of(Tag.of(tag)), Duration.ofSeconds(300),
-                        Duration.ofMillis(500), 0.5))
+                .discovery(DiscoveryConfig.defaults().withTags(List.of(Tag.of(tag)))
+                        .withAnnounceInterval(Duration.ofMillis(500), 0.5))
                 .build();
         nodes.add(node);
         return node.start();

@@ -232,6 +232,12 @@ public class MosaikProperties {
         /** The fraction of the announce interval added or removed at random, from 0 to below 1. */
         private double announceJitter = 0.5;
 
+        /** A gossiped entry or departure whose timestamp is further than this from the local clock is ignored. */
+        private Duration maxTimeDrift = Duration.ofSeconds(50);
+
+        /** How often every known peer is pinged for a round-trip sample (actual period: half to 1.5 times it). */
+        private Duration rttProbeInterval = Duration.ofSeconds(30);
+
         /** No bootstrap entries, no tags, the default intervals. */
         public Discovery() {
         }
@@ -274,6 +280,26 @@ public class MosaikProperties {
         /** Sets the announce jitter. */
         public void setAnnounceJitter(double announceJitter) {
             this.announceJitter = announceJitter;
+        }
+
+        /** The allowed clock drift of gossiped entries. */
+        public Duration getMaxTimeDrift() {
+            return maxTimeDrift;
+        }
+
+        /** Sets the allowed clock drift of gossiped entries. */
+        public void setMaxTimeDrift(Duration maxTimeDrift) {
+            this.maxTimeDrift = maxTimeDrift;
+        }
+
+        /** The RTT probe interval. */
+        public Duration getRttProbeInterval() {
+            return rttProbeInterval;
+        }
+
+        /** Sets the RTT probe interval. */
+        public void setRttProbeInterval(Duration rttProbeInterval) {
+            this.rttProbeInterval = rttProbeInterval;
         }
 
         /** The bootstrap entries as configured. */

@@ -78,8 +78,18 @@ final class NetworkSettings {
             throw new MosaikConfigurationException("mosaik.discovery.announce-jitter",
                     properties.getAnnounceJitter() + " is outside [0, 1)", "Set it between 0 and 0.99 (default 0.5).");
         }
+        if (properties.getMaxTimeDrift() == null || properties.getMaxTimeDrift().compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new MosaikConfigurationException("mosaik.discovery.max-time-drift",
+                    properties.getMaxTimeDrift() + " is too short",
+                    "Set it to 1s or more (default 50s); it must cover the clock differences between your hosts.");
+        }
+        if (properties.getRttProbeInterval() == null
+                || properties.getRttProbeInterval().compareTo(Duration.ofMillis(100)) < 0) {
+            throw new MosaikConfigurationException("mosaik.discovery.rtt-probe-interval",
+                    properties.getRttProbeInterval() + " is too short", "Set it to 100ms or more (default 30s).");
+        }
         return new DiscoveryConfig(tags, properties.getPurgeAfter(), properties.getAnnounceInterval(),
-                properties.getAnnounceJitter());
+                properties.getAnnounceJitter(), properties.getMaxTimeDrift(), properties.getRttProbeInterval());
     }
 
     /**
