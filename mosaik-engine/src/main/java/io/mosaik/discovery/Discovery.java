@@ -160,6 +160,7 @@ public final class Discovery implements AutoCloseable {
         gossip = new GossipShell(network, gossipConfig, new GossipListener(), this::screen, registry);
         gossip.start(network.bootstrapPeers());
         scheduleAnnounce();
+        scheduleCatchUp(0);
         scheduleProbe(0);
         long purgePeriod = Math.max(1_000, config.purgeAfter().toMillis() / 10);
         timers.scheduleWithFixedDelay(this::purge, purgePeriod, purgePeriod, TimeUnit.MILLISECONDS);
@@ -450,10 +451,7 @@ public final class Discovery implements AutoCloseable {
                     // the first neighbour: what we broadcast while alone went nowhere, so say it again
                     onMergeThread(() -> updateLocal(entry -> entry.bumped(now())));
                 }
-                // a neighbour we do not know, or any neighbour while we are young: what was broadcast before
-                // we joined the overlay never reaches us over gossip, a sync brings it
-                if (catalog().getSigned(up.peer(), now()).isEmpty()
-                        || now() - me().entry().version().start() < CATCH_UP_MILLIS) {
+                if (catalog().getSigned(up.peer(), now()).isEmpty()) {
                     syncQuietly(up.address(), "new gossip neighbour");
                 }
             } else if (count == 0) {
@@ -562,6 +560,24 @@ public final class Discovery implements AutoCloseable {
         }
     }
 
+    private void scheduleCatchUp(int round) {
+        if (round >= CATCH_UP_DELAYS.length) {
+            return;
+        }
+        try {
+            timers.schedule(() -> {
+                List<SignedPeerEntry> peers = catalog().signedPeers(now());
+                if (!peers.isEmpty()) {
+                    syncQuietly(peers.get(ThreadLocalRandom.current().nextInt(peers.size())).entry().address(),
+                            "catch-up");
+                }
+                scheduleCatchUp(round + 1);
+            }, CATCH_UP_DELAYS[round], TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closed) {
+            // discovery is closing
+        }
+    }
+
     /** Pings every known peer, then again after half to one and a half of the probe interval. */
     private void scheduleProbe(long delayMillis) {
         try {
@@ -581,8 +597,13 @@ public final class Discovery implements AutoCloseable {
     }
 
     private static final long GRACEFUL_DEPARTURE_WINDOW_MILLIS = 500;
-    /** For this long after start, a node syncs with every new gossip neighbour. */
-    private static final long CATCH_UP_MILLIS = 60_000;
+    /**
+     * After start, a node syncs with a random known peer after each of these delays (ms, cumulative
+     * 1, 3, 7, 15, 31 s): what was broadcast before it joined the overlay never reaches it over gossip,
+     * and nodes that start together each miss some of the others' first announcements. Push-pull with
+     * random peers closes such gaps in O(log N) rounds; afterwards the announce interval's sync is enough.
+     */
+    private static final long[] CATCH_UP_DELAYS = {1_000, 2_000, 4_000, 8_000, 16_000};
 
     private static long now() {
         return System.currentTimeMillis();
