@@ -76,6 +76,8 @@ public final class Discovery implements AutoCloseable {
     private final Counter announcementsSent;
     private final Counter announcementsReceived;
     private final GossipConfig gossipConfig;
+    private final java.util.Map<io.mosaik.primitives.PeerId, Long> unknownPeerSyncs =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private volatile GossipShell gossip;
     private volatile Catalog catalog;
     /** The last version broadcast, for the departure. */
@@ -261,6 +263,30 @@ public final class Discovery implements AutoCloseable {
             }
             return result.changed();
         }
+    }
+
+    /**
+     * A peer closed a link with {@code UnknownPeer}: it does not know this node yet. Syncs catalogs with it
+     * (at most once per second per peer), so the caller's retry finds it informed. Called by the network.
+     *
+     * @param peer the peer
+     */
+    public void unknownPeer(io.mosaik.primitives.PeerId peer) {
+        Catalog current = catalog;
+        if (current == null) {
+            return;
+        }
+        long now = now();
+        Long last = unknownPeerSyncs.get(peer);
+        if (last != null && now - last < 1_000) {
+            return;
+        }
+        unknownPeerSyncs.put(peer, now);
+        if (unknownPeerSyncs.size() > 10_000) {
+            unknownPeerSyncs.clear();
+        }
+        current.getSigned(peer, now).ifPresentOrElse(entry -> syncQuietly(entry.entry().address(), "unknown peer"),
+                () -> log.debug("{} does not know us, and we have no address for it", peer.toShortString()));
     }
 
     /** Adds role tags to this node's entry (a new version, synced from here on). */

@@ -30,10 +30,13 @@ public final class Link implements AutoCloseable {
     private final Codec codec;
     private final NetworkMetrics metrics;
     private final Runnable onClose;
+    private final Runnable onUnknownPeer;
     private final AtomicLong bytesSent = new AtomicLong();
     private final AtomicLong bytesReceived = new AtomicLong();
 
-    Link(PeerId peer, String protocol, FrameStream stream, Codec codec, NetworkMetrics metrics, Runnable onClose) {
+    Link(PeerId peer, String protocol, FrameStream stream, Codec codec, NetworkMetrics metrics, Runnable onClose,
+            Runnable onUnknownPeer) {
+        this.onUnknownPeer = onUnknownPeer;
         this.peer = peer;
         this.protocol = protocol;
         this.stream = stream;
@@ -121,6 +124,10 @@ public final class Link implements AutoCloseable {
         } catch (IOException e) {
             // a closed or broken stream: the link no longer counts towards its connection
             onClose.run();
+            if (e instanceof LinkClosedException closed && closed.remote()
+                    && closed.reason().equals(CloseReason.UNKNOWN_PEER)) {
+                onUnknownPeer.run(); // the peer does not know us: discovery syncs catalogs with it
+            }
             throw e;
         }
     }

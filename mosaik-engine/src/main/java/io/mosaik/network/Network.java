@@ -670,7 +670,7 @@ public final class Network implements AutoCloseable {
             if (counted.getAndSet(false)) {
                 session.linkClosed();
             }
-        });
+        }, () -> discovery.unknownPeer(session.peer));
     }
 
     private static void validateProtocol(String protocol) {

@@ -134,6 +134,33 @@ class GossipDiscoveryTest {
         assertThat(node.discovery().catalog().signedPeers(System.currentTimeMillis())).isEmpty();
     }
 
+    @Test
+    void aPeerThatAnswersUnknownPeerGetsOurEntryBySync() throws Exception {
+        Network asking = start("asking", List.of());
+        Network strict = start("strict", List.of());
+        // a protocol that only serves peers in its catalog, like streams and groups will
+        strict.handle("test/members-only", link -> {
+            if (strict.discovery().catalog().getSigned(link.peer(), System.currentTimeMillis()).isEmpty()) {
+                link.close(io.mosaik.network.transport.CloseReason.UNKNOWN_PEER);
+            } else {
+                link.sendBytes(new byte[] {1});
+            }
+        });
+        asking.discovery().ping(strict.address()).get(10, TimeUnit.SECONDS); // asking knows strict, not back
+        assertThat(strict.discovery().catalog().getSigned(asking.peerId(), System.currentTimeMillis())).isEmpty();
+
+        var first = asking.openLink(strict.address(), "test/members-only").get(10, TimeUnit.SECONDS);
+        org.assertj.core.api.Assertions.assertThatThrownBy(first::receiveBytes)
+                .isInstanceOfSatisfying(io.mosaik.network.transport.LinkClosedException.class, closed ->
+                        assertThat(closed.reason()).isEqualTo(io.mosaik.network.transport.CloseReason.UNKNOWN_PEER));
+
+        strict.discovery().when().matching(catalog -> catalog.getSigned(asking.peerId(),
+                System.currentTimeMillis()).isPresent()).get(10, TimeUnit.SECONDS);
+        try (var retry = asking.openLink(strict.address(), "test/members-only").get(10, TimeUnit.SECONDS)) {
+            assertThat(retry.receiveBytes()).containsExactly(1);
+        }
+    }
+
     private static double count(Network node, String meter) {
         return node.meterRegistry().get(meter).counter().count();
     }

@@ -67,7 +67,7 @@ class LinkTest {
         BrokenStream stream = new BrokenStream(failure);
         AtomicInteger closes = new AtomicInteger();
         Link link = new Link(SecretKey.random().peerId(), "test", stream, JacksonCodec.cbor(),
-                new NetworkMetrics(registry), closes::incrementAndGet);
+                new NetworkMetrics(registry), closes::incrementAndGet, () -> { });
 
         assertThatThrownBy(link::receiveBytes).isInstanceOf(LinkClosedException.class)
                 .satisfies(e -> assertThat(((LinkClosedException) e).reason()).isEqualTo(CloseReason.PROTOCOL_VIOLATION));
