@@ -16,9 +16,11 @@ import java.time.temporal.ChronoUnit;
  * @param state     the life-cycle state, such as {@code RUNNING}
  * @param uptime    how long it has been running, as an ISO-8601 duration such as {@code PT1M2.5S}
  * @param startedAt when it started, ISO-8601; {@code null} before it started
+ * @param tags      its own role tags, by name
+ * @param gossipNeighbors its active gossip neighbours (0 while alone or before it started)
  */
 public record MosaikNodeDescriptor(String peerId, String networkId, String address, String transport,
-        String state, String uptime, String startedAt) {
+        String state, String uptime, String startedAt, java.util.List<String> tags, int gossipNeighbors) {
 
     /**
      * Describes a network as it is now.
@@ -32,7 +34,15 @@ public record MosaikNodeDescriptor(String peerId, String networkId, String addre
         String startedAt = network.startedAt().map(Instant::toString).orElse(null);
         return new MosaikNodeDescriptor(network.peerId().toHex(), network.networkId().toString(), address(network),
                 network.transport().configName(), state.name(), uptime.truncatedTo(ChronoUnit.MILLIS).toString(),
-                startedAt);
+                startedAt, tags(network), network.discovery().gossipNeighbors());
+    }
+
+    private static java.util.List<String> tags(Network network) {
+        try {
+            return network.discovery().me().entry().tags().stream().map(io.mosaik.primitives.Tag::name).toList();
+        } catch (IllegalStateException notStarted) {
+            return java.util.List.of();
+        }
     }
 
     private static String address(Network network) {

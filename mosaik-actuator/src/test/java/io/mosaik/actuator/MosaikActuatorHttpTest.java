@@ -20,6 +20,7 @@ import tools.jackson.databind.json.JsonMapper;
 @Timeout(120)
 @SpringBootTest(classes = TestApp.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "mosaik.network-id=actuator-http-test",
+        "mosaik.discovery.tags=matcher,eu-west",
         "management.endpoints.web.exposure.include=health,mosaik,metrics",
         "management.endpoint.health.show-details=always"})
 class MosaikActuatorHttpTest {
@@ -48,6 +49,8 @@ class MosaikActuatorHttpTest {
         assertThat(node.get("state").asString()).isEqualTo("RUNNING");
         assertThat(Duration.parse(node.get("uptime").asString())).isPositive();
         assertThat(node.get("startedAt").asString()).isNotBlank();
+        assertThat(node.get("gossipNeighbors").asInt()).isZero(); // alone
+        assertThat(node.get("tags").valueStream().map(JsonNode::asString)).containsExactlyInAnyOrder("matcher", "eu-west");
         assertThat(body.get("connections").isObject()).isTrue();
         assertThat(body.get("connectionCount").asInt()).isEqualTo(body.get("connections").size());
     }
