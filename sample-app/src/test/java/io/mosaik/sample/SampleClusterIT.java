@@ -23,14 +23,15 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Runs the packaged application twice with {@code java -jar}, the second node bootstrapping to the
- * first, and checks over HTTP that each lists the other among its connections. Runs in Failsafe, after
+ * Runs the packaged application three times with {@code java -jar}, the second and third nodes
+ * bootstrapping to the first, and checks over HTTP that they list each other in their connections and
+ * catalogs. Runs in Failsafe, after
  * {@code package}; each node's output goes to {@code target/it-logs/node-N.log}.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class SampleClusterIT {
 
-    /** Generous: two JVMs start at once on a 2-core machine that may be building something else. */
+    /** Generous: three JVMs start at once on a 2-core machine that may be building something else. */
     private static final Duration STARTUP = Duration.ofSeconds(90);
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -38,27 +39,35 @@ class SampleClusterIT {
     private final List<Node> nodes = new ArrayList<>();
 
     @Test
-    void secondNodeBootstrapsToTheFirstAndBothSeeEachOther() throws Exception {
+    void threeNodesGivenOneSeedListEachOtherWithTheirTags() throws Exception {
         Node first = start("node-1", null);
         JsonNode firstNode = awaitNode(first);
         String firstAddress = firstNode.get("address").asString();
         assertThat(firstAddress).endsWith("@127.0.0.1:" + first.mosaikPort);
 
         Node second = start("node-2", firstAddress);
-        String secondPeer = awaitNode(second).get("peerId").asString();
+        Node third = start("node-3", firstAddress);
         String firstPeer = firstNode.get("peerId").asString();
+        String secondPeer = awaitNode(second).get("peerId").asString();
+        String thirdPeer = awaitNode(third).get("peerId").asString();
 
         await().atMost(STARTUP).pollInterval(Duration.ofMillis(500)).ignoreExceptions().untilAsserted(() -> {
             assertThat(mosaik(first).get("connections").has(secondPeer)).as("node 1 lists node 2").isTrue();
             assertThat(mosaik(second).get("connections").has(firstPeer)).as("node 2 lists node 1").isTrue();
-            // and their catalogs, filled by the catalog sync that follows the bootstrap connection
+            // the catalogs: node 2 and node 3 only know node 1's address, and find each other through it
+            JsonNode catalogOfSecond = mosaik(second).get("catalog");
+            JsonNode catalogOfThird = mosaik(third).get("catalog");
             assertThat(mosaik(first).get("catalog").has(secondPeer)).as("node 1 knows node 2").isTrue();
-            assertThat(mosaik(second).get("catalog").has(firstPeer)).as("node 2 knows node 1").isTrue();
+            assertThat(mosaik(first).get("catalog").has(thirdPeer)).as("node 1 knows node 3").isTrue();
+            assertThat(catalogOfSecond.has(thirdPeer)).as("node 2 knows node 3").isTrue();
+            assertThat(catalogOfThird.has(secondPeer)).as("node 3 knows node 2").isTrue();
+            assertThat(catalogOfSecond.get(thirdPeer).get("tags").valueStream().map(JsonNode::asString))
+                    .as("node 3's tags, by name, in node 2's catalog").contains("node-3");
         });
         JsonNode fromSecond = mosaik(second).get("connections").get(firstPeer);
         assertThat(fromSecond.get("direction").asString()).isEqualTo("outbound");
         assertThat(fromSecond.get("remoteAddress").asString()).contains(String.valueOf(first.mosaikPort));
-        assertThat(mosaik(first).get("connectionCount").asInt()).isEqualTo(1);
+        assertThat(mosaik(first).get("peerCount").asInt()).isEqualTo(2);
     }
 
     @AfterEach
@@ -84,13 +93,14 @@ class SampleClusterIT {
         int mosaikPort = freePort();
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), // the JDK running the tests
-                "-Xmx256m", "-XX:TieredStopAtLevel=1", // two JVMs on 2 cores: start fast, stay small
+                "-Xmx256m", "-XX:TieredStopAtLevel=1", // three JVMs on 2 cores: start fast, stay small
                 "-jar", jar.toString(),
                 "--server.port=" + httpPort, "--server.address=127.0.0.1",
                 "--mosaik.port=" + mosaikPort, "--mosaik.bind-address=127.0.0.1"));
         if (bootstrap != null) {
             command.add("--mosaik.discovery.bootstrap=" + bootstrap);
         }
+        command.add("--mosaik.discovery.tags=demo," + name);
         Path log = logs.resolve(name + ".log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         Node node = new Node(process, httpPort, mosaikPort, log);
