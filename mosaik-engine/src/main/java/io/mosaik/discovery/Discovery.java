@@ -294,6 +294,16 @@ public final class Discovery implements AutoCloseable {
         updateLocal(entry -> entry.withTags(tags, now()));
     }
 
+    /** Adds a stream this node produces to its entry (streams are never removed, as in the original). */
+    public void addStream(io.mosaik.primitives.Digest stream) {
+        updateLocal(entry -> entry.withStream(stream, now()));
+    }
+
+    /** Adds a group this node joined to its entry (groups are never removed, as in the original). */
+    public void addGroup(io.mosaik.primitives.Digest group) {
+        updateLocal(entry -> entry.withGroup(group, now()));
+    }
+
     /** Removes role tags from this node's entry. */
     public void removeTags(Collection<Tag> tags) {
         updateLocal(entry -> entry.withoutTags(tags, now()));

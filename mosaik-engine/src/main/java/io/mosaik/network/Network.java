@@ -84,6 +84,7 @@ public final class Network implements AutoCloseable {
         return thread;
     });
     private final Discovery discovery;
+    private final io.mosaik.streams.Streams streams;
     private volatile Transport transport;
     private volatile PeerAddress address;
     private volatile Instant startedAt;
@@ -97,6 +98,7 @@ public final class Network implements AutoCloseable {
         this.registry = builder.meterRegistry != null ? builder.meterRegistry : new SimpleMeterRegistry();
         this.metrics = new NetworkMetrics(registry);
         this.discovery = new Discovery(this, secretKey, builder.discovery, registry);
+        this.streams = new io.mosaik.streams.Streams(this, codec, builder.backoff, registry);
     }
 
     /**
@@ -165,6 +167,7 @@ public final class Network implements AutoCloseable {
         }
         workers.execute(this::acceptLoop);
         discovery.start();
+        streams.start();
         for (PeerAddress peer : settings.bootstrap) {
             if (!peer.peerId().equals(peerId())) {
                 keepConnected(peer, BOOTSTRAP_RETRY_MIN);
@@ -173,6 +176,11 @@ public final class Network implements AutoCloseable {
         log.info("mosaik node {} on network {} listening at {} ({})", peerId().toShortString(),
                 networkId.toShortString(), address, settings.transport.configName());
         return this;
+    }
+
+    /** Typed publish/subscribe with the other nodes: producers and consumers of streams. */
+    public io.mosaik.streams.Streams streams() {
+        return streams;
     }
 
     /** What this node knows about its network: the catalog of peers, kept up to date by discovery. */
@@ -310,6 +318,7 @@ public final class Network implements AutoCloseable {
             state.set(previous);
             return;
         }
+        quietly("stopping streams", streams::close);
         quietly("stopping discovery", discovery::close);
         for (PeerSession session : sessions) {
             quietly("closing the connection with " + session.peer.toShortString(),
@@ -712,6 +721,7 @@ public final class Network implements AutoCloseable {
         private final List<PeerAddress> bootstrap = new ArrayList<>();
         private String advertisedHost;
         private DiscoveryConfig discovery = DiscoveryConfig.defaults();
+        private io.mosaik.streams.Backoff backoff = io.mosaik.streams.Backoff.defaults();
 
         private Builder(NetworkId networkId) {
             this.networkId = Objects.requireNonNull(networkId, "networkId (mosaik.network-id) is required");
@@ -803,6 +813,18 @@ public final class Network implements AutoCloseable {
                 throw new IllegalArgumentException("the advertised host must not be blank (mosaik.advertised-host)");
             }
             this.advertisedHost = host.strip();
+            return this;
+        }
+
+        /**
+         * How stream consumers wait between reconnection attempts; default
+         * {@link io.mosaik.streams.Backoff#defaults()}.
+         *
+         * @param backoff the policy
+         * @return this builder
+         */
+        public Builder streamsBackoff(io.mosaik.streams.Backoff backoff) {
+            this.backoff = Objects.requireNonNull(backoff, "backoff");
             return this;
         }
 

@@ -40,10 +40,20 @@ public record CloseReason(int code, String name) {
     /** "I don't know you": sync your catalog with me and retry. */
     public static final CloseReason UNKNOWN_PEER = new CloseReason(401, "UnknownPeer");
 
+    /** Streams: the producer's {@code require} predicate refuses this consumer (or no longer accepts it). */
+    public static final CloseReason NOT_ALLOWED = new CloseReason(10_403, "NotAllowed");
+    /** Streams: this node produces no stream with the id asked for. */
+    public static final CloseReason STREAM_NOT_FOUND = new CloseReason(10_404, "StreamNotFound");
+    /** Streams: the consumer did not keep up and its queue at the producer overflowed. */
+    public static final CloseReason TOO_SLOW = new CloseReason(10_413, "TooSlow");
+    /** Streams: the producer already has its maximum number of consumers. */
+    public static final CloseReason NO_CAPACITY = new CloseReason(10_509, "NoCapacity");
+
     private static final Map<Integer, CloseReason> KNOWN = Map.ofEntries(
             entry(INVALID_ALPN), entry(DIFFERENT_NETWORK), entry(CANCELLED), entry(UNEXPECTED_CLOSE),
             entry(AUTHENTICATION_FAILED), entry(DUPLICATE_CONNECTION), entry(TIMEOUT), entry(WRONG_PEER),
-            entry(SUCCESS), entry(GRACEFUL_SHUTDOWN), entry(PROTOCOL_VIOLATION), entry(UNKNOWN_PEER));
+            entry(SUCCESS), entry(GRACEFUL_SHUTDOWN), entry(PROTOCOL_VIOLATION), entry(UNKNOWN_PEER),
+            entry(NOT_ALLOWED), entry(STREAM_NOT_FOUND), entry(TOO_SLOW), entry(NO_CAPACITY));
 
     /** Validates the components. */
     public CloseReason {

@@ -1,0 +1,541 @@
+package io.mosaik.streams;
+
+import io.mosaik.codec.Codec;
+import io.mosaik.codec.CodecException;
+import io.mosaik.discovery.Catalog;
+import io.mosaik.discovery.PeerEntry;
+import io.mosaik.discovery.PeerInfo;
+import io.mosaik.discovery.SignedPeerEntry;
+import io.mosaik.network.Link;
+import io.mosaik.network.transport.CloseReason;
+import io.mosaik.network.transport.LinkClosedException;
+import io.mosaik.primitives.PeerId;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Flow;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Receives one stream from every eligible producer in the network (spec §3.6): on start and on every
+ * catalog change it subscribes to each producer whose entry lists the stream and passes the
+ * {@code require} predicates, keeps each producer's order, and merges producers in arrival order.
+ * Lost subscriptions are retried with backoff; a producer that says {@code UnknownPeer} gets a catalog
+ * sync first.
+ *
+ * <p>Memory is bounded: at most {@code bufferSize} datums wait for the application; then the consumer
+ * stops reading and flow control pushes back on the producers (see {@link ConsumerBuilder#bufferSize}).
+ * A datum that does not decode into the consumer's type is skipped and counted
+ * ({@code mosaik.streams.consumer.items.undecodable}).
+ *
+ * <p>Take datums with {@link #next()}, {@link #poll(Duration)}, {@link #stream()}, {@link #iterator()} or
+ * {@link #publisher()}; each datum goes to one taker. {@link #close()} unsubscribes from everything.
+ *
+ * @param <D> the datum type
+ */
+public final class Consumer<D> implements AutoCloseable, Iterable<D> {
+
+    private static final Logger log = LoggerFactory.getLogger(Consumer.class);
+    private static final Object END = new Object();
+
+    private final Streams streams;
+    private final ConsumerConfig config;
+    private final Class<D> type;
+    private final List<Predicate<PeerInfo>> require;
+    private final Codec codec;
+    private final StreamMetrics metrics;
+    private final Channels channels = new Channels();
+    private final ChannelConditions online;
+    private final BlockingQueue<Object> delivery;
+    private final ConcurrentHashMap<PeerId, Receiver> receivers = new ConcurrentHashMap<>();
+    private final AtomicBoolean rescanPending = new AtomicBoolean();
+    private final AtomicBoolean published = new AtomicBoolean();
+    private final AtomicLong datumsTaken = new AtomicLong();
+    private final AtomicLong bytesTaken = new AtomicLong();
+    private final long createdNanos = System.nanoTime();
+    private final AtomicLong undecodableLogged = new AtomicLong();
+    private volatile AutoCloseable catalogSubscription;
+    private volatile boolean closed;
+
+    Consumer(Streams streams, ConsumerConfig config, Class<D> type, List<Predicate<PeerInfo>> require,
+            UnaryOperator<ChannelConditions> onlineWhen, Codec codec, StreamMetrics metrics) {
+        this.streams = streams;
+        this.config = config;
+        this.type = type;
+        this.require = require;
+        this.codec = codec;
+        this.metrics = metrics;
+        this.delivery = new ArrayBlockingQueue<>(config.bufferSize() + 1); // + END
+        this.online = Objects.requireNonNull(onlineWhen.apply(ChannelConditions.of(channels, 0)),
+                "onlineWhen returned null");
+    }
+
+    void start() {
+        catalogSubscription = streams.discovery().subscribe(event -> rescanSoon());
+        rescanSoon();
+    }
+
+    /** The stream. */
+    public StreamId streamId() {
+        return config.streamId();
+    }
+
+    /** The settings it was built with. */
+    public ConsumerConfig config() {
+        return config;
+    }
+
+    /** Whether the {@code onlineWhen} condition holds (by default always). */
+    public boolean isOnline() {
+        return !closed && online.isMet();
+    }
+
+    /** The subscriptions to producers, including those still connecting. */
+    public List<ChannelInfo> producers() {
+        return channels.snapshot();
+    }
+
+    /** What the application took so far; the uptime counts from the consumer's creation. */
+    public Stats stats() {
+        return new Stats(datumsTaken.get(), bytesTaken.get(), Optional.of(Duration.ofNanos(System.nanoTime()
+                - createdNanos)));
+    }
+
+    /** Conditions on this consumer's subscriptions, as futures. */
+    public Producer.When when() {
+        return new Producer.When(channels, online);
+    }
+
+    /**
+     * The next datum, waiting for one.
+     *
+     * @return the datum
+     * @throws InterruptedException  if interrupted while waiting
+     * @throws IllegalStateException if the consumer is closed
+     */
+    public D next() throws InterruptedException {
+        return unwrap(delivery.take());
+    }
+
+    /**
+     * The next datum, waiting at most {@code timeout}.
+     *
+     * @return the datum, or empty if none came in time
+     * @throws InterruptedException  if interrupted while waiting
+     * @throws IllegalStateException if the consumer is closed
+     */
+    public Optional<D> poll(Duration timeout) throws InterruptedException {
+        Object item = delivery.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        return item == null ? Optional.empty() : Optional.of(unwrap(item));
+    }
+
+    /** The next datum if one is waiting, without waiting. */
+    public Optional<D> tryNext() {
+        Object item = delivery.poll();
+        return item == null ? Optional.empty() : Optional.of(unwrap(item));
+    }
+
+    /** A blocking iterator over the datums; {@code hasNext()} returns false once the consumer is closed. */
+    @Override
+    public Iterator<D> iterator() {
+        return new Iterator<>() {
+            private D next;
+
+            @Override
+            public boolean hasNext() {
+                if (next != null) {
+                    return true;
+                }
+                try {
+                    next = Consumer.this.next();
+                    return true;
+                } catch (IllegalStateException closedNow) {
+                    return false;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+
+            @Override
+            public D next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException("the consumer of '" + streamId() + "' is closed");
+                }
+                D taken = next;
+                next = null;
+                return taken;
+            }
+        };
+    }
+
+    /** A blocking, sequential stream of the datums, which ends when the consumer is closed. */
+    public Stream<D> stream() {
+        return StreamSupport.stream(Spliterators.spliteratorUnknownSize(iterator(), Spliterator.ORDERED
+                | Spliterator.NONNULL), false);
+    }
+
+    /**
+     * The datums as a {@link Flow.Publisher} that honours demand: datums are taken from the consumer only
+     * as the subscriber requests them. One subscriber per consumer; it completes when the consumer closes.
+     */
+    public Flow.Publisher<D> publisher() {
+        return subscriber -> {
+            Objects.requireNonNull(subscriber, "subscriber");
+            if (!published.compareAndSet(false, true)) {
+                subscriber.onSubscribe(new Flow.Subscription() {
+                    @Override
+                    public void request(long n) {
+                    }
+
+                    @Override
+                    public void cancel() {
+                    }
+                });
+                subscriber.onError(new IllegalStateException("a consumer's publisher takes one subscriber"));
+                return;
+            }
+            new PublisherLoop(subscriber).start();
+        };
+    }
+
+    /** Unsubscribes from every producer; waiting takers get {@link IllegalStateException}. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        AutoCloseable subscription = catalogSubscription;
+        if (subscription != null) {
+            try {
+                subscription.close();
+            } catch (Exception e) {
+                log.debug("unsubscribing from the catalog failed: {}", e.toString());
+            }
+        }
+        receivers.values().forEach(Receiver::cancel);
+        streams.unregister(this);
+        channels.closeWaiters("the consumer of '" + streamId() + "' was closed");
+        delivery.clear();
+        while (!delivery.offer(END)) {
+            delivery.clear(); // a receiver put one more datum in between
+        }
+    }
+
+    private D unwrap(Object item) {
+        if (item == END) {
+            delivery.offer(END); // for the other takers
+            throw new IllegalStateException("the consumer of '" + streamId() + "' is closed");
+        }
+        @SuppressWarnings("unchecked")
+        Item<D> taken = (Item<D>) item;
+        datumsTaken.incrementAndGet();
+        bytesTaken.addAndGet(taken.bytes);
+        metrics.itemsReceived.increment();
+        metrics.bytesReceived.increment(taken.bytes);
+        return taken.datum;
+    }
+
+    private record Item<D>(D datum, int bytes) {
+    }
+
+    // --- subscriptions ---------------------------------------------------------------------------
+
+    /** Schedules a rescan of the catalog, coalescing bursts of changes into one. */
+    void rescanSoon() {
+        if (!closed && rescanPending.compareAndSet(false, true)) {
+            streams.serial().execute(() -> {
+                rescanPending.set(false);
+                rescan();
+            });
+        }
+    }
+
+    private void rescan() {
+        if (closed) {
+            return;
+        }
+        Catalog catalog = streams.discovery().catalog();
+        long now = System.currentTimeMillis();
+        List<PeerEntry> producers = new ArrayList<>();
+        for (SignedPeerEntry signed : catalog.signedPeers(now)) {
+            producers.add(signed.entry());
+        }
+        producers.addAll(catalog.unsignedPeers());
+        List<PeerId> eligible = new ArrayList<>();
+        for (PeerEntry entry : producers) {
+            if (!entry.streams().contains(streamId().digest())) {
+                continue;
+            }
+            PeerInfo info = streams.peerInfo(entry);
+            if (!allowed(info)) {
+                continue;
+            }
+            eligible.add(entry.peerId());
+            receivers.computeIfAbsent(entry.peerId(), peer -> {
+                Receiver receiver = new Receiver(entry);
+                streams.virtualThreads().execute(receiver::run);
+                return receiver;
+            });
+        }
+        receivers.forEach((peer, receiver) -> {
+            if (!eligible.contains(peer)) {
+                log.debug("producer {} of '{}' left the catalog or no longer qualifies: unsubscribing",
+                        peer.toShortString(), streamId());
+                receiver.cancel();
+            }
+        });
+    }
+
+    private boolean allowed(PeerInfo producer) {
+        for (Predicate<PeerInfo> predicate : require) {
+            try {
+                if (!predicate.test(producer)) {
+                    return false;
+                }
+            } catch (RuntimeException e) {
+                log.warn("a require predicate of the consumer of '{}' failed on {}; skipping it: {}", streamId(),
+                        producer.peerId().toShortString(), e.toString());
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The subscription to one producer: connects, reads, reconnects with backoff, until it must stop. */
+    private final class Receiver {
+        private final PeerEntry producer;
+        private volatile boolean cancelled;
+        private volatile Thread thread;
+        private volatile Link link;
+
+        Receiver(PeerEntry producer) {
+            this.producer = producer;
+        }
+
+        void cancel() {
+            cancelled = true;
+            Link current = link;
+            if (current != null) {
+                current.close(CloseReason.CANCELLED);
+            }
+            Thread running = thread;
+            if (running != null) {
+                running.interrupt();
+            }
+        }
+
+        void run() {
+            thread = Thread.currentThread();
+            Backoff.Attempts backoff = config.backoff().new Attempts(ThreadLocalRandom.current());
+            Channel channel = new Channel(streamId(), producer.peerId(), streams.localPeer(), producer);
+            long id = channels.add(channel);
+            boolean retry = false;
+            try {
+                while (!cancelled && !closed) {
+                    if (retry) {
+                        OptionalLong wait = backoff.next();
+                        if (wait.isEmpty()) {
+                            log.info("giving up on producer {} of '{}' after {} without a datum",
+                                    producer.peerId().toShortString(), streamId(), config.backoff().maxElapsed());
+                            return;
+                        }
+                        Thread.sleep(wait.getAsLong()); // a backoff between attempts, cancelled by interrupt
+                    }
+                    retry = true;
+                    channels.state(channel, ChannelState.CONNECTING);
+                    CloseReason reason = attempt(channel, backoff);
+                    if (reason == null) {
+                        continue; // an I/O failure: back off and retry
+                    }
+                    if (reason.equals(CloseReason.UNKNOWN_PEER)) {
+                        // the producer does not know us yet: tell it (a catalog sync), then retry at once
+                        streams.discovery().syncWith(producer.address()).get(10, TimeUnit.SECONDS);
+                        retry = false;
+                    } else if (isFinal(reason)) {
+                        log.debug("subscription to {} for '{}' ended: {}", producer.peerId().toShortString(),
+                                streamId(), reason);
+                        return;
+                    }
+                }
+            } catch (InterruptedException e) {
+                // cancelled
+            } catch (Exception e) {
+                log.debug("subscription to {} for '{}' failed: {}", producer.peerId().toShortString(), streamId(),
+                        e.toString());
+            } finally {
+                channels.remove(id);
+                receivers.remove(producer.peerId(), this);
+                thread = null;
+            }
+        }
+
+        /**
+         * One connection: handshake, then datums until the link ends. Returns the close reason when the
+         * producer closed it (or {@code Cancelled} when we did), {@code null} on an I/O failure.
+         */
+        private CloseReason attempt(Channel channel, Backoff.Attempts backoff) throws InterruptedException {
+            try {
+                Link opened = streams.network().openLink(producer.address(), Streams.PROTOCOL)
+                        .get(30, TimeUnit.SECONDS);
+                link = opened;
+                if (cancelled) {
+                    opened.close(CloseReason.CANCELLED);
+                    return CloseReason.CANCELLED;
+                }
+                opened.sendBytes(new StreamWire.Handshake(streams.network().networkId(), streamId().digest())
+                        .encode());
+                StreamWire.Start start;
+                try {
+                    start = StreamWire.Start.decode(opened.receiveBytes());
+                } catch (IllegalArgumentException e) {
+                    opened.close(CloseReason.PROTOCOL_VIOLATION);
+                    return null;
+                }
+                if (!start.network().equals(streams.network().networkId())) {
+                    opened.close(CloseReason.DIFFERENT_NETWORK);
+                    return CloseReason.DIFFERENT_NETWORK;
+                }
+                if (!start.stream().equals(streamId().digest())) {
+                    opened.close(CloseReason.STREAM_NOT_FOUND);
+                    return CloseReason.STREAM_NOT_FOUND;
+                }
+                channels.state(channel, ChannelState.CONNECTED);
+                while (true) {
+                    byte[] bytes = opened.receiveBytes();
+                    D datum;
+                    try {
+                        datum = codec.decode(bytes, type);
+                    } catch (CodecException e) {
+                        metrics.itemsUndecodable.increment();
+                        if (undecodableLogged.getAndIncrement() % 1_000 == 0) {
+                            log.warn("a datum from {} on '{}' does not decode into {} (skipped; {} so far): {}",
+                                    producer.peerId().toShortString(), streamId(), type.getName(),
+                                    undecodableLogged.get(), e.getMessage());
+                        }
+                        continue;
+                    }
+                    channel.counted(bytes.length);
+                    metrics.datumsTotal.increment();
+                    metrics.bytesTotal.increment(bytes.length);
+                    backoff.reset();
+                    delivery.put(new Item<>(datum, bytes.length));
+                }
+            } catch (LinkClosedException e) {
+                return e.remote() ? e.reason() : CloseReason.CANCELLED;
+            } catch (IOException | java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                log.debug("connecting to producer {} of '{}' failed: {}", producer.peerId().toShortString(),
+                        streamId(), e.toString());
+                return null;
+            } finally {
+                Link current = link;
+                link = null;
+                if (current != null && current.isOpen()) {
+                    current.close(cancelled ? CloseReason.CANCELLED : CloseReason.SUCCESS);
+                }
+            }
+        }
+
+        private boolean isFinal(CloseReason reason) {
+            return reason.equals(CloseReason.CANCELLED) || reason.equals(CloseReason.NOT_ALLOWED)
+                    || reason.equals(CloseReason.GRACEFUL_SHUTDOWN) || reason.equals(CloseReason.STREAM_NOT_FOUND)
+                    || reason.equals(CloseReason.DIFFERENT_NETWORK);
+        }
+    }
+
+    /** Feeds a {@link Flow.Subscriber} from the delivery queue, as far as it asked. */
+    private final class PublisherLoop implements Flow.Subscription {
+        private final Flow.Subscriber<? super D> subscriber;
+        private final AtomicLong demand = new AtomicLong();
+        private volatile boolean cancelled;
+        private volatile Thread thread;
+
+        PublisherLoop(Flow.Subscriber<? super D> subscriber) {
+            this.subscriber = subscriber;
+        }
+
+        void start() {
+            subscriber.onSubscribe(this);
+            streams.virtualThreads().execute(this::loop);
+        }
+
+        @Override
+        public void request(long n) {
+            if (n <= 0) {
+                cancelled = true;
+                subscriber.onError(new IllegalArgumentException("request(" + n + "): demand must be positive"
+                        + " (Reactive Streams rule 3.9)"));
+                wake();
+                return;
+            }
+            demand.getAndUpdate(current -> current + n < 0 ? Long.MAX_VALUE : current + n);
+            wake();
+        }
+
+        @Override
+        public void cancel() {
+            cancelled = true;
+            Thread running = thread;
+            if (running != null) {
+                running.interrupt(); // it may be waiting for a datum
+            }
+        }
+
+        private void wake() {
+            Thread running = thread;
+            if (running != null) {
+                java.util.concurrent.locks.LockSupport.unpark(running);
+            }
+        }
+
+        private void loop() {
+            thread = Thread.currentThread();
+            try {
+                while (!cancelled) {
+                    if (demand.get() == 0) {
+                        java.util.concurrent.locks.LockSupport.park(this);
+                        continue;
+                    }
+                    D datum;
+                    try {
+                        datum = next();
+                    } catch (IllegalStateException closedNow) {
+                        subscriber.onComplete();
+                        return;
+                    }
+                    demand.decrementAndGet();
+                    try {
+                        subscriber.onNext(datum);
+                    } catch (RuntimeException e) {
+                        cancelled = true;
+                        subscriber.onError(e);
+                        return;
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

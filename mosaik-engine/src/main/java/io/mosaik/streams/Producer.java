@@ -1,0 +1,387 @@
+package io.mosaik.streams;
+
+import io.micrometer.core.instrument.Counter;
+import io.mosaik.codec.Codec;
+import io.mosaik.codec.CodecException;
+import io.mosaik.discovery.PeerInfo;
+import io.mosaik.network.Link;
+import io.mosaik.network.transport.CloseReason;
+import io.mosaik.network.transport.LinkClosedException;
+import io.mosaik.primitives.PeerId;
+import java.io.IOException;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The node's producer of one stream: every datum sent is delivered, in order, to every consumer
+ * subscribed at that moment (spec §3.4). Real time only: no history, no acknowledgements.
+ *
+ * <p>Each subscription has its own bounded queue ({@code bufferSize}) drained by its own thread, so a
+ * slow consumer never slows the others: when its queue is full it is disconnected with {@code TooSlow}
+ * (default) or misses that datum. A datum is encoded once, whatever the number of consumers.
+ *
+ * <p>One producer per stream and node; all threads may send. {@link #close()} ends the stream on this node
+ * for every holder of it (consumers are told {@code GracefulShutdown}); the stream id stays in the node's
+ * catalog entry, as in the original (entries never lose streams).
+ *
+ * @param <D> the datum type
+ */
+public final class Producer<D> implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Producer.class);
+
+    private final Streams streams;
+    private final ProducerConfig config;
+    private final Class<D> type;
+    private final List<Predicate<PeerInfo>> require;
+    private final ChannelConditions online;
+    private final Consumer<D> undelivered;
+    private final Codec codec;
+    private final StreamMetrics metrics;
+    private final Channels channels = new Channels();
+    private final ConcurrentHashMap<Long, Subscription> subscriptions = new ConcurrentHashMap<>();
+    /** Held while a datum is offered to every subscription, so all consumers see one order. */
+    private final Object fanout = new Object();
+    private final ReentrantLock onlineLock = new ReentrantLock();
+    private final Condition onlineChanged = onlineLock.newCondition();
+    private volatile boolean closed;
+
+    Producer(Streams streams, ProducerConfig config, Class<D> type, List<Predicate<PeerInfo>> require,
+            UnaryOperator<ChannelConditions> onlineWhen, Consumer<D> undelivered, Codec codec, StreamMetrics metrics) {
+        this.streams = streams;
+        this.config = config;
+        this.type = type;
+        this.require = require;
+        this.undelivered = undelivered;
+        this.codec = codec;
+        this.metrics = metrics;
+        this.online = Objects.requireNonNull(onlineWhen.apply(ChannelConditions.of(channels, 1)),
+                "onlineWhen returned null");
+        channels.onChange(() -> {
+            onlineLock.lock();
+            try {
+                onlineChanged.signalAll();
+            } finally {
+                onlineLock.unlock();
+            }
+        });
+    }
+
+    /** The stream. */
+    public StreamId streamId() {
+        return config.streamId();
+    }
+
+    /** The settings it was built with. */
+    public ProducerConfig config() {
+        return config;
+    }
+
+    /** Whether {@link #send} sends now rather than waits (the {@code onlineWhen} condition holds). */
+    public boolean isOnline() {
+        return !closed && online.isMet();
+    }
+
+    /** The subscriptions, including those still connecting. */
+    public List<ChannelInfo> consumers() {
+        return channels.snapshot();
+    }
+
+    /** Conditions on this producer's subscriptions, as futures. */
+    public When when() {
+        return new When(channels, online);
+    }
+
+    /**
+     * Sends a datum to every current consumer, first waiting while the producer is offline.
+     *
+     * @param datum the datum
+     * @throws InterruptedException     if interrupted while waiting to be online
+     * @throws IllegalStateException    if the producer is closed
+     * @throws IllegalArgumentException if the datum cannot be encoded
+     */
+    public void send(D datum) throws InterruptedException {
+        Objects.requireNonNull(datum, "datum");
+        onlineLock.lock();
+        try {
+            while (!isOnline()) {
+                if (closed) {
+                    throw new IllegalStateException("the producer of '" + streamId() + "' is closed");
+                }
+                onlineChanged.await(1, TimeUnit.SECONDS); // re-checks even if a signal raced the check
+            }
+        } finally {
+            onlineLock.unlock();
+        }
+        publish(datum);
+    }
+
+    /**
+     * Sends a datum to every current consumer if the producer is online, without waiting.
+     *
+     * @param datum the datum
+     * @return what happened to it
+     * @throws IllegalArgumentException if the datum cannot be encoded
+     */
+    public SendStatus trySend(D datum) {
+        Objects.requireNonNull(datum, "datum");
+        if (closed) {
+            return SendStatus.CLOSED;
+        }
+        if (!online.isMet()) {
+            return SendStatus.OFFLINE;
+        }
+        return publish(datum);
+    }
+
+    /** Ends the stream on this node: every consumer is disconnected with {@code GracefulShutdown}. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        streams.unregister(this);
+        subscriptions.values().forEach(subscription -> subscription.terminate(CloseReason.GRACEFUL_SHUTDOWN));
+        channels.closeWaiters("the producer of '" + streamId() + "' was closed");
+        onlineLock.lock();
+        try {
+            onlineChanged.signalAll();
+        } finally {
+            onlineLock.unlock();
+        }
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    Class<D> type() {
+        return type;
+    }
+
+    // --- fanout ----------------------------------------------------------------------------------
+
+    private SendStatus publish(D datum) {
+        byte[] bytes;
+        try {
+            bytes = codec.encode(datum);
+        } catch (CodecException e) {
+            throw new IllegalArgumentException("cannot encode a " + datum.getClass().getName() + " for stream '"
+                    + streamId() + "': " + e.getMessage(), e);
+        }
+        int offered = 0;
+        int full = 0;
+        synchronized (fanout) {
+            for (Subscription subscription : subscriptions.values()) {
+                if (subscription.closing != null) {
+                    continue;
+                }
+                offered++;
+                if (subscription.queue.offer(bytes)) {
+                    metrics.itemsSent.increment();
+                    metrics.bytesSent.increment(bytes.length);
+                } else {
+                    full++;
+                    metrics.itemsDropped.increment();
+                    if (config.disconnectLagging()) {
+                        log.info("consumer {} of '{}' is too slow ({} datums queued): disconnecting it",
+                                subscription.channel.consumer.toShortString(), streamId(), config.bufferSize());
+                        subscription.terminate(CloseReason.TOO_SLOW);
+                    }
+                }
+            }
+        }
+        if (offered == 0) {
+            if (undelivered != null) {
+                undelivered.accept(datum);
+            }
+            return SendStatus.SENT;
+        }
+        return full == offered && !config.disconnectLagging() ? SendStatus.FULL : SendStatus.SENT;
+    }
+
+    // --- subscriptions ---------------------------------------------------------------------------
+
+    /**
+     * Serves one consumer on the link it opened, after the protocol checks: capacity, then predicates.
+     * Runs on the link's handler thread until the subscription ends.
+     */
+    void serve(Link link, PeerInfo consumer) throws IOException {
+        Subscription subscription;
+        synchronized (fanout) {
+            if (closed) {
+                reject(link, CloseReason.STREAM_NOT_FOUND, "closed");
+                return;
+            }
+            if (subscriptions.size() >= config.maxConsumers()) {
+                reject(link, CloseReason.NO_CAPACITY, "capacity");
+                return;
+            }
+            if (!allowed(consumer)) {
+                reject(link, CloseReason.NOT_ALLOWED, "not-allowed");
+                return;
+            }
+            Channel channel = new Channel(streamId(), streams.localPeer(), consumer.peerId(), consumer.entry());
+            subscription = new Subscription(channel, link, config.bufferSize());
+            subscription.id = channels.add(channel);
+            subscriptions.put(subscription.id, subscription);
+        }
+        metrics.consumersAccepted.increment();
+        try {
+            subscription.run(streams.startMessage(streamId()));
+        } finally {
+            subscriptions.remove(subscription.id);
+            channels.remove(subscription.id);
+        }
+    }
+
+    /** Re-checks the predicates of a consumer whose entry changed. */
+    void recheck(PeerInfo consumer) {
+        if (require.isEmpty()) {
+            return;
+        }
+        boolean allowed = allowed(consumer);
+        if (!allowed) {
+            subscriptions.values().stream().filter(s -> s.channel.consumer.equals(consumer.peerId())).forEach(s -> {
+                log.info("consumer {} of '{}' no longer passes the producer's predicates: disconnecting it",
+                        consumer.peerId().toShortString(), streamId());
+                s.terminate(CloseReason.NOT_ALLOWED);
+            });
+        }
+    }
+
+    boolean hasConsumer(PeerId peer) {
+        return subscriptions.values().stream().anyMatch(s -> s.channel.consumer.equals(peer));
+    }
+
+    private boolean allowed(PeerInfo consumer) {
+        for (Predicate<PeerInfo> predicate : require) {
+            try {
+                if (!predicate.test(consumer)) {
+                    return false;
+                }
+            } catch (RuntimeException e) {
+                log.warn("a require predicate of the producer of '{}' failed on {}; refusing it: {}", streamId(),
+                        consumer.peerId().toShortString(), e.toString());
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void reject(Link link, CloseReason reason, String metric) {
+        metrics.consumersRejected(metric).increment();
+        link.close(reason);
+    }
+
+    /** One consumer's queue and the thread that drains it into the link. */
+    private final class Subscription {
+        private static final byte[] WAKE = new byte[0];
+
+        final Channel channel;
+        final Link link;
+        final ArrayBlockingQueue<byte[]> queue;
+        volatile CloseReason closing;
+        long id;
+
+        Subscription(Channel channel, Link link, int capacity) {
+            this.channel = channel;
+            this.link = link;
+            this.queue = new ArrayBlockingQueue<>(capacity);
+        }
+
+        void run(byte[] start) {
+            // the consumer never sends after its handshake: a read returns only when it closes the link
+            CompletableFuture<Void> watcher = CompletableFuture.runAsync(() -> {
+                try {
+                    link.receiveBytes();
+                    terminate(CloseReason.PROTOCOL_VIOLATION); // it sent something: not the protocol
+                } catch (IOException e) {
+                    terminate(null);
+                }
+            }, streams.virtualThreads());
+            try {
+                link.sendBytes(start);
+                channels.state(channel, ChannelState.CONNECTED);
+                while (closing == null) {
+                    byte[] bytes = queue.take();
+                    if (bytes == WAKE) {
+                        continue;
+                    }
+                    link.sendBytes(bytes);
+                    channel.counted(bytes.length);
+                    metrics.datumsTotal.increment();
+                    metrics.bytesTotal.increment(bytes.length);
+                }
+            } catch (LinkClosedException e) {
+                terminate(null);
+            } catch (IOException e) {
+                log.debug("subscription of {} to '{}' failed: {}", channel.consumer.toShortString(), streamId(),
+                        e.toString());
+                terminate(CloseReason.UNEXPECTED_CLOSE);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                terminate(CloseReason.CANCELLED);
+            }
+            watcher.cancel(false);
+        }
+
+        /** Ends the subscription (from any thread); {@code null} when the link already ended. */
+        void terminate(CloseReason reason) {
+            synchronized (this) {
+                if (closing != null) {
+                    return;
+                }
+                closing = reason == null ? CloseReason.SUCCESS : reason;
+            }
+            queue.clear();
+            queue.offer(WAKE);
+            // closing may wait for the connection's writer: never on the sending thread, which holds the fanout
+            CloseReason sent = reason == null ? CloseReason.SUCCESS : reason;
+            streams.virtualThreads().execute(() -> link.close(sent));
+        }
+    }
+
+    /** Conditions on a producer's or consumer's channels, as futures. */
+    public static final class When {
+        private final Channels channels;
+        private final ChannelConditions online;
+
+        When(Channels channels, ChannelConditions online) {
+            this.channels = channels;
+            this.online = online;
+        }
+
+        /** Completes when online (at once if online now). */
+        public CompletableFuture<Void> online() {
+            return online.future();
+        }
+
+        /** Completes when offline (at once if offline now). */
+        public CompletableFuture<Void> offline() {
+            return online.unmet().future();
+        }
+
+        /** A condition on subscriptions, by default "at least one connected". */
+        public ChannelConditions subscribed() {
+            return ChannelConditions.of(channels, 1);
+        }
+
+        /** The negation of {@link #subscribed()}: no connected subscription. */
+        public ChannelConditions unsubscribed() {
+            return subscribed().unmet();
+        }
+    }
+}
