@@ -66,6 +66,7 @@ public final class Streams implements AutoCloseable {
     private final Counter accepted;
     private final ConcurrentHashMap<String, Counter> rejected = new ConcurrentHashMap<>();
     private volatile boolean started;
+    private volatile boolean closed;
 
     /**
      * Creates the streams of a network; {@link Network} does this, applications call
@@ -89,14 +90,20 @@ public final class Streams implements AutoCloseable {
                 .description("Open consumers on this node").register(registry);
     }
 
-    /** Serves the protocol and starts following the catalog; called by the network once it runs. */
+    /**
+     * Serves the protocol and starts following the catalog; called by the network once it runs. Producers
+     * and consumers created before (in a Spring context, beans are created before the node starts) are
+     * advertised and started now.
+     */
     public synchronized void start() {
         if (started) {
             return;
         }
-        started = true;
         network.handle(PROTOCOL, this::serve);
         network.discovery().subscribe(this::catalogChanged);
+        producers.values().forEach(producer -> network.discovery().addStream(producer.streamId().digest()));
+        consumers.forEach(Consumer::start);
+        started = true;
     }
 
     /**
@@ -141,6 +148,7 @@ public final class Streams implements AutoCloseable {
     /** Closes every producer and consumer of this node. */
     @Override
     public void close() {
+        closed = true;
         producers.values().forEach(Producer::close);
         consumers.forEach(Consumer::close);
         serial.shutdownNow();
@@ -149,9 +157,9 @@ public final class Streams implements AutoCloseable {
 
     // --- used by producers and consumers ---------------------------------------------------------
 
-    <D> Producer<D> register(ProducerConfig config, Class<D> type, List<Predicate<PeerInfo>> require,
+    synchronized <D> Producer<D> register(ProducerConfig config, Class<D> type, List<Predicate<PeerInfo>> require,
             UnaryOperator<ChannelConditions> onlineWhen, java.util.function.Consumer<D> undelivered) {
-        requireRunning();
+        requireOpen();
         Producer<D> created = new Producer<>(this, config, type, require, onlineWhen, undelivered, codec,
                 metrics(config.streamId()));
         Producer<?> existing = producers.putIfAbsent(config.streamId().digest(), created);
@@ -165,18 +173,22 @@ public final class Streams implements AutoCloseable {
             return current == null ? 0 : current.consumers().size();
         }).description("Subscriptions of this node's producer").tag("stream", config.streamId().shortName())
                 .register(registry);
-        network.discovery().addStream(config.streamId().digest());
+        if (started) {
+            network.discovery().addStream(config.streamId().digest());
+        }
         log.info("producing stream '{}' ({})", config.streamId(), type.getName());
         return created;
     }
 
-    <D> Consumer<D> register(ConsumerConfig config, Class<D> type, List<Predicate<PeerInfo>> require,
+    synchronized <D> Consumer<D> register(ConsumerConfig config, Class<D> type, List<Predicate<PeerInfo>> require,
             UnaryOperator<ChannelConditions> onlineWhen) {
-        requireRunning();
+        requireOpen();
         Consumer<D> created = new Consumer<>(this, config, type, require, onlineWhen, codec,
                 metrics(config.streamId()));
         consumers.add(created);
-        created.start();
+        if (started) {
+            created.start();
+        }
         return created;
     }
 
@@ -276,9 +288,9 @@ public final class Streams implements AutoCloseable {
         return metrics.computeIfAbsent(id, key -> new StreamMetrics(registry, key));
     }
 
-    private void requireRunning() {
-        if (!started) {
-            throw new IllegalStateException("streams start with the network: call network.start() first");
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("the network was closed: its streams cannot take new producers or consumers");
         }
     }
 

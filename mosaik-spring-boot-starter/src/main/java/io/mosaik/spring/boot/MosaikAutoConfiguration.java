@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.mosaik.codec.Codec;
 import io.mosaik.codec.JacksonCodec;
 import io.mosaik.network.Network;
+import io.mosaik.streams.Streams;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -81,5 +82,38 @@ public class MosaikAutoConfiguration {
     @ConditionalOnMissingBean
     public MosaikNetworkLifecycle mosaikNetworkLifecycle(ObjectProvider<Network> networks) {
         return new MosaikNetworkLifecycle(networks);
+    }
+
+    /**
+     * The node's streams, for injection ({@code network.streams()}).
+     *
+     * @param network the node
+     * @return its streams
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    public Streams mosaikStreams(Network network) {
+        return network.streams();
+    }
+
+    /**
+     * Beans for the producers and consumers declared under {@code mosaik.streams}.
+     *
+     * @return the registrar
+     */
+    @Bean
+    public static MosaikStreamBeans mosaikStreamBeans() {
+        return new MosaikStreamBeans();
+    }
+
+    /**
+     * Runs {@link MosaikConsumer} methods.
+     *
+     * @param network the node
+     * @return the processor
+     */
+    @Bean
+    public static MosaikConsumerProcessor mosaikConsumerProcessor(ObjectProvider<Network> network) {
+        return new MosaikConsumerProcessor(network);
     }
 }

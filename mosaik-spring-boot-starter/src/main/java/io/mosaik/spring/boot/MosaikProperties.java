@@ -4,7 +4,9 @@ import io.mosaik.network.TransportKind;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
@@ -85,6 +87,9 @@ public class MosaikProperties {
      * How this node finds the other nodes of its network.
      */
     private final Discovery discovery = new Discovery();
+
+    /** Producers and consumers of streams declared as beans. */
+    private final Streams streams = new Streams();
 
     /** Every property at its default; Spring Boot binds the configured values. */
     public MosaikProperties() {
@@ -200,7 +205,12 @@ public class MosaikProperties {
         this.handshakeTimeout = handshakeTimeout;
     }
 
-    /** The {@code mosaik.discovery.*} settings. */
+    /** Stream producers and consumers declared in the configuration. */
+    public Streams getStreams() {
+        return streams;
+    }
+
+    /** Discovery settings. */
     public Discovery getDiscovery() {
         return discovery;
     }
@@ -310,6 +320,171 @@ public class MosaikProperties {
         /** Sets the bootstrap entries, each {@code peerId@host:port}. */
         public void setBootstrap(List<String> bootstrap) {
             this.bootstrap = bootstrap;
+        }
+    }
+
+    /**
+     * Streams declared in the configuration: each entry of {@code producers} and {@code consumers} becomes
+     * a bean of that name, injectable as {@code Producer<Type>} or {@code Consumer<Type>}.
+     */
+    public static class Streams {
+
+        /** Producers by bean name. */
+        private Map<String, ProducerSpec> producers = new LinkedHashMap<>();
+
+        /** Consumers by bean name. */
+        private Map<String, ConsumerSpec> consumers = new LinkedHashMap<>();
+
+        /** None declared. */
+        public Streams() {
+        }
+
+        /** The producers by bean name. */
+        public Map<String, ProducerSpec> getProducers() {
+            return producers;
+        }
+
+        /** Sets the producers. */
+        public void setProducers(Map<String, ProducerSpec> producers) {
+            this.producers = producers;
+        }
+
+        /** The consumers by bean name. */
+        public Map<String, ConsumerSpec> getConsumers() {
+            return consumers;
+        }
+
+        /** Sets the consumers. */
+        public void setConsumers(Map<String, ConsumerSpec> consumers) {
+            this.consumers = consumers;
+        }
+    }
+
+    /** What producers and consumers declared in the configuration have in common. */
+    public abstract static class StreamSpec {
+
+        /** The datum class, fully qualified (required). */
+        private String type;
+
+        /** The stream's name; empty means the datum class's fully qualified name. */
+        private String streamId;
+
+        /** Only peers carrying every one of these tags may be on the other end. */
+        private List<String> requireTags = new ArrayList<>();
+
+        /** How many datums may wait in each queue. */
+        private int bufferSize = 1024;
+
+        /** Nothing set. */
+        protected StreamSpec() {
+        }
+
+        /** The datum class name. */
+        public String getType() {
+            return type;
+        }
+
+        /** Sets the datum class name. */
+        public void setType(String type) {
+            this.type = type;
+        }
+
+        /** The stream name. */
+        public String getStreamId() {
+            return streamId;
+        }
+
+        /** Sets the stream name. */
+        public void setStreamId(String streamId) {
+            this.streamId = streamId;
+        }
+
+        /** The required tags. */
+        public List<String> getRequireTags() {
+            return requireTags;
+        }
+
+        /** Sets the required tags. */
+        public void setRequireTags(List<String> requireTags) {
+            this.requireTags = requireTags;
+        }
+
+        /** The queue capacity. */
+        public int getBufferSize() {
+            return bufferSize;
+        }
+
+        /** Sets the queue capacity. */
+        public void setBufferSize(int bufferSize) {
+            this.bufferSize = bufferSize;
+        }
+    }
+
+    /** A producer declared in the configuration. */
+    public static class ProducerSpec extends StreamSpec {
+
+        /** The most consumers at once; empty means unlimited. */
+        private Integer maxConsumers;
+
+        /** Whether a consumer whose queue overflows is disconnected (TooSlow) rather than missing datums. */
+        private boolean disconnectLagging = true;
+
+        /** The producer sends (rather than waits) once at least this many consumers are connected. */
+        private int onlineMinimum = 1;
+
+        /** Defaults. */
+        public ProducerSpec() {
+        }
+
+        /** The most consumers. */
+        public Integer getMaxConsumers() {
+            return maxConsumers;
+        }
+
+        /** Sets the most consumers. */
+        public void setMaxConsumers(Integer maxConsumers) {
+            this.maxConsumers = maxConsumers;
+        }
+
+        /** Whether lagging consumers are disconnected. */
+        public boolean isDisconnectLagging() {
+            return disconnectLagging;
+        }
+
+        /** Sets whether lagging consumers are disconnected. */
+        public void setDisconnectLagging(boolean disconnectLagging) {
+            this.disconnectLagging = disconnectLagging;
+        }
+
+        /** The online minimum. */
+        public int getOnlineMinimum() {
+            return onlineMinimum;
+        }
+
+        /** Sets the online minimum. */
+        public void setOnlineMinimum(int onlineMinimum) {
+            this.onlineMinimum = onlineMinimum;
+        }
+    }
+
+    /** A consumer declared in the configuration. */
+    public static class ConsumerSpec extends StreamSpec {
+
+        /** The consumer counts as online once at least this many producers are connected. */
+        private int onlineMinimum = 0;
+
+        /** Defaults. */
+        public ConsumerSpec() {
+        }
+
+        /** The online minimum. */
+        public int getOnlineMinimum() {
+            return onlineMinimum;
+        }
+
+        /** Sets the online minimum. */
+        public void setOnlineMinimum(int onlineMinimum) {
+            this.onlineMinimum = onlineMinimum;
         }
     }
 }

@@ -57,7 +57,21 @@ class InvalidConfigurationTest {
                 Arguments.of("mosaik.discovery.bootstrap[1]", new String[] {"mosaik.network-id=t",
                         "mosaik.discovery.bootstrap=" + PEER + "@127.0.0.1:7401,not-hex@127.0.0.1:7402"}),
                 Arguments.of("mosaik.discovery.bootstrap[0]",
-                        new String[] {"mosaik.network-id=t", "mosaik.discovery.bootstrap=" + PEER + "@127.0.0.1"}));
+                        new String[] {"mosaik.network-id=t", "mosaik.discovery.bootstrap=" + PEER + "@127.0.0.1"}),
+                Arguments.of("mosaik.discovery.max-time-drift",
+                        new String[] {"mosaik.network-id=t", "mosaik.discovery.max-time-drift=100ms"}),
+                Arguments.of("mosaik.discovery.rtt-probe-interval",
+                        new String[] {"mosaik.network-id=t", "mosaik.discovery.rtt-probe-interval=1ms"}),
+                Arguments.of("mosaik.streams.producers.quotes.type",
+                        new String[] {"mosaik.network-id=t", "mosaik.streams.producers.quotes.stream-id=quotes"}),
+                Arguments.of("mosaik.streams.consumers.feed.type",
+                        new String[] {"mosaik.network-id=t", "mosaik.streams.consumers.feed.type=com.example.Missing"}),
+                Arguments.of("mosaik.streams.producers.quotes.buffer-size", new String[] {"mosaik.network-id=t",
+                        "mosaik.streams.producers.quotes.type=java.lang.String",
+                        "mosaik.streams.producers.quotes.buffer-size=0"}),
+                Arguments.of("mosaik.streams.producers.quotes.max-consumers", new String[] {"mosaik.network-id=t",
+                        "mosaik.streams.producers.quotes.type=java.lang.String",
+                        "mosaik.streams.producers.quotes.max-consumers=0"}));
     }
 
     @ParameterizedTest(name = "{0} <- {1}")
