@@ -17,8 +17,9 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
  *
  * <ul>
  *   <li>{@code GET /actuator/mosaik}: every section, plus {@code connectionCount} and {@code peerCount}</li>
- *   <li>{@code GET /actuator/mosaik/{section}}: one section, {@code node}, {@code connections} or
- *       {@code catalog} (the other peers this node knows); 404 for any other name</li>
+ *   <li>{@code GET /actuator/mosaik/{section}}: one section, {@code node}, {@code connections},
+ *       {@code catalog} (the other peers this node knows) or {@code streams} (its producers and consumers
+ *       with their subscriptions and stats); 404 for any other name</li>
  * </ul>
  *
  * <p>Each section is a name and a supplier in {@link #sections}, read on every request; a subsystem
@@ -40,6 +41,7 @@ public class MosaikEndpoint {
         sections.put("node", () -> MosaikNodeDescriptor.of(network));
         sections.put("connections", this::connections);
         sections.put("catalog", this::catalog);
+        sections.put("streams", () -> MosaikStreamsDescriptor.of(network.streams()));
     }
 
     /**

@@ -21,6 +21,9 @@ import tools.jackson.databind.json.JsonMapper;
 @SpringBootTest(classes = TestApp.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "mosaik.network-id=actuator-http-test",
         "mosaik.discovery.tags=matcher,eu-west",
+        "mosaik.streams.producers.quotes.type=java.lang.String",
+        "mosaik.streams.producers.quotes.stream-id=quotes",
+        "mosaik.streams.consumers.orders.type=java.lang.String",
         "management.endpoints.web.exposure.include=health,mosaik,metrics",
         "management.endpoint.health.show-details=always"})
 class MosaikActuatorHttpTest {
@@ -64,6 +67,19 @@ class MosaikActuatorHttpTest {
         assertThat(connections.statusCode()).isEqualTo(200);
         assertThat(json.readTree(connections.body()).isObject()).isTrue();
         assertThat(get("/actuator/mosaik/nope").statusCode()).isEqualTo(404);
+
+        HttpResponse<String> streams = get("/actuator/mosaik/streams");
+        assertThat(streams.statusCode()).isEqualTo(200);
+        JsonNode body = json.readTree(streams.body());
+        JsonNode producer = body.get("producers").get(0);
+        assertThat(producer.get("stream").asString()).isEqualTo("quotes");
+        assertThat(producer.get("type").asString()).isEqualTo("java.lang.String");
+        assertThat(producer.get("online").asBoolean()).isFalse(); // no consumer anywhere
+        assertThat(producer.get("subscribers").isEmpty()).isTrue();
+        JsonNode consumer = body.get("consumers").get(0);
+        assertThat(consumer.get("stream").asString()).isEqualTo("java.lang.String");
+        assertThat(consumer.get("online").asBoolean()).isTrue();
+        assertThat(consumer.get("taken").get("datums").asLong()).isZero();
     }
 
     @Test

@@ -37,11 +37,12 @@ class MosaikEndpointTest {
     void overviewListsEverySectionAndTheCount() {
         MosaikEndpoint endpoint = new MosaikEndpoint(network);
         Map<String, Object> overview = endpoint.overview();
-        assertThat(overview).containsOnlyKeys("node", "connections", "catalog", "connectionCount", "peerCount");
+        assertThat(overview).containsOnlyKeys("node", "connections", "catalog", "streams", "connectionCount",
+                "peerCount");
         assertThat(overview.keySet()).startsWith("node", "connections");
         assertThat((Map<?, ?>) overview.get("connections")).isEmpty();
         assertThat(overview.get("connectionCount")).isEqualTo(0);
-        assertThat(endpoint.sectionNames()).containsExactly("node", "connections", "catalog");
+        assertThat(endpoint.sectionNames()).containsExactly("node", "connections", "catalog", "streams");
     }
 
     @Test
