@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts a small mosaik cluster on this machine: N copies of the sample app (default 3), each with its
 # own HTTP port and mosaik port, all on 127.0.0.1. Node 1 starts first; the others bootstrap to it.
+# Node 1 is the exchange (it produces a stream of quotes), the others are traders (they consume it).
 # Ctrl-C stops every node. Logs go to .demo/node-N.log.
 #
 #   scripts/demo-cluster.sh [--nodes N] [--transport tcp|quic]
@@ -9,7 +10,7 @@
 set -euo pipefail
 
 usage() {
-    sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 NODES=3
@@ -86,8 +87,12 @@ trap 'exit 130' INT TERM
 start_node() {
     local n="$1"; shift
     local args=(--server.port="$((8080 + n))" --server.address=127.0.0.1
-                --mosaik.port="$((7400 + n))" --mosaik.bind-address=127.0.0.1
-                --mosaik.discovery.tags="demo,node-$n")
+                --mosaik.port="$((7400 + n))" --mosaik.bind-address=127.0.0.1)
+    if [[ "$n" == 1 ]]; then # node 1 is the exchange: it produces the quotes stream
+        args+=(--mosaik.discovery.tags="demo,node-$n,exchange" --sample.role=exchange)
+    else                      # the others are traders: they consume it
+        args+=(--mosaik.discovery.tags="demo,node-$n" --sample.role=trader)
+    fi
     [[ -n "$TRANSPORT" ]] && args+=(--mosaik.transport="$TRANSPORT")
     "$JAVA" -Xmx256m -jar "$JAR" "${args[@]}" "$@" >"$DEMO_DIR/node-$n.log" 2>&1 &
     PIDS+=("$!")
@@ -145,6 +150,10 @@ for n in $(seq 2 "$NODES"); do
 done
 echo
 echo "logs: $DEMO_DIR/node-N.log    try: curl -s -H 'Accept: application/json' http://127.0.0.1:8081/actuator/mosaik"
+if (( NODES > 1 )); then
+    echo "quotes flow from node 1 (exchange) to the traders: curl -s http://127.0.0.1:8082/quotes"
+    echo "                     and their stats: curl -s http://127.0.0.1:8081/actuator/mosaik/streams"
+fi
 echo "press Ctrl-C to stop the cluster"
 
 # keep running until Ctrl-C, or until a node exits on its own

@@ -68,6 +68,21 @@ class SampleClusterIT {
         assertThat(fromSecond.get("direction").asString()).isEqualTo("outbound");
         assertThat(fromSecond.get("remoteAddress").asString()).contains(String.valueOf(first.mosaikPort));
         assertThat(mosaik(first).get("peerCount").asInt()).isEqualTo(2);
+
+        // quotes flow from the exchange (node 1) to both traders
+        await().atMost(STARTUP).pollInterval(Duration.ofMillis(500)).ignoreExceptions().untilAsserted(() -> {
+            for (Node trader : List.of(second, third)) {
+                assertThat(get(trader, "/quotes").get("received").asLong()).as("quotes at %s", trader.log)
+                        .isPositive();
+            }
+            JsonNode producer = get(first, "/actuator/mosaik/streams").get("producers").get(0);
+            assertThat(producer.get("stream").asString()).isEqualTo("quotes");
+            assertThat(producer.get("subscribers").size()).isEqualTo(2);
+            assertThat(producer.get("subscribers").get(0).get("stats").get("datums").asLong()).isPositive();
+        });
+        JsonNode consumer = get(second, "/actuator/mosaik/streams").get("consumers").get(0);
+        assertThat(consumer.get("stream").asString()).isEqualTo("quotes");
+        assertThat(consumer.get("producers").get(0).get("peer").asString()).isEqualTo(firstPeer);
     }
 
     @AfterEach
@@ -100,7 +115,9 @@ class SampleClusterIT {
         if (bootstrap != null) {
             command.add("--mosaik.discovery.bootstrap=" + bootstrap);
         }
-        command.add("--mosaik.discovery.tags=demo," + name);
+        boolean exchange = name.equals("node-1"); // node 1 produces the quotes stream, the others consume it
+        command.add("--mosaik.discovery.tags=demo," + name + (exchange ? ",exchange" : ""));
+        command.add("--sample.role=" + (exchange ? "exchange" : "trader"));
         Path log = logs.resolve(name + ".log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         Node node = new Node(process, httpPort, mosaikPort, log);
@@ -117,7 +134,11 @@ class SampleClusterIT {
     }
 
     private JsonNode mosaik(Node node) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort + "/actuator/mosaik"))
+        return get(node, "/actuator/mosaik");
+    }
+
+    private JsonNode get(Node node, String path) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort + path))
                 .header("Accept", "application/json").timeout(Duration.ofSeconds(10)).build();
         HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(200);
