@@ -19,6 +19,9 @@ package io.mosaik.discovery.gossip;
  * @param messageCacheCapacity        the most message ids (with payloads) remembered for dedup and grafts
  * @param messageCacheTtlMillis       how long a received message is remembered
  * @param maxIHaveBatch               the most ids in one IHAVE message (and accepted from one)
+ * @param treeOptimizationThreshold   how many hops shorter an announced path must be than the one a message
+ *                                    came along before the tree switches to it (Plumtree's optimisation);
+ *                                    {@link Integer#MAX_VALUE} turns the optimisation off
  */
 public record GossipConfig(
         int activeViewSize,
@@ -34,7 +37,8 @@ public record GossipConfig(
         long graftRetryMillis,
         int messageCacheCapacity,
         long messageCacheTtlMillis,
-        int maxIHaveBatch) {
+        int maxIHaveBatch,
+        int treeOptimizationThreshold) {
 
     /** Validates the values; every rule names the field it is about. */
     public GossipConfig {
@@ -57,6 +61,7 @@ public record GossipConfig(
         positive("graftRetryMillis", graftRetryMillis);
         positive("messageCacheCapacity", messageCacheCapacity);
         positive("maxIHaveBatch", maxIHaveBatch);
+        positive("treeOptimizationThreshold", treeOptimizationThreshold);
         // a message must still be known when the last graft for it can arrive, or grafts cannot be answered
         if (messageCacheTtlMillis <= graftTimeoutMillis + graftRetryMillis) {
             throw new IllegalArgumentException("messageCacheTtlMillis (" + messageCacheTtlMillis
@@ -64,9 +69,12 @@ public record GossipConfig(
         }
     }
 
-    /** Active 5, passive 30, walks 6/3, shuffle every 10 s (3 active + 4 passive), graft after 1 s. */
+    /**
+     * Active 5, passive 30, walks 6/3, shuffle every 10 s (3 active + 4 passive), graft after 1 s, tree
+     * switches to a path at least 3 hops shorter.
+     */
     public static GossipConfig defaults() {
-        return new GossipConfig(5, 30, 6, 3, 10_000, 3, 4, 5_000, 1_000, 1_000, 500, 4_096, 60_000, 256);
+        return new GossipConfig(5, 30, 6, 3, 10_000, 3, 4, 5_000, 1_000, 1_000, 500, 4_096, 60_000, 256, 3);
     }
 
     /** The largest shuffle sample we send, and the most entries we read from a received one. */
@@ -79,7 +87,15 @@ public record GossipConfig(
         return new GossipConfig(active, passive, activeRandomWalkLength, passiveRandomWalkLength,
                 shuffleIntervalMillis, shuffleActiveCount, shufflePassiveCount, neighborTimeoutMillis,
                 repairIntervalMillis, graftTimeoutMillis, graftRetryMillis, messageCacheCapacity,
-                messageCacheTtlMillis, maxIHaveBatch);
+                messageCacheTtlMillis, maxIHaveBatch, treeOptimizationThreshold);
+    }
+
+    /** A copy with another {@link #treeOptimizationThreshold()}. */
+    public GossipConfig withTreeOptimizationThreshold(int threshold) {
+        return new GossipConfig(activeViewSize, passiveViewSize, activeRandomWalkLength, passiveRandomWalkLength,
+                shuffleIntervalMillis, shuffleActiveCount, shufflePassiveCount, neighborTimeoutMillis,
+                repairIntervalMillis, graftTimeoutMillis, graftRetryMillis, messageCacheCapacity,
+                messageCacheTtlMillis, maxIHaveBatch, threshold);
     }
 
     private static void positive(String name, long value) {

@@ -41,6 +41,34 @@ import java.util.random.RandomGenerator;
  * broken or undialable link with {@link #peerDown}; call {@link #tick} regularly (every 100 ms or so:
  * IHAVE batches go out on ticks, so the tick period bounds the lazy-push delay); carry out the output.
  *
+ * <p>Where it departs from the papers. Membership, so that the overlay is a well-mixed random graph even
+ * when every node is configured with the same single bootstrap peer, and so that no group of nodes is
+ * left as an island:
+ * <ul>
+ *   <li>a contact whose active view is full refuses a joiner instead of dropping a neighbour for it,
+ *       walks it from all its neighbours, and sends it other candidates. A contact that everyone joins
+ *       through would otherwise keep only the latest joiners as neighbours; the walks would start among
+ *       nodes that have not finished joining and end next to them, and the overlay would grow as a chain
+ *       whose diameter grows with N;</li>
+ *   <li>on each shuffle tick a node with a full active view asks a random passive peer to replace one of
+ *       its neighbours: active links keep being re-drawn from the passive views, which
+ *       the shuffles keep random, so an overlay built in a skewed way re-mixes;</li>
+ *   <li>a refused request is answered with other candidates, a node with at most one neighbour asks with
+ *       high priority, and a contact that never answered stays a candidate: each closes a way in which
+ *       a few nodes could stay linked only with each other, refused by everyone else;</li>
+ *   <li>{@link #observe} takes peers the shell learned elsewhere (its catalog) as candidates.</li>
+ * </ul>
+ * Broadcast, so that the tree stays short and whole:
+ * <ul>
+ *   <li>Plumtree's tree optimisation: an announcement of a path at least
+ *       {@link GossipConfig#treeOptimizationThreshold()} hops shorter than the one a message came along
+ *       makes the announcer a tree edge (a GRAFT for {@link #LINK_ONLY}) and the old parent lazy;</li>
+ *   <li>a broken tree edge is replaced by a lazy one at once, and a node that must drop a neighbour
+ *       drops a lazy one if it can;</li>
+ *   <li>a new neighbour hears of the recent messages: a node that joined late,
+ *       or whose links broke while messages were under way, would otherwise never get them.</li>
+ * </ul>
+ *
  * <p>Bad input never throws: messages from peers that have no business sending them, a peer naming
  * itself or us, duplicates and oversized samples are ignored or clamped.
  */
@@ -48,6 +76,13 @@ public final class GossipCore {
 
     /** The most announcers remembered per missing message; more only cost memory. */
     private static final int MAX_ANNOUNCERS = 8;
+
+    /**
+     * The id a GRAFT carries when it only asks for the link to become a tree edge again (Plumtree's
+     * "GRAFT without a message id"). It names no message: the zero digest is no hash anyone finds, and
+     * a GRAFT for it is never answered with a payload.
+     */
+    public static final Digest LINK_ONLY = Digest.zero();
 
     private final PeerAddress self;
     private final PeerId selfId;
@@ -59,6 +94,12 @@ public final class GossipCore {
     private final Map<PeerId, PeerAddress> passive = new LinkedHashMap<>();
     /** JOIN and NEIGHBOR requests waiting for a {@link NeighborReply}. */
     private final Map<PeerId, Pending> pending = new LinkedHashMap<>();
+    /**
+     * Every peer we sent a JOIN or NEIGHBOR whose reply has not come yet, with when we stop waiting.
+     * Replies carry no request id, so we never ask a peer twice at once: a late reply to the first
+     * request would be taken for the answer to the second (and make a link the peer has since dropped).
+     */
+    private final Map<PeerId, Long> awaitingReply = new LinkedHashMap<>();
     private final Set<PeerId> eager = new LinkedHashSet<>();
     private final Set<PeerId> lazy = new LinkedHashSet<>();
     /** Received (and originated) messages, oldest first: dedup and the source for GRAFT answers. */
@@ -75,10 +116,16 @@ public final class GossipCore {
     private long nextShuffleAt;
     private long nextRepairAt;
 
-    private record Pending(PeerAddress address, long deadline) {
+    /** A JOIN ({@code join}) or NEIGHBOR request waiting for its reply. */
+    private record Pending(PeerAddress address, long deadline, boolean join) {
     }
 
-    private record Cached(byte[] payload, int round, long receivedAt) {
+    /**
+     * A received message. {@code round} is how far our copy travelled (a GRAFT answer carries it on);
+     * {@code parent} and {@code treeRound} are the tree edge it is expected along and that path's
+     * length, which the tree optimisation compares announcements with.
+     */
+    private record Cached(byte[] payload, int round, long receivedAt, PeerId parent, int treeRound) {
     }
 
     private record Announcer(PeerId peer, int round) {
@@ -133,6 +180,33 @@ public final class GossipCore {
     }
 
     /**
+     * Takes peers the shell learned elsewhere (its catalog, a catalog sync) as candidates: those not in a
+     * view yet enter the passive view like a shuffle sample (at most {@link GossipConfig#maxSampleSize()}
+     * per call, picked at random, replacing random candidates when the view is full). A node without
+     * neighbours and without a request under way asks one of its candidates at once (spec §2.4: observing
+     * a peer while having no neighbours dials it).
+     *
+     * @param known peers the shell knows (ourselves, duplicates and peers already in a view are skipped)
+     * @param now   the shell's clock
+     * @return what to do
+     */
+    public GossipOutput observe(List<PeerAddress> known, long now) {
+        GossipOutput.Builder out = new GossipOutput.Builder();
+        start(now);
+        Map<PeerId, PeerAddress> fresh = new LinkedHashMap<>();
+        for (PeerAddress address : known) {
+            if (address != null && known(address.peerId()) == null && !address.peerId().equals(selfId)) {
+                fresh.putIfAbsent(address.peerId(), address);
+            }
+        }
+        integrate(sample(fresh.values(), config.maxSampleSize(), null), List.of());
+        if (active.isEmpty() && pending.isEmpty()) {
+            promote(now, null, out);
+        }
+        return out.build();
+    }
+
+    /**
      * Handles a message from a peer.
      *
      * @param from    the peer the link proved
@@ -149,13 +223,13 @@ public final class GossipCore {
         switch (message) {
             case Join m -> onJoin(from, m, now, out);
             case ForwardJoin m -> onForwardJoin(from, m, now, out);
-            case Neighbor m -> onNeighbor(from, m, out);
+            case Neighbor m -> onNeighbor(from, m, now, out);
             case NeighborReply m -> onNeighborReply(from, m, now, out);
             case Disconnect m -> onDisconnect(from, m, now, out);
             case Shuffle m -> onShuffle(from, m, out);
             case ShuffleReply m -> integrate(m.sample(), lastShuffleSample);
             case Gossip m -> onGossip(from, m, now, out);
-            case IHave m -> onIHave(from, m, now);
+            case IHave m -> onIHave(from, m, now, out);
             case Graft m -> onGraft(from, m, out);
             case Prune m -> {
                 if (active.containsKey(from)) {
@@ -169,7 +243,7 @@ public final class GossipCore {
 
     /**
      * Does the timed work: expires unanswered requests, grafts missing messages, sends IHAVE batches,
-     * shuffles, refills a short active view, forgets old messages.
+     * shuffles and rotates the active view, refills a short active view, forgets old messages.
      *
      * @param now the shell's clock
      * @return what to do
@@ -185,6 +259,7 @@ public final class GossipCore {
             nextShuffleAt = now + config.shuffleIntervalMillis();
             if (!active.isEmpty()) {
                 shuffle(out);
+                rotate(now, out);
             } else if (passive.isEmpty() && pending.isEmpty()) {
                 sendJoins(now, out); // isolated: the only way back in is through the contacts
             }
@@ -205,7 +280,8 @@ public final class GossipCore {
      * own message is not delivered back to us. An id that is already known is ignored. With no
      * neighbours the message goes nowhere; the discovery layer rebroadcasts on {@code NeighborUp}.
      *
-     * @param id      the message id (unique per message, such as the hash of the payload)
+     * @param id      the message id (unique per message, such as the hash of the payload; not
+     *                {@link #LINK_ONLY})
      * @param payload the bytes (copied)
      * @param now     the shell's clock
      * @return what to do
@@ -213,13 +289,16 @@ public final class GossipCore {
     public GossipOutput broadcast(Digest id, byte[] payload, long now) {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(payload, "payload");
+        if (id.equals(LINK_ONLY)) {
+            throw new IllegalArgumentException("the zero digest is reserved for GRAFTs that ask for no message");
+        }
         GossipOutput.Builder out = new GossipOutput.Builder();
         start(now);
         if (cache.containsKey(id)) {
             return out.build();
         }
         byte[] copy = payload.clone();
-        remember(id, copy, 0, now);
+        remember(id, copy, 0, now, null);
         missing.remove(id);
         push(id, copy, 0, null, out);
         return out.build();
@@ -239,8 +318,13 @@ public final class GossipCore {
         if (peer == null || peer.equals(selfId)) {
             return out.build();
         }
+        boolean wasEager = eager.contains(peer);
         boolean wasActive = removeActive(peer, out);
+        if (wasEager) {
+            replaceTreeEdge(out);
+        }
         boolean wasPending = pending.remove(peer) != null;
+        awaitingReply.remove(peer);
         passive.remove(peer);
         if (wasActive || wasPending) {
             promote(now, peer, out);
@@ -296,9 +380,17 @@ public final class GossipCore {
             out.send(from, active.get(from), new NeighborReply(true));
             return;
         }
-        pending.remove(from);
-        addActive(m.joiner(), out);
-        out.send(from, m.joiner(), new NeighborReply(true));
+        // full: refuse rather than drop a neighbour for it (see the class comment). The walks from all our
+        // neighbours give the joiner its links; the candidates, sent first, let it ask one of them at once
+        boolean take = active.size() < config.activeViewSize();
+        if (take) {
+            pending.remove(from);
+            addActive(m.joiner(), now, out);
+        } else {
+            addPassive(m.joiner());
+            sendCandidates(from, m.joiner(), out);
+        }
+        out.send(from, m.joiner(), new NeighborReply(take));
         for (Map.Entry<PeerId, PeerAddress> peer : active.entrySet()) {
             if (!peer.getKey().equals(from)) {
                 out.send(peer.getKey(), peer.getValue(),
@@ -317,7 +409,7 @@ public final class GossipCore {
         }
         int ttl = Math.min(m.ttl(), config.activeRandomWalkLength());
         if (ttl == 0 || active.size() <= 1) {
-            acceptJoiner(joiner, out);
+            acceptJoiner(joiner, now, out);
             return;
         }
         if (ttl == config.passiveRandomWalkLength()) {
@@ -325,20 +417,20 @@ public final class GossipCore {
         }
         PeerId next = pick(active.keySet(), from, joiner.peerId());
         if (next == null) {
-            acceptJoiner(joiner, out);
+            acceptJoiner(joiner, now, out);
         } else {
             out.send(next, active.get(next), new ForwardJoin(joiner, ttl - 1));
         }
     }
 
-    private void acceptJoiner(PeerAddress joiner, GossipOutput.Builder out) {
+    private void acceptJoiner(PeerAddress joiner, long now, GossipOutput.Builder out) {
         pending.remove(joiner.peerId());
-        addActive(joiner, out);
+        addActive(joiner, now, out);
         // high priority: we already took it in, so it must take us too for the link to be symmetric
-        out.send(joiner.peerId(), joiner, new Neighbor(self, true));
+        request(joiner.peerId(), joiner, new Neighbor(self, true), now, out);
     }
 
-    private void onNeighbor(PeerId from, Neighbor m, GossipOutput.Builder out) {
+    private void onNeighbor(PeerId from, Neighbor m, long now, GossipOutput.Builder out) {
         if (!m.sender().peerId().equals(from)) {
             return;
         }
@@ -348,15 +440,17 @@ public final class GossipCore {
         }
         if (m.highPriority() || active.size() < config.activeViewSize()) {
             pending.remove(from);
-            addActive(m.sender(), out);
+            addActive(m.sender(), now, out);
             out.send(from, m.sender(), new NeighborReply(true));
         } else {
             addPassive(m.sender());
             out.send(from, m.sender(), new NeighborReply(false));
+            sendCandidates(from, m.sender(), out);
         }
     }
 
     private void onNeighborReply(PeerId from, NeighborReply m, long now, GossipOutput.Builder out) {
+        awaitingReply.remove(from);
         Pending request = pending.remove(from);
         if (request == null) {
             if (m.accepted() && !active.containsKey(from)) {
@@ -366,9 +460,14 @@ public final class GossipCore {
             return;
         }
         if (m.accepted()) {
-            addActive(request.address(), out);
+            addActive(request.address(), now, out);
         } else {
             addPassive(request.address()); // alive, only full; the repair tick tries someone else
+            if (active.isEmpty() && pending.isEmpty()) {
+                // a refused JOIN: ask another candidate at once; without neighbours that request has high
+                // priority and cannot be refused, so this does not ping-pong
+                promote(now, from, out);
+            }
         }
     }
 
@@ -381,7 +480,11 @@ public final class GossipCore {
             }
             return;
         }
+        boolean wasEager = eager.contains(from);
         removeActive(from, out);
+        if (wasEager) {
+            replaceTreeEdge(out);
+        }
         if (m.alive()) {
             addPassive(address);
         } else {
@@ -404,11 +507,26 @@ public final class GossipCore {
                 return;
             }
         }
-        List<PeerAddress> reply = sample(passive.values(), sample.size(), origin.peerId());
+        // as many as offered, but never next to nothing: a node that knows no one but its one neighbour
+        // offers an empty sample, and would otherwise never learn anyone from its shuffles
+        int size = Math.max(sample.size(), config.shufflePassiveCount());
+        List<PeerAddress> reply = sample(passive.values(), size, origin.peerId());
         out.send(origin.peerId(), origin, new ShuffleReply(reply));
         List<PeerAddress> received = new ArrayList<>(sample);
         received.add(origin);
         integrate(received, reply);
+    }
+
+    /**
+     * Sends a peer we refuse a sample of our passive view (as a SHUFFLE_REPLY, which is taken from
+     * anyone), so that its next request goes to someone else than us: a node whose only candidate is a
+     * full peer would otherwise ask that peer forever.
+     */
+    private void sendCandidates(PeerId to, PeerAddress address, GossipOutput.Builder out) {
+        List<PeerAddress> candidates = sample(passive.values(), config.maxSampleSize(), to);
+        if (!candidates.isEmpty()) {
+            out.send(to, address, new ShuffleReply(candidates));
+        }
     }
 
     private void shuffle(GossipOutput.Builder out) {
@@ -446,9 +564,9 @@ public final class GossipCore {
 
     private void sendJoins(long now, GossipOutput.Builder out) {
         for (PeerAddress contact : contacts) {
-            if (!active.containsKey(contact.peerId())) {
-                pending.put(contact.peerId(), new Pending(contact, now + config.neighborTimeoutMillis()));
-                out.send(contact.peerId(), contact, new Join(self));
+            if (!active.containsKey(contact.peerId()) && !awaitingReply.containsKey(contact.peerId())) {
+                pending.put(contact.peerId(), new Pending(contact, now + config.neighborTimeoutMillis(), true));
+                request(contact.peerId(), contact, new Join(self), now, out);
             }
         }
     }
@@ -460,7 +578,7 @@ public final class GossipCore {
         }
         List<PeerId> candidates = new ArrayList<>();
         for (PeerId peer : passive.keySet()) {
-            if (!pending.containsKey(peer) && !peer.equals(exclude)) {
+            if (!awaitingReply.containsKey(peer) && !peer.equals(exclude)) {
                 candidates.add(peer);
             }
         }
@@ -469,28 +587,73 @@ public final class GossipCore {
         }
         PeerId chosen = candidates.get(random.nextInt(candidates.size()));
         PeerAddress address = passive.get(chosen);
-        pending.put(chosen, new Pending(address, now + config.neighborTimeoutMillis()));
-        out.send(chosen, address, new Neighbor(self, active.isEmpty()));
+        pending.put(chosen, new Pending(address, now + config.neighborTimeoutMillis(), false));
+        // high priority (never refused) with at most one neighbour, not only with none: a node with one
+        // neighbour is one failure from isolation, and two such nodes linked only with each other are an
+        // island that full nodes would refuse forever
+        request(chosen, address, new Neighbor(self, active.size() <= 1), now, out);
+    }
+
+    /**
+     * Asks one random passive peer to replace one of our neighbours, if the active view is full and no
+     * other request is under way. Low priority: only a peer with room accepts, and then {@link #addActive}
+     * drops an old neighbour (a lazy one if it can) as alive.
+     */
+    private void rotate(long now, GossipOutput.Builder out) {
+        if (active.size() < config.activeViewSize() || !pending.isEmpty()) {
+            return;
+        }
+        List<PeerId> candidates = new ArrayList<>();
+        for (PeerId peer : passive.keySet()) {
+            if (!awaitingReply.containsKey(peer)) {
+                candidates.add(peer);
+            }
+        }
+        if (candidates.isEmpty()) {
+            return;
+        }
+        PeerId chosen = candidates.get(random.nextInt(candidates.size()));
+        PeerAddress address = passive.get(chosen);
+        pending.put(chosen, new Pending(address, now + config.neighborTimeoutMillis(), false));
+        request(chosen, address, new Neighbor(self, false), now, out);
+    }
+
+    /** Sends a JOIN or NEIGHBOR, which the peer answers with a NEIGHBOR_REPLY. */
+    private void request(PeerId to, PeerAddress address, GossipMessage message, long now, GossipOutput.Builder out) {
+        awaitingReply.put(to, now + config.neighborTimeoutMillis());
+        out.send(to, address, message);
     }
 
     private void expirePending(long now) {
-        // no answer within the timeout: the peer is probably gone, so it leaves the passive view as well
+        awaitingReply.values().removeIf(deadline -> deadline <= now);
+        // no answer within the timeout: the peer is probably gone, so it leaves the passive view as well;
+        // except a contact, which stays a candidate: if its JOIN or the answer was lost, the nodes that
+        // joined through us meanwhile may know no one else, and the contact is the way out of that island
         pending.entrySet().removeIf(entry -> {
-            if (entry.getValue().deadline() <= now) {
-                passive.remove(entry.getKey());
-                return true;
+            Pending request = entry.getValue();
+            if (request.deadline() > now) {
+                return false;
             }
-            return false;
+            if (request.join()) {
+                addPassive(request.address());
+            } else {
+                passive.remove(entry.getKey());
+            }
+            return true;
         });
     }
 
-    private void addActive(PeerAddress address, GossipOutput.Builder out) {
+    private void addActive(PeerAddress address, long now, GossipOutput.Builder out) {
         PeerId id = address.peerId();
         if (id.equals(selfId) || active.containsKey(id)) {
             return;
         }
         if (active.size() >= config.activeViewSize()) {
-            PeerId victim = pick(active.keySet(), id, null);
+            // a lazy neighbour if there is one: dropping a tree edge would cut a subtree off until it grafts
+            PeerId victim = pick(lazy, id, null);
+            if (victim == null) {
+                victim = pick(active.keySet(), id, null);
+            }
             PeerAddress victimAddress = active.get(victim);
             out.send(victim, victimAddress, new Disconnect(true));
             removeActive(victim, out);
@@ -500,6 +663,7 @@ public final class GossipCore {
         active.put(id, address);
         eager.add(id); // a new neighbour starts as a tree edge; duplicates prune it later
         out.event(new GossipOutput.NeighborUp(address));
+        announceHistory(id, now);
     }
 
     private boolean removeActive(PeerId peer, GossipOutput.Builder out) {
@@ -528,6 +692,9 @@ public final class GossipCore {
 
     private void onGossip(PeerId from, Gossip m, long now, GossipOutput.Builder out) {
         boolean neighbour = active.containsKey(from);
+        if (m.id().equals(LINK_ONLY)) {
+            return;
+        }
         if (cache.containsKey(m.id())) {
             if (neighbour) {
                 // a second copy: this edge is redundant, keep it lazy (IHAVE still covers it)
@@ -537,17 +704,25 @@ public final class GossipCore {
             }
             return;
         }
-        remember(m.id(), m.payload(), m.round(), now);
-        missing.remove(m.id());
+        remember(m.id(), m.payload(), m.round(), now, neighbour ? from : null);
+        Missing announced = missing.remove(m.id());
         out.deliver(new GossipOutput.Delivery(m.id(), m.payload().clone(), m.round(), from));
         if (neighbour) {
             lazy.remove(from);
             eager.add(from);
-        } else {
-            // a peer that thinks we are linked when we are not: close its side too
+        } else if (!pending.containsKey(from)) {
+            // a peer that thinks we are linked when we are not: close its side too (unless we are asking
+            // it to link right now: the DISCONNECT would cancel the link it is about to accept)
             out.send(from, known(from), new Disconnect(true));
         }
         push(m.id(), m.payload(), m.round(), from, out);
+        if (neighbour && announced != null) {
+            // it was announced before it came: the shortest announced path may beat this one (after the
+            // push, or the announcer, grafted, would get a copy it already has and prune us again)
+            for (Announcer announcer : announced.announcers) {
+                optimize(m.id(), announcer.peer(), announcer.round(), now, out);
+            }
+        }
     }
 
     private void push(Digest id, byte[] payload, int round, PeerId except, GossipOutput.Builder out) {
@@ -563,15 +738,22 @@ public final class GossipCore {
         }
     }
 
-    private void onIHave(PeerId from, IHave m, long now) {
+    private void onIHave(PeerId from, IHave m, long now, GossipOutput.Builder out) {
         if (!active.containsKey(from)) {
             return;
         }
+        // an eager peer pushes what is new; what it only announces is history for a new link (see
+        // announceHistory), no copy of it is on its way, and waiting for the graft timeout is pointless
+        boolean history = eager.contains(from);
         List<Announcement> announcements = m.announcements();
         int limit = Math.min(announcements.size(), config.maxIHaveBatch());
         for (int i = 0; i < limit; i++) {
             Announcement announcement = announcements.get(i);
             if (cache.containsKey(announcement.id())) {
+                optimize(announcement.id(), from, announcement.round(), now, out);
+                continue;
+            }
+            if (announcement.id().equals(LINK_ONLY)) {
                 continue;
             }
             Missing entry = missing.get(announcement.id());
@@ -581,10 +763,59 @@ public final class GossipCore {
                 }
                 entry = new Missing(now + config.graftTimeoutMillis());
                 missing.put(announcement.id(), entry);
+                if (history) {
+                    out.send(from, active.get(from), new Graft(announcement.id()));
+                    entry.deadline = now + config.graftRetryMillis();
+                    continue;
+                }
             }
             if (entry.announcers.size() < MAX_ANNOUNCERS) {
                 entry.announcers.add(new Announcer(from, announcement.round()));
             }
+        }
+    }
+
+    /**
+     * Plumtree's tree optimisation: if {@code announcer} offers message {@code id} along a path at least
+     * the threshold shorter than the one it came along, the announcer becomes a tree edge (GRAFT without
+     * a message) and the parent that brought the message a lazy one (PRUNE). The cache then records the
+     * shorter path, so one message switches the tree at most once per improvement. An announcement that
+     * comes later than a graft would have waited is history for a new link (see {@link
+     * #announceHistory}), not news about the current tree, and is not acted on.
+     */
+    private void optimize(Digest id, PeerId announcer, int announcedRound, long now, GossipOutput.Builder out) {
+        Cached cached = cache.get(id);
+        if (cached == null || cached.parent() == null || announcer.equals(cached.parent())
+                || now - cached.receivedAt() > config.graftTimeoutMillis()
+                || !active.containsKey(announcer)
+                || announcedRound > cached.treeRound() - (long) config.treeOptimizationThreshold()) {
+            return;
+        }
+        if (!eager.contains(announcer)) {
+            lazy.remove(announcer);
+            eager.add(announcer);
+            out.send(announcer, active.get(announcer), new Graft(LINK_ONLY));
+        }
+        PeerId parent = cached.parent();
+        if (eager.remove(parent)) {
+            lazy.add(parent);
+            out.send(parent, active.get(parent), new Prune());
+        }
+        cache.put(id, new Cached(cached.payload(), cached.round(), cached.receivedAt(), announcer, announcedRound));
+    }
+
+    /**
+     * A tree edge broke (the neighbour left or dropped us): one random lazy neighbour becomes a tree edge
+     * at once (a GRAFT for {@link #LINK_ONLY}), so that the part of the tree behind the broken edge is not
+     * left to find each message by the graft timeout. If that closes a cycle instead, the next message
+     * arrives twice and the duplicate prunes it again.
+     */
+    private void replaceTreeEdge(GossipOutput.Builder out) {
+        PeerId peer = pick(lazy, null, null);
+        if (peer != null) {
+            lazy.remove(peer);
+            eager.add(peer);
+            out.send(peer, active.get(peer), new Graft(LINK_ONLY));
         }
     }
 
@@ -621,9 +852,29 @@ public final class GossipCore {
         }
         lazy.remove(from);
         eager.add(from);
-        Cached cached = cache.get(m.id());
+        Cached cached = m.id().equals(LINK_ONLY) ? null : cache.get(m.id());
         if (cached != null) {
             out.send(from, active.get(from), new Gossip(m.id(), cached.round() + 1, cached.payload()));
+        }
+    }
+
+    /**
+     * Announces the recent messages we hold to a new neighbour (with the next IHAVE batch): a node that
+     * just joined, or whose links broke while messages were under way, missed them and nothing else
+     * would ever tell it; it GRAFTs what it lacks (at once, see {@link #onIHave}). Only messages younger
+     * than half the cache lifetime: an older one may already be forgotten by the neighbour, which would
+     * then take it for new and deliver and spread it a second time.
+     */
+    private void announceHistory(PeerId peer, long now) {
+        if (cache.isEmpty() || !active.containsKey(peer)) {
+            return;
+        }
+        long since = now - config.messageCacheTtlMillis() / 2;
+        List<Announcement> queue = lazyQueue.computeIfAbsent(peer, p -> new ArrayList<>());
+        for (Map.Entry<Digest, Cached> entry : cache.entrySet()) {
+            if (entry.getValue().receivedAt() >= since) {
+                queue.add(new Announcement(entry.getKey(), entry.getValue().round() + 1));
+            }
         }
     }
 
@@ -642,8 +893,8 @@ public final class GossipCore {
         lazyQueue.clear();
     }
 
-    private void remember(Digest id, byte[] payload, int round, long now) {
-        cache.put(id, new Cached(payload, round, now));
+    private void remember(Digest id, byte[] payload, int round, long now, PeerId parent) {
+        cache.put(id, new Cached(payload, round, now, parent, round));
         while (cache.size() > config.messageCacheCapacity()) {
             Iterator<Digest> oldest = cache.keySet().iterator();
             oldest.next();
@@ -688,13 +939,23 @@ public final class GossipCore {
 
     /** A random element other than the two exclusions, or {@code null}. */
     private PeerId pick(Collection<PeerId> from, PeerId exclude1, PeerId exclude2) {
-        List<PeerId> candidates = new ArrayList<>(from.size());
+        // counts and walks instead of copying: this runs for every eviction and every walk step
+        int count = 0;
         for (PeerId peer : from) {
             if (!peer.equals(exclude1) && !peer.equals(exclude2)) {
-                candidates.add(peer);
+                count++;
             }
         }
-        return candidates.isEmpty() ? null : candidates.get(random.nextInt(candidates.size()));
+        if (count == 0) {
+            return null;
+        }
+        int index = random.nextInt(count);
+        for (PeerId peer : from) {
+            if (!peer.equals(exclude1) && !peer.equals(exclude2) && index-- == 0) {
+                return peer;
+            }
+        }
+        throw new IllegalStateException("unreachable");
     }
 
     /** Up to {@code count} random addresses, none of them {@code exclude}. */

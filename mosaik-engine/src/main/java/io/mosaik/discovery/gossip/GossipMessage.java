@@ -35,7 +35,7 @@ public sealed interface GossipMessage {
     }
 
     /**
-     * A request to become active neighbours. High priority (sent by a node whose active view is empty,
+     * A request to become active neighbours. High priority (sent by a node with at most one neighbour,
      * or by one that already took the receiver in) must be accepted.
      */
     record Neighbor(PeerAddress sender, boolean highPriority) implements GossipMessage {
@@ -109,7 +109,10 @@ public sealed interface GossipMessage {
         }
     }
 
-    /** "I miss this message: send it, and from now on push eagerly to me." */
+    /**
+     * "I miss this message: send it, and from now on push eagerly to me." With {@link GossipCore#LINK_ONLY}
+     * it asks for no message, only for eager pushes (the tree optimisation and tree repair send it).
+     */
     record Graft(Digest id) implements GossipMessage {
         /** Validates. */
         public Graft {

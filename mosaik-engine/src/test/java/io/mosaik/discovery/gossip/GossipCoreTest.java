@@ -80,20 +80,187 @@ class GossipCoreTest {
     }
 
     @Test
-    void contactForwardsTheJoinAlongRandomWalksAndStaysBounded() {
+    void contactForwardsTheJoinAlongRandomWalksAndRefusesJoinersWhenFull() {
         GossipCore contact = core(0);
         for (int i = 1; i <= 12; i++) {
+            boolean room = contact.activeView().size() < CONFIG.activeViewSize();
             GossipOutput out = contact.receive(id(i), new Join(address(i)), i);
             assertThat(contact.activeView()).hasSizeLessThanOrEqualTo(CONFIG.activeViewSize());
+            // a neighbour is never dropped for a joiner: the contact's view would hold only the latest
+            // joiners, and their walks would end next to each other
+            assertThat(out.sends()).noneMatch(s -> s.message() instanceof Disconnect);
             long walks = out.sends().stream().filter(s -> s.message() instanceof ForwardJoin).count();
-            assertThat(walks).isEqualTo(contact.activeView().size() - 1);
-            if (i > CONFIG.activeViewSize()) {
-                // full: one old neighbour is dropped politely and kept as a candidate
-                assertThat(out.sends()).anyMatch(s -> s.message().equals(new Disconnect(true)));
+            List<GossipMessage> toJoiner = messagesTo(out, id(i));
+            if (room) {
+                assertThat(toJoiner).containsExactly(new NeighborReply(true));
+                assertThat(walks).isEqualTo(contact.activeView().size() - 1);
+            } else {
+                // full: walked from every neighbour, and refused, after a sample of other candidates
+                // (the first refused joiner is the only candidate yet, and is not sent itself)
+                assertThat(walks).isEqualTo(CONFIG.activeViewSize());
+                assertThat(toJoiner.getLast()).isEqualTo(new NeighborReply(false));
+                if (i > CONFIG.activeViewSize() + 1) {
+                    assertThat(toJoiner).hasSize(2);
+                    PeerAddress joiner = address(i);
+                    assertThat(toJoiner.getFirst()).isInstanceOfSatisfying(ShuffleReply.class, reply -> assertThat(
+                            reply.sample()).isNotEmpty().doesNotContain(joiner, contact.self()));
+                }
             }
         }
-        assertThat(contact.activeView()).hasSize(CONFIG.activeViewSize()).contains(id(12));
+        assertThat(contact.activeView()).containsExactly(id(1), id(2), id(3), id(4), id(5));
         assertThat(contact.passiveView()).hasSize(12 - CONFIG.activeViewSize());
+    }
+
+    @Test
+    void refusedJoinerAsksAnotherCandidateAtOnce() {
+        GossipCore joiner = core(1);
+        joiner.join(List.of(address(0)), 0);
+        assertThat(joiner.receive(id(0), new ShuffleReply(List.of(address(7), address(8))), 5).sends()).isEmpty();
+        GossipOutput refused = joiner.receive(id(0), new NeighborReply(false), 5);
+        // with no neighbour the request has high priority, so it cannot be refused in turn
+        assertThat(refused.sends()).singleElement().satisfies(send -> {
+            assertThat(send.to()).isIn(id(7), id(8));
+            assertThat(send.message()).isEqualTo(new Neighbor(joiner.self(), true));
+        });
+        assertThat(joiner.passiveView()).containsExactlyInAnyOrder(id(0), id(7), id(8));
+    }
+
+    @Test
+    void contactThatNeverAnswersStaysACandidate() {
+        GossipCore a = core(1);
+        link(a, core(2));
+        a.join(List.of(address(9)), 10);
+        a.tick(10 + CONFIG.neighborTimeoutMillis());
+        // other peers that do not answer are forgotten (see lostActivePeerIsReplacedFromThePassiveView);
+        // a contact is kept: it may be our only way out of an island of nodes that joined through us
+        assertThat(a.passiveView()).contains(id(9));
+    }
+
+    @Test
+    void aNodeWithOneNeighbourAsksWithHighPriority() {
+        GossipCore a = core(1);
+        link(a, core(2));
+        a.receive(id(2), new ShuffleReply(List.of(address(5))), 1);
+        // one neighbour: one failure from isolation, and maybe half of an island that full nodes refuse
+        assertThat(a.tick(CONFIG.repairIntervalMillis()).sends()).filteredOn(s -> s.to().equals(id(5)))
+                .containsExactly(new GossipOutput.Send(id(5), address(5), new Neighbor(a.self(), true)));
+
+        GossipCore b = core(11);
+        link(b, core(12));
+        link(b, core(13));
+        b.receive(id(12), new ShuffleReply(List.of(address(15))), 1);
+        assertThat(b.tick(CONFIG.repairIntervalMillis()).sends()).filteredOn(s -> s.to().equals(id(15)))
+                .containsExactly(new GossipOutput.Send(id(15), address(15), new Neighbor(b.self(), false)));
+    }
+
+    @Test
+    void aPeerIsNeverAskedTwiceBeforeItAnswers() {
+        GossipCore a = core(1);
+        link(a, core(2));
+        // a walk ends here: we take joiner 9 in and ask it (high priority) to take us
+        GossipOutput accepted = a.receive(id(2), new ForwardJoin(address(9), 0), 1);
+        assertThat(messagesTo(accepted, id(9))).containsExactly(new Neighbor(a.self(), true));
+        // 9 drops us before its answer comes; it is a candidate again, but not one to ask yet
+        a.receive(id(9), new Disconnect(true), 2);
+        assertThat(a.passiveView()).containsExactly(id(9));
+        assertThat(a.tick(CONFIG.repairIntervalMillis()).sends()).noneMatch(s -> s.to().equals(id(9)));
+        // the late answer is not taken for a link: 9 has dropped it, so we close our side as well
+        GossipOutput late = a.receive(id(9), new NeighborReply(true), CONFIG.repairIntervalMillis() + 1);
+        assertThat(late.sends()).containsExactly(new GossipOutput.Send(id(9), address(9), new Disconnect(true)));
+        assertThat(a.activeView()).containsExactly(id(2));
+        // answered: 9 may be asked again
+        assertThat(a.tick(2 * CONFIG.repairIntervalMillis()).sends()).filteredOn(s -> s.to().equals(id(9)))
+                .singleElement().extracting(GossipOutput.Send::message).isInstanceOf(Neighbor.class);
+    }
+
+    @Test
+    void aMessageFromAPeerWeAreAskingDoesNotCancelTheLink() {
+        GossipCore a = core(1);
+        link(a, core(2));
+        a.receive(id(2), new ShuffleReply(List.of(address(5))), 1);
+        a.tick(CONFIG.repairIntervalMillis()); // asks 5
+        // 5 took us in already and pushes to us before its reply comes: no DISCONNECT, or it would drop
+        // the link it has just made while we make ours
+        GossipOutput early = a.receive(id(5), new Gossip(Digest.hash(new byte[] {3}), 1, new byte[0]), 1_001);
+        assertThat(early.deliveries()).hasSize(1);
+        assertThat(early.sends()).noneMatch(s -> s.message() instanceof Disconnect);
+        a.receive(id(5), new NeighborReply(true), 1_002);
+        assertThat(a.activeView()).contains(id(5));
+        // a stranger that pushes to us is told we are not linked
+        assertThat(a.receive(id(6), new Gossip(Digest.hash(new byte[] {4}), 1, new byte[0]), 1_003).sends())
+                .contains(new GossipOutput.Send(id(6), null, new Disconnect(true)));
+    }
+
+    @Test
+    void brokenTreeEdgeIsReplacedByALazyOne() {
+        GossipCore a = core(1);
+        link(a, core(2));
+        link(a, core(3));
+        link(a, core(4));
+        a.receive(id(3), new Prune(), 1);
+        a.receive(id(4), new Prune(), 1);
+        // a lazy link breaks: the tree is whole, nothing to do
+        assertThat(a.peerDown(id(4), 2).sends()).noneMatch(s -> s.message() instanceof Graft);
+        // the tree edge breaks: the remaining lazy neighbour becomes one at once, asking for no message
+        GossipOutput out = a.receive(id(2), new Disconnect(true), 3);
+        assertThat(out.sends()).contains(new GossipOutput.Send(id(3), address(3), new Graft(GossipCore.LINK_ONLY)));
+        assertThat(a.eagerPeers()).containsExactly(id(3));
+    }
+
+    @Test
+    void fullNodeRotatesALazyNeighbourForAPassivePeerOnTheShuffleTick() {
+        GossipCore a = core(1);
+        for (int i = 2; i <= 1 + CONFIG.activeViewSize(); i++) {
+            link(a, core(i));
+        }
+        a.receive(id(2), new Prune(), 1); // 2 is the only lazy neighbour
+        a.receive(id(3), new ShuffleReply(List.of(address(20))), 1);
+        long tick = 2 * CONFIG.shuffleIntervalMillis();
+        GossipOutput ask = a.tick(tick);
+        assertThat(messagesTo(ask, id(20))).containsExactly(new Neighbor(a.self(), false));
+        assertThat(ask.events()).isEmpty();
+
+        // refused (the candidate is full): nothing changes, and the next shuffle tick asks again
+        GossipOutput refused = a.receive(id(20), new NeighborReply(false), tick + 10);
+        assertThat(refused.sends()).isEmpty();
+        assertThat(a.activeView()).hasSize(CONFIG.activeViewSize()).doesNotContain(id(20));
+        tick += CONFIG.shuffleIntervalMillis();
+        assertThat(messagesTo(a.tick(tick), id(20))).containsExactly(new Neighbor(a.self(), false));
+
+        // accepted: the lazy neighbour makes room (a tree edge would cut a subtree off) and stays a candidate
+        GossipOutput accepted = a.receive(id(20), new NeighborReply(true), tick + 10);
+        assertThat(accepted.sends()).containsExactly(new GossipOutput.Send(id(2), address(2), new Disconnect(true)));
+        assertThat(accepted.events()).containsExactly(new GossipOutput.NeighborDown(id(2)),
+                new GossipOutput.NeighborUp(address(20)));
+        assertThat(a.activeView()).hasSize(CONFIG.activeViewSize()).contains(id(20)).doesNotContain(id(2));
+        assertThat(a.passiveView()).contains(id(2));
+    }
+
+    @Test
+    void observedPeersBecomeCandidatesAndALoneNodeAsksOne() {
+        GossipCore lone = core(1);
+        GossipOutput out = lone.observe(List.of(address(5), address(1), address(6), address(5)), 0);
+        assertThat(lone.passiveView()).containsExactlyInAnyOrder(id(5), id(6));
+        assertThat(out.sends()).singleElement().satisfies(send -> {
+            assertThat(send.to()).isIn(id(5), id(6));
+            assertThat(send.message()).isEqualTo(new Neighbor(lone.self(), true));
+        });
+
+        // with a neighbour, observing only adds candidates: at most a shuffle sample per call
+        GossipCore linked = core(2);
+        link(linked, core(3));
+        List<PeerAddress> catalog = new ArrayList<>();
+        for (int i = 100; i < 200; i++) {
+            catalog.add(address(i));
+        }
+        catalog.add(address(3));
+        assertThat(linked.observe(catalog, 1).isEmpty()).isTrue();
+        assertThat(linked.passiveView()).hasSize(CONFIG.maxSampleSize()).doesNotContain(id(3));
+        for (int call = 0; call < 10; call++) {
+            linked.observe(catalog, 2 + call);
+        }
+        assertThat(linked.passiveView()).hasSize(CONFIG.passiveViewSize());
+        assertThat(linked.activeView()).containsExactly(id(3));
     }
 
     @Test
@@ -236,6 +403,95 @@ class GossipCoreTest {
     }
 
     @Test
+    void muchShorterAnnouncedPathBecomesTheTreeEdge() {
+        GossipCore a = core(1);
+        link(a, core(2));
+        link(a, core(3));
+        a.receive(id(3), new Prune(), 0); // 3 is lazy, 2 the tree edge
+        Digest msg = Digest.hash(new byte[] {11});
+        a.receive(id(2), new Gossip(msg, 8, new byte[] {1}), 100);
+
+        // only two hops shorter: below the threshold (3), not worth a switch
+        assertThat(a.receive(id(3), new IHave(List.of(new Announcement(msg, 6))), 150).isEmpty()).isTrue();
+        // three hops shorter: the announcer becomes the tree edge (asking for no message), the parent lazy
+        GossipOutput out = a.receive(id(3), new IHave(List.of(new Announcement(msg, 5))), 160);
+        assertThat(out.sends()).containsExactly(
+                new GossipOutput.Send(id(3), address(3), new Graft(GossipCore.LINK_ONLY)),
+                new GossipOutput.Send(id(2), address(2), new Prune()));
+        assertThat(a.eagerPeers()).containsExactly(id(3));
+        assertThat(a.lazyPeers()).containsExactly(id(2));
+        // the path now counts as 5 hops: 3 is not enough to switch back, 2 is
+        assertThat(a.receive(id(2), new IHave(List.of(new Announcement(msg, 3))), 170).isEmpty()).isTrue();
+        assertThat(a.receive(id(2), new IHave(List.of(new Announcement(msg, 2))), 180).sends()).containsExactly(
+                new GossipOutput.Send(id(2), address(2), new Graft(GossipCore.LINK_ONLY)),
+                new GossipOutput.Send(id(3), address(3), new Prune()));
+        // an announcement later than a graft would wait is history for a new link: not acted on
+        assertThat(a.receive(id(3), new IHave(List.of(new Announcement(msg, 1))),
+                100 + CONFIG.graftTimeoutMillis() + 1).isEmpty()).isTrue();
+
+        // the other side: a GRAFT for LINK_ONLY makes the link a tree edge and is answered with nothing
+        GossipCore b = core(4);
+        link(b, core(5));
+        b.broadcast(Digest.hash(new byte[] {12}), new byte[] {2}, 0);
+        b.receive(id(5), new Prune(), 1);
+        assertThat(b.receive(id(5), new Graft(GossipCore.LINK_ONLY), 2).isEmpty()).isTrue();
+        assertThat(b.eagerPeers()).containsExactly(id(5));
+    }
+
+    @Test
+    void announcementBeforeTheMessageAlsoSwitchesTheTree() {
+        GossipCore a = core(1);
+        link(a, core(2));
+        link(a, core(3));
+        link(a, core(4));
+        a.receive(id(3), new Prune(), 0);
+        Digest msg = Digest.hash(new byte[] {13});
+        a.receive(id(3), new IHave(List.of(new Announcement(msg, 2))), 100);
+        GossipOutput out = a.receive(id(2), new Gossip(msg, 7, new byte[] {1}), 110);
+        assertThat(out.deliveries()).hasSize(1);
+        // pushed on first (to the other eager neighbour, 4; the announcer hears of it lazily), then switched
+        assertThat(out.sends()).hasSize(3);
+        assertThat(out.sends().getFirst().to()).isEqualTo(id(4));
+        assertThat(out.sends().getFirst().message()).isInstanceOfSatisfying(Gossip.class,
+                gossip -> assertThat(gossip.round()).isEqualTo(8));
+        assertThat(out.sends().subList(1, 3)).containsExactly(
+                new GossipOutput.Send(id(3), address(3), new Graft(GossipCore.LINK_ONLY)),
+                new GossipOutput.Send(id(2), address(2), new Prune()));
+        assertThat(a.eagerPeers()).containsExactlyInAnyOrder(id(3), id(4));
+        // the message came: nothing is grafted later
+        assertThat(a.tick(110 + 2 * CONFIG.graftTimeoutMillis()).sends()).noneMatch(s -> s.message() instanceof Graft);
+    }
+
+    @Test
+    void newNeighbourHearsOfRecentMessagesAndGraftsWhatItMissesAtOnce() {
+        GossipCore a = core(1);
+        link(a, core(2));
+        Digest old = Digest.hash(new byte[] {1});
+        Digest recent = Digest.hash(new byte[] {2});
+        long half = CONFIG.messageCacheTtlMillis() / 2;
+        a.broadcast(old, new byte[] {1}, 0);
+        a.broadcast(recent, new byte[] {2}, half);
+        long t = half + 100;
+        GossipCore c = core(3);
+        GossipOutput join = c.join(List.of(a.self()), t);
+        a.receive(id(3), join.sends().getFirst().message(), t);
+        c.receive(id(1), new NeighborReply(true), t + 10);
+
+        // the next IHAVE batch tells the new neighbour of what is younger than half the cache lifetime:
+        // an older message may be forgotten there already, and would be delivered a second time
+        assertThat(a.tick(t + 100).sends()).filteredOn(s -> s.message() instanceof IHave).containsExactly(
+                new GossipOutput.Send(id(3), address(3), new IHave(List.of(new Announcement(recent, 1)))));
+        // an eager neighbour pushes what is new, so what it only announces is history: grafted at once
+        GossipOutput graft = c.receive(id(1), new IHave(List.of(new Announcement(recent, 1))), t + 110);
+        assertThat(graft.sends()).containsExactly(new GossipOutput.Send(id(1), address(1), new Graft(recent)));
+        GossipOutput answer = a.receive(id(3), new Graft(recent), t + 120);
+        assertThat(messagesTo(answer, id(3))).singleElement().isInstanceOfSatisfying(Gossip.class, gossip -> {
+            assertThat(gossip.id()).isEqualTo(recent);
+            assertThat(c.receive(id(1), gossip, t + 130).deliveries()).hasSize(1);
+        });
+    }
+
+    @Test
     void shuffleWalksAndIsAnsweredWithAPassiveSample() {
         GossipCore a = core(1);
         link(a, core(2));
@@ -247,6 +503,14 @@ class GossipCoreTest {
             assertThat(s.message()).isInstanceOf(ShuffleReply.class);
         });
         assertThat(a.passiveView()).contains(id(7), id(8)).doesNotContain(id(1));
+
+        // a node that knows no one else offers an empty sample: it still gets candidates back
+        GossipOutput empty = a.receive(id(2), new Shuffle(address(9), 0, List.of()), 2);
+        assertThat(empty.sends()).singleElement().satisfies(s -> {
+            assertThat(s.to()).isEqualTo(id(9));
+            assertThat(s.message()).isInstanceOfSatisfying(ShuffleReply.class,
+                    reply -> assertThat(reply.sample()).hasSize(CONFIG.shufflePassiveCount()));
+        });
 
         // the periodic shuffle carries our address and goes to an active peer
         GossipOutput tick = a.tick(CONFIG.shuffleIntervalMillis() * 2);
@@ -296,12 +560,17 @@ class GossipCoreTest {
         a.receive(id(2), new ShuffleReply(huge), 1);
         assertThat(a.passiveView()).hasSize(CONFIG.maxSampleSize());
 
-        // a flood of made-up announcements stays bounded by the cache capacity
+        // a flood of made-up announcements stays bounded: from an eager peer (history, grafted at once)
+        // and from a lazy one (grafted after the timeout), at most one batch is taken
         List<Announcement> flood = new ArrayList<>();
         for (int i = 0; i < 10_000; i++) {
-            flood.add(new Announcement(Digest.fromLong(i), 1));
+            flood.add(new Announcement(Digest.fromLong(i + 1), 1));
         }
-        assertThat(a.receive(id(2), new IHave(flood), 1).isEmpty()).isTrue();
+        assertThat(a.receive(id(2), new IHave(flood), 1).sends()).hasSize(CONFIG.maxIHaveBatch())
+                .allMatch(s -> s.message() instanceof Graft);
+        a.receive(id(2), new Prune(), 1);
+        List<Announcement> lazyFlood = flood.subList(CONFIG.maxIHaveBatch(), flood.size());
+        assertThat(a.receive(id(2), new IHave(lazyFlood), 1).isEmpty()).isTrue();
         assertThat(a.tick(1 + CONFIG.graftTimeoutMillis()).sends())
                 .filteredOn(s -> s.message() instanceof Graft).hasSize(CONFIG.maxIHaveBatch());
 
@@ -317,9 +586,16 @@ class GossipCoreTest {
         assertThatThrownBy(() -> new Shuffle(address(1), 0, null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> GossipConfig.defaults().withViewSizes(0, 30))
                 .hasMessageContaining("activeViewSize");
-        assertThatThrownBy(() -> new GossipConfig(5, 30, 2, 3, 10_000, 3, 4, 5_000, 1_000, 1_000, 500, 4_096, 60_000, 256))
+        assertThatThrownBy(() -> new GossipConfig(5, 30, 2, 3, 10_000, 3, 4, 5_000, 1_000, 1_000, 500, 4_096, 60_000, 256, 3))
                 .hasMessageContaining("passiveRandomWalkLength");
-        assertThatThrownBy(() -> new GossipConfig(5, 30, 6, 3, 10_000, 3, 4, 5_000, 1_000, 1_000, 500, 4_096, 1_000, 256))
+        assertThatThrownBy(() -> new GossipConfig(5, 30, 6, 3, 10_000, 3, 4, 5_000, 1_000, 1_000, 500, 4_096, 1_000, 256, 3))
                 .hasMessageContaining("messageCacheTtlMillis");
+        assertThatThrownBy(() -> GossipConfig.defaults().withTreeOptimizationThreshold(0))
+                .hasMessageContaining("treeOptimizationThreshold");
+        assertThat(GossipConfig.defaults().withViewSizes(8, 40).treeOptimizationThreshold())
+                .isEqualTo(GossipConfig.defaults().treeOptimizationThreshold());
+        // the zero digest is what a GRAFT that asks for no message carries
+        assertThatThrownBy(() -> core(1).broadcast(GossipCore.LINK_ONLY, new byte[0], 0))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

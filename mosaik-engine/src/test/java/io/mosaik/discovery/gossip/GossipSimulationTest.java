@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mosaik.primitives.Digest;
 import io.mosaik.primitives.PeerId;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -39,6 +40,58 @@ class GossipSimulationTest {
         return sim;
     }
 
+    /** Node i joins at time gap·i through node 0 only: every node is configured with one bootstrap peer. */
+    static GossipSimulator joinedThroughNodeZero(long seed, int nodes, long gap, GossipSimulator.Options options,
+            long settleMillis) {
+        GossipSimulator sim = new GossipSimulator(seed, nodes, CONFIG, options);
+        for (int i = 1; i < nodes; i++) {
+            int node = i;
+            sim.at(gap * i, () -> sim.join(node, 0));
+        }
+        sim.runUntil(gap * nodes + settleMillis);
+        return sim;
+    }
+
+    /** The most hops from {@code start} to any live node over active links, or -1 if some are unreachable. */
+    static int eccentricity(GossipSimulator sim, int start) {
+        int[] distance = new int[sim.size];
+        Arrays.fill(distance, -1);
+        distance[start] = 0;
+        ArrayDeque<Integer> todo = new ArrayDeque<>(List.of(start));
+        int max = 0;
+        int seen = 1;
+        while (!todo.isEmpty()) {
+            int node = todo.poll();
+            for (PeerId peer : sim.cores[node].activeView()) {
+                int next = sim.indexOf(peer);
+                if (!sim.isCrashed(next) && distance[next] < 0) {
+                    distance[next] = distance[node] + 1;
+                    max = Math.max(max, distance[next]);
+                    seen++;
+                    todo.add(next);
+                }
+            }
+        }
+        long live = IntStream.range(0, sim.size).filter(i -> !sim.isCrashed(i)).count();
+        return seen == live ? max : -1;
+    }
+
+    /** How many nodes the links that are tree edges on both sides connect with {@code start}. */
+    static int treeComponentOf(GossipSimulator sim, int start) {
+        Set<Integer> seen = new HashSet<>(List.of(start));
+        ArrayDeque<Integer> todo = new ArrayDeque<>(List.of(start));
+        while (!todo.isEmpty()) {
+            int node = todo.poll();
+            for (PeerId peer : sim.cores[node].eagerPeers()) {
+                int next = sim.indexOf(peer);
+                if (sim.cores[next].eagerPeers().contains(sim.addresses[node].peerId()) && seen.add(next)) {
+                    todo.add(next);
+                }
+            }
+        }
+        return seen.size();
+    }
+
     /** The live nodes reachable from {@code start} over active links (in either direction). */
     static Set<Integer> reachable(GossipSimulator sim, int start) {
         Set<Integer> seen = new HashSet<>();
@@ -59,13 +112,13 @@ class GossipSimulationTest {
     static void assertViews(GossipSimulator sim, long seed, boolean symmetric) {
         sim.forEachLive(i -> {
             GossipCore core = sim.cores[i];
+            assertThat(core.activeView()).as("seed %d node %d has neighbours", seed, i).isNotEmpty();
             assertThat(core.activeView()).as("seed %d node %d", seed, i)
                     .hasSizeLessThanOrEqualTo(CONFIG.activeViewSize())
                     .doesNotContain(core.self().peerId());
             assertThat(core.passiveView()).as("seed %d node %d", seed, i)
                     .hasSizeLessThanOrEqualTo(CONFIG.passiveViewSize())
                     .doesNotContainAnyElementsOf(core.activeView());
-            assertThat(core.activeView()).as("seed %d node %d has neighbours", seed, i).isNotEmpty();
             Set<PeerId> tree = new HashSet<>(core.eagerPeers());
             tree.addAll(core.lazyPeers());
             assertThat(tree).as("eager ∪ lazy = active").isEqualTo(core.activeView());
@@ -208,6 +261,78 @@ class GossipSimulationTest {
         double fraction = (double) delivered / expected;
         System.out.printf("1%% loss: delivered %.5f of %d expected deliveries%n", fraction, expected);
         assertThat(fraction).isGreaterThan(0.995);
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void overlayGrownThroughOneBootstrapPeerIsWellMixed() {
+        // HyParView as in the paper grows a chain here (the contact's neighbours are always the latest
+        // joiners): eccentricities of 13 to 22 hops at 300 nodes, growing linearly with N
+        for (long seed = 1; seed <= 10; seed++) {
+            GossipSimulator sim = joinedThroughNodeZero(seed, 300, 1, GossipSimulator.Options.defaults(), 20_000);
+            assertViews(sim, seed, true);
+            for (int node = 0; node < sim.size; node += 15) {
+                // a random 5-regular graph of 300 nodes: about log4(300) ≈ 4 hops, rarely more than 7
+                assertThat(eccentricity(sim, node)).as("seed %d node %d", seed, node).isBetween(1, 8);
+            }
+        }
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void treeOptimisationKeepsTheTreeWhole() {
+        long detached = 0;
+        long timeoutGrafts = 0;
+        long broadcasts = 0;
+        for (long seed = 1; seed <= 20; seed++) {
+            GossipSimulator sim = settled(seed, 200, GossipSimulator.Options.defaults(), 20_000);
+            SplittableRandom random = new SplittableRandom(seed);
+            for (int b = 0; b < 8; b++) {
+                sim.resetCounters();
+                Digest id = sim.broadcast(random.nextInt(200), new byte[] {(byte) b});
+                sim.runUntil(sim.now() + 3_000);
+                assertDeliveredOnceToAll(sim, id, seed);
+                detached += sim.size - treeComponentOf(sim, 0);
+                timeoutGrafts += sim.totalSent("Graft");
+                broadcasts++;
+            }
+        }
+        // every switch grafts the shorter path before it prunes the longer one, so the tree stays whole;
+        // only membership changes cut it now and then (a node that loses its last lazy neighbour with a
+        // tree edge), and the next message grafts across the cut
+        System.out.printf("tree optimisation: %.2f nodes detached from the tree, %.2f timeout grafts per broadcast%n",
+                (double) detached / broadcasts, (double) timeoutGrafts / broadcasts);
+        assertThat((double) detached / broadcasts).isLessThan(1.0);
+        assertThat((double) timeoutGrafts / broadcasts).isLessThan(1.0);
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void coldStartThroughOneBootstrapPeerSpreadsEveryEntryToEveryone() {
+        for (long seed = 1; seed <= 10; seed++) {
+            // everyone starts at once and broadcasts its own entry on its first neighbour (as the
+            // discovery shell does): early broadcasts run over a tiny overlay, so the late joiners learn
+            // of them only from the history a new neighbour announces
+            int nodes = 100;
+            GossipSimulator sim = new GossipSimulator(seed, nodes, CONFIG, GossipSimulator.Options.defaults());
+            Digest[] entries = new Digest[nodes];
+            sim.onNeighborEvent = (node, event) -> {
+                if (event instanceof GossipOutput.NeighborUp && entries[node] == null) {
+                    entries[node] = Digest.zero(); // claimed; the broadcast runs after this output is applied
+                    sim.at(sim.now(), () -> entries[node] = sim.broadcast(node, new byte[] {node.byteValue()}));
+                }
+            };
+            for (int i = 1; i < nodes; i++) {
+                int node = i;
+                sim.at(0, () -> sim.join(node, 0));
+            }
+            sim.runUntil(10_000);
+            assertViews(sim, seed, true);
+            for (Digest entry : entries) {
+                assertThat(entry).as("seed %d: every node had a neighbour", seed).isNotEqualTo(Digest.zero());
+                assertDeliveredOnceToAll(sim, entry, seed);
+            }
+        }
     }
 
     @Test

@@ -12,13 +12,16 @@ import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
  * A seeded discrete-event simulation of N {@link GossipCore}s: virtual time, per-message random latency
  * (FIFO per directed link, like a QUIC stream), optional loss, partitions and crashes. A message that
  * cannot arrive (crashed receiver, other side of a partition) makes the sender's shell report
- * {@code peerDown} after a detection delay, as a failed dial or a broken link would. One seed, one run.
+ * {@code peerDown} after a detection delay, as a failed dial or a broken link would, and then the other
+ * end of that link as well. Hooks let a test play the shell's reactions to neighbour events and
+ * deliveries. One seed, one run.
  */
 final class GossipSimulator {
 
@@ -62,6 +65,10 @@ final class GossipSimulator {
     /** Neighbour events seen, to check that the cores report them consistently. */
     long neighborUps;
     long neighborDowns;
+    /** Called for every neighbour event with the node that reported it: a shell's reaction, if any. */
+    BiConsumer<Integer, GossipOutput.NeighborEvent> onNeighborEvent = (node, event) -> { };
+    /** Called for every delivery with the node that delivered it: a shell's reaction, if any. */
+    BiConsumer<Integer, GossipOutput.Delivery> onDelivery = (node, delivery) -> { };
 
     GossipSimulator(long seed, int size, GossipConfig config, Options options) {
         this.size = size;
@@ -212,6 +219,11 @@ final class GossipSimulator {
             downScheduled.remove(key(event.node, indexOf(event.down)));
             if (!crashed[event.node]) {
                 apply(event.node, cores[event.node].peerDown(event.down, now));
+                // a link that breaks breaks for both ends: the other end's shell notices it as well
+                int other = indexOf(event.down);
+                if (!crashed[other] && cores[other].activeView().contains(addresses[event.node].peerId())) {
+                    scheduleDown(other, addresses[event.node].peerId());
+                }
             }
         } else if (reachable(event.from, event.node)) {
             apply(event.node, cores[event.node].receive(addresses[event.from].peerId(), event.message, now));
@@ -230,7 +242,7 @@ final class GossipSimulator {
             if (to < 0) {
                 continue;
             }
-            sent.merge(send.message().getClass().getSimpleName(), 1L, Long::sum);
+            sent.merge(typeOf(send.message()), 1L, Long::sum);
             if (options.lossRate() > 0 && random.nextDouble() < options.lossRate()) {
                 continue;
             }
@@ -245,6 +257,9 @@ final class GossipSimulator {
             counts[node]++;
             maxRound.merge(delivery.id(), delivery.round(), Math::max);
         }
+        for (GossipOutput.Delivery delivery : output.deliveries()) {
+            onDelivery.accept(node, delivery);
+        }
         for (GossipOutput.NeighborEvent event : output.events()) {
             if (event instanceof GossipOutput.NeighborUp) {
                 neighborUps++;
@@ -252,6 +267,17 @@ final class GossipSimulator {
                 neighborDowns++;
             }
         }
+        for (GossipOutput.NeighborEvent event : output.events()) {
+            onNeighborEvent.accept(node, event);
+        }
+    }
+
+    /** The counter name of a message: its type, with GRAFTs that ask for no message counted apart. */
+    static String typeOf(GossipMessage message) {
+        if (message instanceof GossipMessage.Graft graft && graft.id().equals(GossipCore.LINK_ONLY)) {
+            return "GraftLinkOnly";
+        }
+        return message.getClass().getSimpleName();
     }
 
     private void scheduleDown(int node, PeerId peer) {
