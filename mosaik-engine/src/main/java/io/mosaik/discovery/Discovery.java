@@ -422,6 +422,12 @@ public final class Discovery implements AutoCloseable {
                 syncs.increment();
             }
         }
+        GossipShell shell = gossip;
+        if (shell != null && !source.equals("gossip")) {
+            // peers learned by sync or ping are candidates for the gossip overlay's views
+            shell.observe(events.stream().filter(DiscoveryEvent.PeerDiscovered.class::isInstance)
+                    .map(event -> ((DiscoveryEvent.PeerDiscovered) event).entry().entry().address()).toList());
+        }
         publish(events, after);
     }
 

@@ -128,6 +128,13 @@ final class GossipShell implements AutoCloseable {
         run(() -> apply(core.join(contacts, now()), null));
     }
 
+    /** Tells the overlay of peers learned some other way (a catalog sync): candidates for its views. */
+    void observe(List<PeerAddress> known) {
+        if (!known.isEmpty()) {
+            run(() -> apply(core.observe(known, now()), null));
+        }
+    }
+
     /** Broadcasts an announcement to every node. */
     void broadcast(AnnounceMessage message) {
         byte[] payload = message.toBytes();
