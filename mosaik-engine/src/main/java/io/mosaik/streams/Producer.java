@@ -350,7 +350,11 @@ public final class Producer<D> implements AutoCloseable {
             queue.offer(WAKE);
             // closing may wait for the connection's writer: never on the sending thread, which holds the fanout
             CloseReason sent = reason == null ? CloseReason.SUCCESS : reason;
-            streams.virtualThreads().execute(() -> link.close(sent));
+            try {
+                streams.virtualThreads().execute(() -> link.close(sent));
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                link.close(sent); // the node is closing: no sender holds the fanout any more
+            }
         }
     }
 
