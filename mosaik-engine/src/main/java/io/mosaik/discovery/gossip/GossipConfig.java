@@ -90,6 +90,14 @@ public record GossipConfig(
                 messageCacheTtlMillis, maxIHaveBatch, treeOptimizationThreshold);
     }
 
+    /** A copy with other GRAFT timers (how long a missing message waits, and each retry). */
+    public GossipConfig withGraftTimeouts(long timeoutMillis, long retryMillis) {
+        return new GossipConfig(activeViewSize, passiveViewSize, activeRandomWalkLength, passiveRandomWalkLength,
+                shuffleIntervalMillis, shuffleActiveCount, shufflePassiveCount, neighborTimeoutMillis,
+                repairIntervalMillis, timeoutMillis, retryMillis, messageCacheCapacity, messageCacheTtlMillis,
+                maxIHaveBatch, treeOptimizationThreshold);
+    }
+
     /** A copy with another {@link #treeOptimizationThreshold()}. */
     public GossipConfig withTreeOptimizationThreshold(int threshold) {
         return new GossipConfig(activeViewSize, passiveViewSize, activeRandomWalkLength, passiveRandomWalkLength,
