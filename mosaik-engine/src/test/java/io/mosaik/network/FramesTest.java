@@ -62,7 +62,8 @@ class FramesTest {
 
     @Test
     void unknownCloseCodesAreKept() {
-        assertThat(CloseReason.ofCode(10_413)).isEqualTo(new CloseReason(10_413, "Unknown"));
+        assertThat(CloseReason.ofCode(12_345)).isEqualTo(new CloseReason(12_345, "Unknown"));
+        assertThat(CloseReason.ofCode(10_413)).isEqualTo(CloseReason.TOO_SLOW);
         assertThat(Frames.decodeClose(new byte[] {1})).isEqualTo(CloseReason.PROTOCOL_VIOLATION);
     }
 }
