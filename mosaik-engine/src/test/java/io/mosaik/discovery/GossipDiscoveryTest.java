@@ -81,7 +81,7 @@ class GossipDiscoveryTest {
             if (all.get(i) != changed) {
                 Network node = all.get(i);
                 double before = receivedBefore[i];
-                await().atMost(Duration.ofSeconds(10)).as("node %d", i)
+                await().atMost(Duration.ofSeconds(10)).alias("node " + i)
                         .until(() -> count(node, "mosaik.discovery.announcements.received") > before);
             }
         }

@@ -61,8 +61,9 @@ class StreamsFaultTest {
     /** Opens a subscription by hand and returns the reason the producer closed it with. */
     private static CloseReason handshake(Network from, Network producer, StreamId stream) throws Exception {
         Link link = from.openLink(producer.address(), Streams.PROTOCOL).get(10, TimeUnit.SECONDS);
-        link.sendBytes(new StreamWire.Handshake(NETWORK, stream.digest()).encode());
         try {
+            // a producer that refuses before reading (UnknownPeer) may have closed the link already
+            link.sendBytes(new StreamWire.Handshake(NETWORK, stream.digest()).encode());
             link.receiveBytes();
             return null;
         } catch (LinkClosedException e) {
@@ -97,7 +98,7 @@ class StreamsFaultTest {
     }
 
     @Test
-    void aConsumerTheProducerDoesNotKnowIsToldUnknownPeerSyncsAndSubscribes() throws Exception {
+    void aConsumerReachesAProducerThatDidNotKnowItAtFirst() throws Exception {
         Network exchange = node("exchange", List.of());
         Producer<Num> numbers = exchange.streams().produce(Num.class);
         Network trader = node("trader", List.of());
@@ -109,7 +110,9 @@ class StreamsFaultTest {
         numbers.when().online().get(30, TimeUnit.SECONDS);
         numbers.send(new Num(7));
         assertThat(consumer.poll(Duration.ofSeconds(10))).contains(new Num(7));
-        assertThat(count(exchange, "mosaik.streams.connections.rejected", "reason", "unknown-peer")).isPositive();
+        // Whether the first attempt met UnknownPeer (then: sync, retry) or the exchange had learned of the
+        // trader through gossip first (the trader's ping makes it a gossip candidate) is a race; either way
+        // the subscription must come up. The refusal itself is checked in the test above.
     }
 
     @Test
