@@ -3,6 +3,7 @@ package io.mosaik.codec;
 import java.util.Objects;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.ObjectReader;
 import tools.jackson.dataformat.cbor.CBORMapper;
 
 /**
@@ -12,6 +13,13 @@ import tools.jackson.dataformat.cbor.CBORMapper;
 public final class JacksonCodec implements Codec {
 
     private final ObjectMapper mapper;
+    /** A reader per target type, made once: {@code readValue(bytes, type)} looks the type up on every call. */
+    private final ClassValue<ObjectReader> readers = new ClassValue<>() {
+        @Override
+        protected ObjectReader computeValue(Class<?> type) {
+            return mapper.readerFor(type);
+        }
+    };
 
     /**
      * Wraps a mapper.
@@ -46,7 +54,7 @@ public final class JacksonCodec implements Codec {
     @Override
     public <T> T decode(byte[] bytes, Class<T> type) {
         try {
-            T value = mapper.readValue(bytes, type);
+            T value = readers.get(type).readValue(bytes);
             if (value == null) {
                 throw new CodecException("decoded null where a " + type.getName() + " was expected", null);
             }

@@ -51,6 +51,10 @@ public final class Producer<D> implements AutoCloseable {
     private final StreamMetrics metrics;
     private final Channels channels = new Channels();
     private final ConcurrentHashMap<Long, Subscription> subscriptions = new ConcurrentHashMap<>();
+    /** The subscriptions as an array for the per-datum fanout; replaced (under the fanout lock) on every change. */
+    private volatile List<Subscription> fanoutTargets = List.of();
+    /** {@code online.isMet()}, recomputed on every channel change rather than on every datum. */
+    private volatile boolean onlineNow;
     /** Held while a datum is offered to every subscription, so all consumers see one order. */
     private final Object fanout = new Object();
     private final ReentrantLock onlineLock = new ReentrantLock();
@@ -68,7 +72,9 @@ public final class Producer<D> implements AutoCloseable {
         this.metrics = metrics;
         this.online = Objects.requireNonNull(onlineWhen.apply(ChannelConditions.of(channels, 1)),
                 "onlineWhen returned null");
+        this.onlineNow = online.isMet();
         channels.onChange(() -> {
+            onlineNow = online.isMet();
             onlineLock.lock();
             try {
                 onlineChanged.signalAll();
@@ -90,7 +96,7 @@ public final class Producer<D> implements AutoCloseable {
 
     /** Whether {@link #send} sends now rather than waits (the {@code onlineWhen} condition holds). */
     public boolean isOnline() {
-        return !closed && online.isMet();
+        return !closed && onlineNow;
     }
 
     /** The subscriptions, including those still connecting. */
@@ -139,7 +145,7 @@ public final class Producer<D> implements AutoCloseable {
         if (closed) {
             return SendStatus.CLOSED;
         }
-        if (!online.isMet()) {
+        if (!onlineNow) {
             return SendStatus.OFFLINE;
         }
         return publish(datum);
@@ -184,7 +190,7 @@ public final class Producer<D> implements AutoCloseable {
         int offered = 0;
         int full = 0;
         synchronized (fanout) {
-            for (Subscription subscription : subscriptions.values()) {
+            for (Subscription subscription : fanoutTargets) {
                 if (subscription.closing != null) {
                     continue;
                 }
@@ -237,12 +243,16 @@ public final class Producer<D> implements AutoCloseable {
             subscription = new Subscription(channel, link, config.bufferSize());
             subscription.id = channels.add(channel);
             subscriptions.put(subscription.id, subscription);
+            fanoutTargets = List.copyOf(subscriptions.values());
         }
         metrics.consumersAccepted.increment();
         try {
             subscription.run(streams.startMessage(streamId()));
         } finally {
-            subscriptions.remove(subscription.id);
+            synchronized (fanout) {
+                subscriptions.remove(subscription.id);
+                fanoutTargets = List.copyOf(subscriptions.values());
+            }
             channels.remove(subscription.id);
         }
     }
