@@ -218,13 +218,22 @@ public final class Discovery implements AutoCloseable {
 
     /**
      * Pings a peer: measures the round trip over its connection and merges the fresh entry it answers
-     * with. The sample is kept and shown by {@link #rtt(io.mosaik.primitives.PeerId)}.
+     * with. The sample is kept and shown by {@link #rtt(io.mosaik.primitives.PeerId)}. A peer that does not
+     * answer within 5 s fails the future (its link is closed with {@code Timeout}).
      *
      * @param peer the peer
      * @return a future of the round-trip time
      */
     public CompletableFuture<java.time.Duration> ping(PeerAddress peer) {
         return network.openLink(peer, PING).thenApplyAsync(link -> {
+            java.util.concurrent.ScheduledFuture<?> deadline = null;
+            try {
+                // a peer that never answers must not hold this thread: the link is closed after 5 s (spec)
+                deadline = timers.schedule(() -> link.close(io.mosaik.network.transport.CloseReason.TIMEOUT),
+                        PING_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException closing) {
+                // discovery is closing: the network closes the link
+            }
             try (link) {
                 long start = System.nanoTime();
                 link.sendBytes(new byte[0]);
@@ -246,6 +255,10 @@ public final class Discovery implements AutoCloseable {
                 return sample;
             } catch (java.io.IOException e) {
                 throw new java.util.concurrent.CompletionException(e);
+            } finally {
+                if (deadline != null) {
+                    deadline.cancel(false);
+                }
             }
         }, workers);
     }
@@ -646,6 +659,7 @@ public final class Discovery implements AutoCloseable {
     }
 
     private static final long GRACEFUL_DEPARTURE_WINDOW_MILLIS = 500;
+    private static final long PING_TIMEOUT_MILLIS = 5_000;
     /**
      * After start, a node syncs with a random known peer after each of these delays (ms, cumulative
      * 1, 3, 7, 15, 31 s): what was broadcast before it joined the overlay never reaches it over gossip,
