@@ -327,6 +327,8 @@ public final class Consumer<D> implements AutoCloseable, Iterable<D> {
     private final class Receiver {
         private final PeerEntry producer;
         private volatile boolean cancelled;
+        /** Released by {@link #cancel()}: ends a backoff wait at once. */
+        private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
         private volatile Thread thread;
         private volatile Link link;
 
@@ -336,6 +338,7 @@ public final class Consumer<D> implements AutoCloseable, Iterable<D> {
 
         void cancel() {
             cancelled = true;
+            stopped.countDown();
             Link current = link;
             if (current != null) {
                 current.close(CloseReason.CANCELLED);
@@ -361,7 +364,9 @@ public final class Consumer<D> implements AutoCloseable, Iterable<D> {
                                     producer.peerId().toShortString(), streamId(), config.backoff().maxElapsed());
                             return;
                         }
-                        Thread.sleep(wait.getAsLong()); // a backoff between attempts, cancelled by interrupt
+                        if (stopped.await(wait.getAsLong(), TimeUnit.MILLISECONDS)) {
+                            return; // cancelled while backing off
+                        }
                     }
                     retry = true;
                     channels.state(channel, ChannelState.CONNECTING);
