@@ -146,18 +146,6 @@ final class GossipShell implements AutoCloseable {
         return neighbors.get();
     }
 
-    /** A snapshot of the core's views, taken on the gossip thread. */
-    CompletableFuture<Views> views() {
-        CompletableFuture<Views> views = new CompletableFuture<>();
-        run(() -> views.complete(new Views(Set.copyOf(core.activeView()), Set.copyOf(core.passiveView()),
-                Set.copyOf(core.eagerPeers()))));
-        return views;
-    }
-
-    /** The core's views at one moment. */
-    record Views(Set<PeerId> active, Set<PeerId> passive, Set<PeerId> eager) {
-    }
-
     /**
      * Waits until every queued message went out, at most {@code millis}: the last broadcast (a departure)
      * should leave before the connections close.

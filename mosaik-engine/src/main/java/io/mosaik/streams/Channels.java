@@ -5,7 +5,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 
 /**
  * The channels of one producer or one consumer, and the conditions waiting on them: every change (a
@@ -76,10 +75,5 @@ final class Channels {
                 future.complete(null);
             }
         }
-    }
-
-    /** Applies an action to every channel. */
-    void forEach(Consumer<Channel> action) {
-        channels.values().forEach(action);
     }
 }

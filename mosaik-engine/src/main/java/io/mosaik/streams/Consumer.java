@@ -122,8 +122,8 @@ public final class Consumer<D> implements AutoCloseable, Iterable<D> {
     }
 
     /** Conditions on this consumer's subscriptions, as futures. */
-    public Producer.When when() {
-        return new Producer.When(channels, online);
+    public When when() {
+        return new When(channels, online);
     }
 
     /**

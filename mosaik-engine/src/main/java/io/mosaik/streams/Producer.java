@@ -169,10 +169,6 @@ public final class Producer<D> implements AutoCloseable {
         }
     }
 
-    boolean isClosed() {
-        return closed;
-    }
-
     Class<D> type() {
         return type;
     }
@@ -365,37 +361,6 @@ public final class Producer<D> implements AutoCloseable {
             } catch (java.util.concurrent.RejectedExecutionException closing) {
                 link.close(sent); // the node is closing: no sender holds the fanout any more
             }
-        }
-    }
-
-    /** Conditions on a producer's or consumer's channels, as futures. */
-    public static final class When {
-        private final Channels channels;
-        private final ChannelConditions online;
-
-        When(Channels channels, ChannelConditions online) {
-            this.channels = channels;
-            this.online = online;
-        }
-
-        /** Completes when online (at once if online now). */
-        public CompletableFuture<Void> online() {
-            return online.future();
-        }
-
-        /** Completes when offline (at once if offline now). */
-        public CompletableFuture<Void> offline() {
-            return online.unmet().future();
-        }
-
-        /** A condition on subscriptions, by default "at least one connected". */
-        public ChannelConditions subscribed() {
-            return ChannelConditions.of(channels, 1);
-        }
-
-        /** The negation of {@link #subscribed()}: no connected subscription. */
-        public ChannelConditions unsubscribed() {
-            return subscribed().unmet();
         }
     }
 }
