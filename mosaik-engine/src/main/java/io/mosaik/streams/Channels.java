@@ -65,8 +65,10 @@ final class Channels {
     }
 
     void changed() {
-        waiters.forEach(Waiter::check);
+        // listeners first: they keep derived state (a producer's online flag) that a completed waiter's
+        // caller may read at once
         listeners.forEach(Runnable::run);
+        waiters.forEach(Waiter::check);
     }
 
     private record Waiter(ChannelConditions conditions, CompletableFuture<Void> future) {
