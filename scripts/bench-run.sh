@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Builds the benchmarks module and runs one of its harnesses; the bench-*.sh scripts call this.
+#   scripts/bench-run.sh <TransportBenchmark|DiscoveryBenchmark|StreamsBenchmark> [arguments...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+JAVA_HOME=$(scripts/java-home.sh)
+export JAVA_HOME
+main="$1"
+shift
+mvn -B -q -pl mosaik-benchmarks -am package -DskipTests
+exec "$JAVA_HOME/bin/java" -Dtech.kwik.core.no-security-warnings=true \
+  -cp "mosaik-benchmarks/target/mosaik-benchmarks-0.1.0-SNAPSHOT.jar:mosaik-benchmarks/target/lib/*" \
+  "io.mosaik.benchmarks.$main" "$@"
