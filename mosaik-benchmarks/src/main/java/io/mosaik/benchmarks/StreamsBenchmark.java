@@ -143,26 +143,18 @@ public final class StreamsBenchmark {
             }
             producer.when().subscribed().minimumOf(consumerCount).future().get(60, TimeUnit.SECONDS);
             Tick datum = new Tick(0, new byte[pad]);
-            long warmupEnd = System.nanoTime() + 1_000_000_000L;
+            Phase measured = new Phase(phase);
             long sent = 0;
-            long startCount = -1;
-            long start = 0;
-            long end = Long.MAX_VALUE;
             while (true) {
-                long now = System.nanoTime();
-                if (startCount < 0 && now >= warmupEnd) {
-                    start = now;
-                    startCount = min(received);
-                    end = now + phase.toNanos();
-                }
-                if (now >= end) {
+                java.util.OptionalDouble rate = measured.rate(min(received));
+                if (rate.isPresent()) {
                     if (Boolean.getBoolean("bench.trace")) {
                         System.out.printf("sent %d, written %s, read %s, taken %s%n", sent,
                                 producer.consumers().stream().map(c -> c.stats().datums()).toList(),
                                 consumers.stream().map(c -> c.producers().get(0).stats().datums()).toList(),
                                 consumers.stream().map(c -> c.stats().datums()).toList());
                     }
-                    return (min(received) - startCount) / ((now - start) / 1e9);
+                    return rate.getAsDouble();
                 }
                 boolean acquired = true;
                 for (java.util.concurrent.Semaphore window : windows) {
@@ -230,19 +222,11 @@ public final class StreamsBenchmark {
                 }
             }
             byte[] frame = new byte[size];
-            long warmupEnd = System.nanoTime() + 1_000_000_000L;
-            long start = 0;
-            long startCount = -1;
-            long end = Long.MAX_VALUE;
+            Phase measured = new Phase(phase);
             while (true) {
-                long now = System.nanoTime();
-                if (startCount < 0 && now >= warmupEnd) {
-                    start = now;
-                    startCount = min(received);
-                    end = now + phase.toNanos();
-                }
-                if (now >= end) {
-                    return (min(received) - startCount) / ((now - start) / 1e9);
+                java.util.OptionalDouble rate = measured.rate(min(received));
+                if (rate.isPresent()) {
+                    return rate.getAsDouble();
                 }
                 for (Link link : links) {
                     link.sendBytes(frame); // flow control of the transport paces this
@@ -353,6 +337,31 @@ public final class StreamsBenchmark {
                     Runtime.version(), Runtime.getRuntime().availableProcessors());
         } finally {
             nodes.forEach(Network::close);
+        }
+    }
+
+    /** One second of warm-up, then a measured phase: the rate of a growing count over the phase. */
+    private static final class Phase {
+        private final long length;
+        private final long warmupEnd = System.nanoTime() + 1_000_000_000L;
+        private long start;
+        private long startCount = -1;
+        private long end = Long.MAX_VALUE;
+
+        Phase(Duration length) {
+            this.length = length.toNanos();
+        }
+
+        /** The count per second over the phase once it is over, else empty; call it with the current count. */
+        java.util.OptionalDouble rate(long count) {
+            long now = System.nanoTime();
+            if (startCount < 0 && now >= warmupEnd) {
+                start = now;
+                startCount = count;
+                end = now + length;
+            }
+            return now >= end ? java.util.OptionalDouble.of((count - startCount) / ((now - start) / 1e9))
+                    : java.util.OptionalDouble.empty();
         }
     }
 

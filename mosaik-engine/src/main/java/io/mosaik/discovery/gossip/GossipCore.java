@@ -576,6 +576,14 @@ public final class GossipCore {
         if (active.size() + pending.size() >= config.activeViewSize()) {
             return;
         }
+        // high priority (never refused) with at most one neighbour, not only with none: a node with one
+        // neighbour is one failure from isolation, and two such nodes linked only with each other are an
+        // island that full nodes would refuse forever
+        askRandomPassive(exclude, active.size() <= 1, now, out);
+    }
+
+    /** Sends NEIGHBOR to one random passive peer that is not {@code exclude} and owes us no reply. */
+    private void askRandomPassive(PeerId exclude, boolean highPriority, long now, GossipOutput.Builder out) {
         List<PeerId> candidates = new ArrayList<>();
         for (PeerId peer : passive.keySet()) {
             if (!awaitingReply.containsKey(peer) && !peer.equals(exclude)) {
@@ -588,10 +596,7 @@ public final class GossipCore {
         PeerId chosen = candidates.get(random.nextInt(candidates.size()));
         PeerAddress address = passive.get(chosen);
         pending.put(chosen, new Pending(address, now + config.neighborTimeoutMillis(), false));
-        // high priority (never refused) with at most one neighbour, not only with none: a node with one
-        // neighbour is one failure from isolation, and two such nodes linked only with each other are an
-        // island that full nodes would refuse forever
-        request(chosen, address, new Neighbor(self, active.size() <= 1), now, out);
+        request(chosen, address, new Neighbor(self, highPriority), now, out);
     }
 
     /**
@@ -603,19 +608,7 @@ public final class GossipCore {
         if (active.size() < config.activeViewSize() || !pending.isEmpty()) {
             return;
         }
-        List<PeerId> candidates = new ArrayList<>();
-        for (PeerId peer : passive.keySet()) {
-            if (!awaitingReply.containsKey(peer)) {
-                candidates.add(peer);
-            }
-        }
-        if (candidates.isEmpty()) {
-            return;
-        }
-        PeerId chosen = candidates.get(random.nextInt(candidates.size()));
-        PeerAddress address = passive.get(chosen);
-        pending.put(chosen, new Pending(address, now + config.neighborTimeoutMillis(), false));
-        request(chosen, address, new Neighbor(self, false), now, out);
+        askRandomPassive(null, false, now, out);
     }
 
     /** Sends a JOIN or NEIGHBOR, which the peer answers with a NEIGHBOR_REPLY. */
