@@ -1,0 +1,60 @@
+package io.mosaik.groups;
+
+import io.mosaik.groups.raft.LeadershipPreference;
+
+/**
+ * The replicated state of a group: every member applies the same committed commands in the same order
+ * to its own instance, so all instances go through the same states.
+ *
+ * <p>{@link #apply} must be deterministic: its result and its effect may depend only on the state and
+ * the command (no clock, no randomness, no I/O, no iteration order of hash-based collections of
+ * unordered keys). An exception thrown by {@code apply} is that command's result on every member (the
+ * caller of {@code execute} gets a {@link CommandRejectedException}) and the group goes on; check a
+ * command before changing anything, so that a rejected command leaves the state as it was.
+ *
+ * @param <C> the commands
+ * @param <Q> the queries
+ * @param <R> the results of commands and queries
+ */
+public interface StateMachine<C, Q, R> {
+
+    /** The command type, for decoding commands from the log. */
+    Class<C> commandType();
+
+    /** The query type, for decoding forwarded queries. */
+    Class<Q> queryType();
+
+    /** The result type. */
+    Class<R> resultType();
+
+    /**
+     * Applies a committed command.
+     *
+     * @param command the command
+     * @param context where it is in the log
+     * @return its result, handed to the caller of {@code execute} on the node that issued it
+     */
+    R apply(C command, ApplyContext context);
+
+    /**
+     * Answers a query from the current state, without changing it.
+     *
+     * @param query the query
+     * @return the answer
+     */
+    R query(Q query);
+
+    /**
+     * A name for the semantics of this state machine. It is part of the group id: members whose state
+     * machines have different signatures never form one group. Change it whenever {@code apply} changes
+     * meaning. The default is the class name.
+     */
+    default String signature() {
+        return getClass().getName();
+    }
+
+    /** How eager this node is to lead; the default is {@link LeadershipPreference#NORMAL}. */
+    default LeadershipPreference leadershipPreference() {
+        return LeadershipPreference.NORMAL;
+    }
+}

@@ -1,0 +1,296 @@
+package io.mosaik.groups.raft;
+
+import io.mosaik.groups.raft.RaftMessage.Accepted;
+import io.mosaik.groups.raft.RaftMessage.AppendEntries;
+import io.mosaik.groups.raft.RaftMessage.AppendResponse;
+import io.mosaik.groups.raft.RaftMessage.ForwardCommands;
+import io.mosaik.groups.raft.RaftMessage.ForwardResponse;
+import io.mosaik.groups.raft.RaftMessage.Forwarded;
+import io.mosaik.groups.raft.RaftMessage.Hello;
+import io.mosaik.groups.raft.RaftMessage.PreVote;
+import io.mosaik.groups.raft.RaftMessage.PreVoteResponse;
+import io.mosaik.groups.raft.RaftMessage.ReadIndexRequest;
+import io.mosaik.groups.raft.RaftMessage.ReadIndexResponse;
+import io.mosaik.groups.raft.RaftMessage.RequestVote;
+import io.mosaik.groups.raft.RaftMessage.VoteResponse;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The binary form of {@link RaftMessage}s on a bond: one type byte, then fixed-width big-endian fields;
+ * lists are a count then the items, byte strings a length then the bytes. Decoding checks every count
+ * and length against what is left, so a malformed frame is an {@link IllegalArgumentException}, never an
+ * allocation of what the sender claims.
+ */
+public final class RaftCodec {
+
+    private static final byte HELLO = 1;
+    private static final byte PRE_VOTE = 2;
+    private static final byte PRE_VOTE_RESPONSE = 3;
+    private static final byte REQUEST_VOTE = 4;
+    private static final byte VOTE_RESPONSE = 5;
+    private static final byte APPEND = 6;
+    private static final byte APPEND_RESPONSE = 7;
+    private static final byte FORWARD = 8;
+    private static final byte FORWARD_RESPONSE = 9;
+    private static final byte READ_INDEX = 10;
+    private static final byte READ_INDEX_RESPONSE = 11;
+
+    private static final LeadershipPreference[] PREFERENCES = LeadershipPreference.values();
+    private static final LogEntry.Kind[] KINDS = LogEntry.Kind.values();
+
+    private RaftCodec() {
+    }
+
+    /**
+     * Encodes a message.
+     *
+     * @param message the message
+     * @return its bytes
+     */
+    public static byte[] encode(RaftMessage message) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            switch (message) {
+                case Hello m -> {
+                    out.writeByte(HELLO);
+                    out.writeLong(m.formation());
+                    out.writeLong(m.term());
+                    position(out, m.last());
+                    out.writeByte(m.preference().ordinal());
+                }
+                case PreVote m -> {
+                    out.writeByte(PRE_VOTE);
+                    out.writeLong(m.formation());
+                    out.writeLong(m.term());
+                    position(out, m.last());
+                }
+                case PreVoteResponse m -> {
+                    out.writeByte(PRE_VOTE_RESPONSE);
+                    out.writeLong(m.formation());
+                    out.writeLong(m.term());
+                    out.writeBoolean(m.granted());
+                }
+                case RequestVote m -> {
+                    out.writeByte(REQUEST_VOTE);
+                    out.writeLong(m.formation());
+                    out.writeLong(m.term());
+                    position(out, m.last());
+                }
+                case VoteResponse m -> {
+                    out.writeByte(VOTE_RESPONSE);
+                    out.writeLong(m.formation());
+                    out.writeLong(m.term());
+                    out.writeBoolean(m.granted());
+                }
+                case AppendEntries m -> {
+                    out.writeByte(APPEND);
+                    out.writeLong(m.formation());
+                    out.writeLong(m.term());
+                    out.writeLong(m.prevIndex());
+                    out.writeLong(m.prevTerm());
+                    out.writeLong(m.leaderCommit());
+                    out.writeLong(m.probe());
+                    out.writeInt(m.entries().size());
+                    for (LogEntry e : m.entries()) {
+                        out.writeLong(e.term());
+                        out.writeLong(e.index());
+                        out.writeByte(e.kind().ordinal());
+                        out.writeInt(e.data().length);
+                        out.write(e.data());
+                    }
+                }
+                case AppendResponse m -> {
+                    out.writeByte(APPEND_RESPONSE);
+                    out.writeLong(m.formation());
+                    out.writeLong(m.term());
+                    out.writeBoolean(m.success());
+                    out.writeLong(m.index());
+                    out.writeLong(m.hint());
+                    out.writeLong(m.probe());
+                }
+                case ForwardCommands m -> {
+                    out.writeByte(FORWARD);
+                    out.writeLong(m.formation());
+                    out.writeInt(m.commands().size());
+                    for (Forwarded f : m.commands()) {
+                        out.writeLong(f.requestId());
+                        out.writeInt(f.data().length);
+                        out.write(f.data());
+                    }
+                }
+                case ForwardResponse m -> {
+                    out.writeByte(FORWARD_RESPONSE);
+                    out.writeLong(m.formation());
+                    out.writeInt(m.accepted().size());
+                    for (Accepted a : m.accepted()) {
+                        out.writeLong(a.requestId());
+                        position(out, a.position());
+                    }
+                    out.writeInt(m.refused().size());
+                    for (long id : m.refused()) {
+                        out.writeLong(id);
+                    }
+                }
+                case ReadIndexRequest m -> {
+                    out.writeByte(READ_INDEX);
+                    out.writeLong(m.formation());
+                    out.writeLong(m.requestId());
+                }
+                case ReadIndexResponse m -> {
+                    out.writeByte(READ_INDEX_RESPONSE);
+                    out.writeLong(m.formation());
+                    out.writeLong(m.requestId());
+                    out.writeLong(m.index());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a byte array does not fail
+        }
+        return bytes.toByteArray();
+    }
+
+    /**
+     * Decodes a message.
+     *
+     * @param bytes the frame
+     * @return the message
+     * @throws IllegalArgumentException if the frame is not a well-formed message
+     */
+    public static RaftMessage decode(byte[] bytes) {
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        try {
+            byte type = in.get();
+            RaftMessage message = switch (type) {
+                case HELLO -> new Hello(in.getLong(), nonNegative(in.getLong()), position(in), preference(in.get()));
+                case PRE_VOTE -> new PreVote(in.getLong(), nonNegative(in.getLong()), position(in));
+                case PRE_VOTE_RESPONSE -> new PreVoteResponse(in.getLong(), nonNegative(in.getLong()), bool(in.get()));
+                case REQUEST_VOTE -> new RequestVote(in.getLong(), nonNegative(in.getLong()), position(in));
+                case VOTE_RESPONSE -> new VoteResponse(in.getLong(), nonNegative(in.getLong()), bool(in.get()));
+                case APPEND -> append(in);
+                case APPEND_RESPONSE -> new AppendResponse(in.getLong(), nonNegative(in.getLong()), bool(in.get()),
+                        nonNegative(in.getLong()), nonNegative(in.getLong()), in.getLong());
+                case FORWARD -> forward(in);
+                case FORWARD_RESPONSE -> forwardResponse(in);
+                case READ_INDEX -> new ReadIndexRequest(in.getLong(), in.getLong());
+                case READ_INDEX_RESPONSE -> new ReadIndexResponse(in.getLong(), in.getLong(), in.getLong());
+                default -> throw new IllegalArgumentException("unknown raft message type " + type);
+            };
+            if (in.hasRemaining()) {
+                throw new IllegalArgumentException(in.remaining() + " bytes after a raft message");
+            }
+            return message;
+        } catch (BufferUnderflowException e) {
+            throw new IllegalArgumentException("truncated raft message", e);
+        }
+    }
+
+    private static AppendEntries append(ByteBuffer in) {
+        long formation = in.getLong();
+        long term = nonNegative(in.getLong());
+        long prevIndex = nonNegative(in.getLong());
+        long prevTerm = nonNegative(in.getLong());
+        long commit = nonNegative(in.getLong());
+        long probe = in.getLong();
+        int count = count(in, 21);
+        List<LogEntry> entries = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            long entryTerm = in.getLong();
+            long index = in.getLong();
+            byte kind = in.get();
+            if (kind < 0 || kind >= KINDS.length) {
+                throw new IllegalArgumentException("unknown entry kind " + kind);
+            }
+            if (entryTerm < 1 || entryTerm > term || index != prevIndex + 1 + i) {
+                throw new IllegalArgumentException("entry " + entryTerm + "/" + index + " out of place after "
+                        + prevIndex + " in term " + term);
+            }
+            LogEntry entry = new LogEntry(entryTerm, index, KINDS[kind], bytes(in));
+            if (entry.kind() == LogEntry.Kind.CONFIGURATION) {
+                Configuration.decode(entry.data()); // a configuration the core could not read is refused here
+            }
+            entries.add(entry);
+        }
+        return new AppendEntries(formation, term, prevIndex, prevTerm, entries, commit, probe);
+    }
+
+    private static ForwardCommands forward(ByteBuffer in) {
+        long formation = in.getLong();
+        int count = count(in, 12);
+        List<Forwarded> commands = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            commands.add(new Forwarded(in.getLong(), bytes(in)));
+        }
+        return new ForwardCommands(formation, commands);
+    }
+
+    private static ForwardResponse forwardResponse(ByteBuffer in) {
+        long formation = in.getLong();
+        int accepted = count(in, 24);
+        List<Accepted> positions = new ArrayList<>(accepted);
+        for (int i = 0; i < accepted; i++) {
+            positions.add(new Accepted(in.getLong(), position(in)));
+        }
+        int refused = count(in, 8);
+        List<Long> ids = new ArrayList<>(refused);
+        for (int i = 0; i < refused; i++) {
+            ids.add(in.getLong());
+        }
+        return new ForwardResponse(formation, positions, ids);
+    }
+
+    private static void position(DataOutputStream out, LogPosition position) throws IOException {
+        out.writeLong(position.term());
+        out.writeLong(position.index());
+    }
+
+    private static LogPosition position(ByteBuffer in) {
+        return new LogPosition(nonNegative(in.getLong()), nonNegative(in.getLong()));
+    }
+
+    private static LeadershipPreference preference(byte b) {
+        if (b < 0 || b >= PREFERENCES.length) {
+            throw new IllegalArgumentException("unknown leadership preference " + b);
+        }
+        return PREFERENCES[b];
+    }
+
+    private static boolean bool(byte b) {
+        if (b != 0 && b != 1) {
+            throw new IllegalArgumentException("bad boolean " + b);
+        }
+        return b == 1;
+    }
+
+    private static long nonNegative(long value) {
+        if (value < 0) {
+            throw new IllegalArgumentException("negative term or index " + value);
+        }
+        return value;
+    }
+
+    /** Reads a count of items that each take at least {@code minBytes}, checked against what is left. */
+    private static int count(ByteBuffer in, int minBytes) {
+        int count = in.getInt();
+        if (count < 0 || (long) count * minBytes > in.remaining()) {
+            throw new IllegalArgumentException("count " + count + " does not fit in " + in.remaining() + " bytes");
+        }
+        return count;
+    }
+
+    private static byte[] bytes(ByteBuffer in) {
+        int length = in.getInt();
+        if (length < 0 || length > in.remaining()) {
+            throw new IllegalArgumentException("length " + length + " does not fit in " + in.remaining() + " bytes");
+        }
+        byte[] data = new byte[length];
+        in.get(data);
+        return data;
+    }
+}

@@ -1,0 +1,1049 @@
+package io.mosaik.groups.raft;
+
+import io.mosaik.groups.raft.ClientEvent.CommandAccepted;
+import io.mosaik.groups.raft.ClientEvent.CommandFailed;
+import io.mosaik.groups.raft.ClientEvent.Failure;
+import io.mosaik.groups.raft.ClientEvent.ReadFailed;
+import io.mosaik.groups.raft.ClientEvent.ReadReady;
+import io.mosaik.groups.raft.RaftMessage.Accepted;
+import io.mosaik.groups.raft.RaftMessage.AppendEntries;
+import io.mosaik.groups.raft.RaftMessage.AppendResponse;
+import io.mosaik.groups.raft.RaftMessage.ForwardCommands;
+import io.mosaik.groups.raft.RaftMessage.ForwardResponse;
+import io.mosaik.groups.raft.RaftMessage.Forwarded;
+import io.mosaik.groups.raft.RaftMessage.Hello;
+import io.mosaik.groups.raft.RaftMessage.PreVote;
+import io.mosaik.groups.raft.RaftMessage.PreVoteResponse;
+import io.mosaik.groups.raft.RaftMessage.ReadIndexRequest;
+import io.mosaik.groups.raft.RaftMessage.ReadIndexResponse;
+import io.mosaik.groups.raft.RaftMessage.RequestVote;
+import io.mosaik.groups.raft.RaftMessage.VoteResponse;
+import io.mosaik.groups.raft.RaftReady.Outbound;
+import io.mosaik.primitives.PeerId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.random.RandomGenerator;
+
+/**
+ * One node's Raft, as a deterministic state machine without I/O: the shell feeds it messages from
+ * bonded peers, bond changes, local requests and the time, and after each call takes a {@link RaftReady}
+ * of messages to send, entries to apply and request outcomes. Given the same inputs and the same random
+ * generator it does the same thing, which is what lets the simulator replay a failing run from its seed.
+ *
+ * <p>What makes it safe where the original is not: the voters are a {@link Configuration} in the log,
+ * changed one voter at a time by the leader, and a quorum is always a majority of those voters,
+ * reachable or not; a node that rejoins asks for pre-votes before it raises its term, so it cannot
+ * depose a healthy leader; a leader that loses contact with a majority steps down; reads are served at
+ * a read index the leader has confirmed with a majority. Terms and votes go to {@link LogStorage} before
+ * any message that depends on them leaves.
+ *
+ * <p>Not thread-safe: one thread (the group's loop, or the simulator) makes every call.
+ */
+public final class RaftCore {
+
+    /** The role of a node. */
+    public enum Role {
+        /** Follows a leader (or waits for one). */
+        FOLLOWER,
+        /** Asking for pre-votes, without having raised its term. */
+        PRE_CANDIDATE,
+        /** Asking for votes in a new term. */
+        CANDIDATE,
+        /** Leads its term. */
+        LEADER
+    }
+
+    private static final int MAX_ENTRIES_PER_APPEND = 4_096;
+    private static final int RECENT_FORWARDS = 8_192;
+
+    private final PeerId self;
+    private final RaftConfig config;
+    private final LogStorage log;
+    private final RandomGenerator random;
+
+    private long now;
+    private long term;
+    private PeerId votedFor;
+    private Role role = Role.FOLLOWER;
+    private PeerId leader;
+    private long leaderContact = Long.MIN_VALUE / 2;
+    private long commitIndex;
+    private long appliedIndex;
+    private long formation;
+    private final TreeMap<Long, Configuration> configurations = new TreeMap<>();
+
+    private final Set<PeerId> connected = new TreeSet<>();
+    private final Map<PeerId, Hello> hellos = new HashMap<>();
+    private long electionDeadline;
+    private final Set<PeerId> votes = new HashSet<>();
+
+    // Leader state.
+    private final Map<PeerId, Progress> progress = new TreeMap<>();
+    private long termStart;
+    private long heartbeatDeadline;
+    private long quorumCheckDeadline;
+    private long probe;
+    private final List<PendingRead> reads = new ArrayList<>();
+    private final List<PendingRead> readsAwaitingTermCommit = new ArrayList<>();
+    private final LinkedHashMap<ForwardKey, LogPosition> recentForwards = new LinkedHashMap<>(64, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<ForwardKey, LogPosition> eldest) {
+            return size() > RECENT_FORWARDS;
+        }
+    };
+
+    // Requests of local clients that wait for, or were sent to, a leader.
+    private final LinkedHashMap<Long, PendingForward> forwards = new LinkedHashMap<>();
+    private final LinkedHashMap<Long, PendingForward> readForwards = new LinkedHashMap<>();
+
+    private List<Outbound> outbox = new ArrayList<>();
+    private List<ClientEvent> events = new ArrayList<>();
+    private long foreignMessages;
+
+    private record PendingRead(long requestId, PeerId origin, long index, long probe) {
+    }
+
+    private record ForwardKey(PeerId origin, long requestId) {
+    }
+
+    private static final class PendingForward {
+        final long requestId;
+        final byte[] data;
+        final long deadline;
+        boolean sent;
+
+        PendingForward(long requestId, byte[] data, long deadline) {
+            this.requestId = requestId;
+            this.data = data;
+            this.deadline = deadline;
+        }
+    }
+
+    /**
+     * A core over what the storage holds: a new node if it is empty, else the node as it was when the
+     * storage last changed (its commit index is relearnt from the leader).
+     *
+     * @param self    this node
+     * @param config  the knobs
+     * @param log     the storage
+     * @param random  the source of election jitter and formation ids
+     * @param now     the current time in milliseconds
+     */
+    public RaftCore(PeerId self, RaftConfig config, LogStorage log, RandomGenerator random, long now) {
+        this.self = Objects.requireNonNull(self, "self");
+        this.config = Objects.requireNonNull(config, "config");
+        this.log = Objects.requireNonNull(log, "log");
+        this.random = Objects.requireNonNull(random, "random");
+        this.now = now;
+        HardState hard = log.hardState();
+        this.term = hard.term();
+        this.votedFor = hard.votedFor();
+        loadConfigurations();
+        boolean fresh = term == 0 && log.lastPosition().index() == 0;
+        electionDeadline = now + electionTimeout() + (fresh ? config.bootstrapDelay() : 0);
+    }
+
+    private void loadConfigurations() {
+        long last = log.lastPosition().index();
+        for (long from = log.firstIndex(); from <= last; ) {
+            List<LogEntry> chunk = log.entries(from, last, 16L << 20);
+            for (LogEntry entry : chunk) {
+                noteConfiguration(entry);
+            }
+            from = chunk.getLast().index() + 1;
+        }
+    }
+
+    // ---------------------------------------------------------------- inputs
+
+    /** A bond with a member of the group formed. */
+    public void peerConnected(PeerId peer, long now) {
+        advance(now);
+        if (peer.equals(self) || !connected.add(peer)) {
+            return;
+        }
+        send(peer, hello());
+        if (role == Role.LEADER) {
+            Progress p = progress.get(peer);
+            if (p == null) {
+                progress.put(peer, new Progress(log.lastPosition().index() + 1, now));
+            } else {
+                p.reset();
+            }
+        }
+    }
+
+    /** A bond closed. */
+    public void peerDisconnected(PeerId peer, long now) {
+        advance(now);
+        if (!connected.remove(peer)) {
+            return;
+        }
+        hellos.remove(peer);
+        if (role == Role.LEADER && !isVoter(peer)) {
+            progress.remove(peer);
+        } else if (role == Role.LEADER && progress.containsKey(peer)) {
+            progress.get(peer).reset();
+        }
+    }
+
+    /**
+     * Lets time pass: elections, heartbeats, leadership checks, membership changes, request timeouts.
+     *
+     * @param now the current time in milliseconds (never earlier than before)
+     */
+    public void tick(long now) {
+        advance(now);
+        expireRequests();
+        if (role == Role.LEADER) {
+            if (now >= heartbeatDeadline) {
+                heartbeatDeadline = now + config.heartbeatInterval();
+                broadcastAppends(true);
+            }
+            if (now >= quorumCheckDeadline) {
+                quorumCheckDeadline = now + config.electionTimeout();
+                if (!hasActiveQuorum()) {
+                    becomeFollower(term, null);
+                    return;
+                }
+            }
+            adjustMembership();
+        } else if (now >= electionDeadline) {
+            electionDeadline = now + electionTimeout();
+            if (formation == 0) {
+                maybeBootstrap();
+            } else if (canCampaign()) {
+                campaign();
+            }
+        }
+    }
+
+    /**
+     * Proposes a command. The outcome comes as a {@link CommandAccepted} (then the entry commits, or
+     * another one takes its index) or a {@link CommandFailed}.
+     *
+     * @param requestId an id unique among this node's requests, including those made before a restart
+     *                  (the leader remembers recent ids to drop duplicates): start from a random number
+     * @param data      the encoded command
+     * @param now       the current time
+     */
+    public void propose(long requestId, byte[] data, long now) {
+        advance(now);
+        Objects.requireNonNull(data, "data");
+        if (role == Role.LEADER) {
+            LogPosition at = appendNew(LogEntry.Kind.COMMAND, data);
+            events.add(new CommandAccepted(requestId, at));
+        } else {
+            forwards.put(requestId, new PendingForward(requestId, data, now + config.forwardTimeout()));
+        }
+    }
+
+    /**
+     * Asks for a read index. The outcome is a {@link ReadReady} or a {@link ReadFailed}.
+     *
+     * @param requestId an id unique among this node's requests
+     * @param now       the current time
+     */
+    public void read(long requestId, long now) {
+        advance(now);
+        if (role == Role.LEADER) {
+            registerRead(requestId, self);
+        } else {
+            readForwards.put(requestId, new PendingForward(requestId, null, now + config.forwardTimeout()));
+        }
+    }
+
+    /**
+     * A message from a bonded peer.
+     *
+     * @param from    the peer at the other end of the bond
+     * @param message the message
+     * @param now     the current time
+     */
+    public void receive(PeerId from, RaftMessage message, long now) {
+        advance(now);
+        if (formation != 0 && message.formation() != 0 && message.formation() != formation) {
+            foreignMessages++;
+            return;
+        }
+        switch (message) {
+            case Hello hello -> hellos.put(from, hello);
+            case PreVote m -> onPreVote(from, m);
+            case PreVoteResponse m -> onPreVoteResponse(from, m);
+            case RequestVote m -> onRequestVote(from, m);
+            case VoteResponse m -> onVoteResponse(from, m);
+            case AppendEntries m -> onAppend(from, m);
+            case AppendResponse m -> onAppendResponse(from, m);
+            case ForwardCommands m -> onForwardCommands(from, m);
+            case ForwardResponse m -> onForwardResponse(from, m);
+            case ReadIndexRequest m -> onReadIndexRequest(from, m);
+            case ReadIndexResponse m -> onReadIndexResponse(from, m);
+        }
+    }
+
+    /**
+     * Asks the leader to remove a voter: an explicit decision, for a voter known to be gone for good.
+     *
+     * @param voter the voter
+     * @param now   the current time
+     * @return whether the change was appended (this node leads, has committed in its term, no other
+     *         change is under way, the peer is a voter other than this node)
+     */
+    public boolean removeVoter(PeerId voter, long now) {
+        advance(now);
+        if (!membershipChangeAllowed() || voter.equals(self) || !isVoter(voter)) {
+            return false;
+        }
+        appendNew(LogEntry.Kind.CONFIGURATION, configuration().withoutVoter(voter).encode());
+        return true;
+    }
+
+    /**
+     * Takes what the calls since the last ready asked for: messages, committed entries, request outcomes.
+     * Committed entries are handed out once; the shell must apply them in order.
+     */
+    public RaftReady ready() {
+        if (role == Role.LEADER) {
+            broadcastAppends(false);
+        } else if (leader != null) {
+            flushForwards();
+        }
+        List<LogEntry> committed = List.of();
+        if (appliedIndex < commitIndex) {
+            committed = log.entries(appliedIndex + 1, commitIndex, Long.MAX_VALUE);
+            appliedIndex = commitIndex;
+        }
+        RaftReady ready = new RaftReady(outbox, committed, events);
+        outbox = new ArrayList<>();
+        events = new ArrayList<>();
+        return ready;
+    }
+
+    // ---------------------------------------------------------------- introspection
+
+    /** This node. */
+    public PeerId self() {
+        return self;
+    }
+
+    /** The current role. */
+    public Role role() {
+        return role;
+    }
+
+    /** The current term. */
+    public long term() {
+        return term;
+    }
+
+    /** The known leader, or {@code null}. */
+    public PeerId leader() {
+        return leader;
+    }
+
+    /** The highest index known to be committed. */
+    public long commitIndex() {
+        return commitIndex;
+    }
+
+    /** The position of the last log entry. */
+    public LogPosition lastPosition() {
+        return log.lastPosition();
+    }
+
+    /** The current configuration, or {@code null} before this node has one. */
+    public Configuration configuration() {
+        return configurations.isEmpty() ? null : configurations.lastEntry().getValue();
+    }
+
+    /** Messages dropped because they came from another formation of the group. */
+    public long foreignMessages() {
+        return foreignMessages;
+    }
+
+    /** Whether this node has a log consistent with a leader it hears from (or leads). */
+    public boolean isOnline() {
+        return role == Role.LEADER || (role == Role.FOLLOWER && leader != null);
+    }
+
+    /** A snapshot of this node's view. */
+    public RaftStatus status() {
+        Configuration current = configuration();
+        TreeSet<PeerId> voters = current == null ? new TreeSet<>() : new TreeSet<>(current.voters());
+        List<PeerId> learners = new ArrayList<>();
+        for (PeerId peer : connected) {
+            if (!voters.contains(peer)) {
+                learners.add(peer);
+            }
+        }
+        if (!voters.contains(self)) {
+            learners.addFirst(self);
+        }
+        Map<PeerId, RaftStatus.FollowerStatus> followers = new HashMap<>();
+        if (role == Role.LEADER) {
+            progress.forEach((peer, p) -> followers.put(peer, new RaftStatus.FollowerStatus(
+                    p.match, p.reportedLast, voters.contains(peer), Math.max(0, now - p.lastContact))));
+        }
+        return new RaftStatus(self, role, term, leader, commitIndex, log.lastPosition(), formation, voters,
+                learners, followers);
+    }
+
+    // ---------------------------------------------------------------- elections
+
+    private long electionTimeout() {
+        long timeout = config.electionTimeout()
+                + (config.electionJitter() > 0 ? random.nextLong(config.electionJitter()) : 0);
+        return config.preference() == LeadershipPreference.RELUCTANT ? timeout * 3 : timeout;
+    }
+
+    private boolean canCampaign() {
+        return config.preference() != LeadershipPreference.OBSERVER && isVoter(self);
+    }
+
+    private boolean isVoter(PeerId peer) {
+        Configuration current = configuration();
+        return current != null && current.isVoter(peer);
+    }
+
+    /** Whether this node has heard from a live leader recently enough to refuse to help replace it. */
+    private boolean inLease() {
+        return role == Role.LEADER
+                || (leader != null && now - leaderContact < config.electionTimeout());
+    }
+
+    private void campaign() {
+        role = Role.PRE_CANDIDATE;
+        leader = null;
+        votes.clear();
+        votes.add(self);
+        if (configuration().isQuorum(votes)) {
+            becomeCandidate();
+            return;
+        }
+        PreVote ask = new PreVote(formation, term + 1, log.lastPosition());
+        for (PeerId voter : configuration().voters()) {
+            if (!voter.equals(self)) {
+                send(voter, ask);
+            }
+        }
+    }
+
+    private void becomeCandidate() {
+        role = Role.CANDIDATE;
+        leader = null;
+        setHardState(term + 1, self);
+        electionDeadline = now + electionTimeout();
+        votes.clear();
+        votes.add(self);
+        if (configuration().isQuorum(votes)) {
+            becomeLeader();
+            return;
+        }
+        RequestVote ask = new RequestVote(formation, term, log.lastPosition());
+        for (PeerId voter : configuration().voters()) {
+            if (!voter.equals(self)) {
+                send(voter, ask);
+            }
+        }
+    }
+
+    private void becomeLeader() {
+        role = Role.LEADER;
+        leader = self;
+        progress.clear();
+        long next = log.lastPosition().index() + 1;
+        for (PeerId peer : configuration().voters()) {
+            if (!peer.equals(self)) {
+                progress.put(peer, new Progress(next, now));
+            }
+        }
+        for (PeerId peer : connected) {
+            progress.putIfAbsent(peer, new Progress(next, now));
+        }
+        probe = 0;
+        termStart = appendNew(LogEntry.Kind.NOOP, new byte[0]).index();
+        heartbeatDeadline = now + config.heartbeatInterval();
+        quorumCheckDeadline = now + config.electionTimeout();
+        // Commands that waited for a leader: this node is it. Those already sent to the previous leader
+        // may be in its log, so they wait for its answer (or time out as possibly applied).
+        for (Iterator<PendingForward> it = forwards.values().iterator(); it.hasNext(); ) {
+            PendingForward f = it.next();
+            if (!f.sent) {
+                it.remove();
+                events.add(new CommandAccepted(f.requestId, appendNew(LogEntry.Kind.COMMAND, f.data)));
+            }
+        }
+        for (PendingForward r : readForwards.values()) {
+            registerRead(r.requestId, self);
+        }
+        readForwards.clear();
+        advanceCommit();
+    }
+
+    private void becomeFollower(long newTerm, PeerId newLeader) {
+        if (role == Role.LEADER) {
+            abandonLeadership();
+        }
+        if (newTerm > term) {
+            setHardState(newTerm, null);
+        }
+        role = Role.FOLLOWER;
+        votes.clear();
+        leader = newLeader;
+        if (newLeader != null) {
+            leaderContact = now;
+        }
+        electionDeadline = now + electionTimeout();
+    }
+
+    private void abandonLeadership() {
+        progress.clear();
+        recentForwards.clear();
+        for (PendingRead r : reads) {
+            refuseRead(r);
+        }
+        for (PendingRead r : readsAwaitingTermCommit) {
+            refuseRead(r);
+        }
+        reads.clear();
+        readsAwaitingTermCommit.clear();
+    }
+
+    private void refuseRead(PendingRead r) {
+        if (r.origin.equals(self)) {
+            // The read goes back to waiting for a leader, within its original deadline.
+            readForwards.put(r.requestId, new PendingForward(r.requestId, null, now + config.forwardTimeout()));
+        } else {
+            send(r.origin, new ReadIndexResponse(formation, r.requestId, -1));
+        }
+    }
+
+    private void onPreVote(PeerId from, PreVote m) {
+        boolean grant = m.term() > term && m.last().atLeast(log.lastPosition()) && !inLease();
+        send(from, new PreVoteResponse(formation, grant ? m.term() : term, grant));
+    }
+
+    private void onPreVoteResponse(PeerId from, PreVoteResponse m) {
+        if (role != Role.PRE_CANDIDATE) {
+            if (m.term() > term && !m.granted()) {
+                becomeFollower(m.term(), null);
+            }
+            return;
+        }
+        if (m.granted() && m.term() == term + 1 && isVoter(from)) {
+            votes.add(from);
+            if (configuration().isQuorum(votes)) {
+                becomeCandidate();
+            }
+        } else if (!m.granted() && m.term() > term) {
+            becomeFollower(m.term(), null);
+        }
+    }
+
+    private void onRequestVote(PeerId from, RequestVote m) {
+        if (m.term() < term) {
+            send(from, new VoteResponse(formation, term, false));
+            return;
+        }
+        if (m.term() > term) {
+            if (inLease()) {
+                return;
+            }
+            becomeFollower(m.term(), null);
+        }
+        boolean grant = (votedFor == null || votedFor.equals(from)) && m.last().atLeast(log.lastPosition());
+        if (grant) {
+            setHardState(term, from);
+            electionDeadline = now + electionTimeout();
+        }
+        send(from, new VoteResponse(formation, term, grant));
+    }
+
+    private void onVoteResponse(PeerId from, VoteResponse m) {
+        if (m.term() > term) {
+            becomeFollower(m.term(), null);
+            return;
+        }
+        if (role == Role.CANDIDATE && m.term() == term && m.granted() && isVoter(from)) {
+            votes.add(from);
+            if (configuration().isQuorum(votes)) {
+                becomeLeader();
+            }
+        }
+    }
+
+    private void maybeBootstrap() {
+        if (config.preference() == LeadershipPreference.OBSERVER || log.lastPosition().index() != 0) {
+            return;
+        }
+        List<PeerId> fresh = new ArrayList<>();
+        fresh.add(self);
+        for (PeerId peer : connected) {
+            Hello hello = hellos.get(peer);
+            if (hello == null) {
+                return; // not yet known whether it belongs to a formation: wait for its hello
+            }
+            if (hello.formation() != 0) {
+                return; // a formation exists: its leader will replicate to this node
+            }
+            if (hello.last().index() == 0 && hello.preference() != LeadershipPreference.OBSERVER) {
+                fresh.add(peer);
+            }
+        }
+        fresh.sort(null);
+        if (fresh.size() < config.bootstrapExpect() || !fresh.getFirst().equals(self)) {
+            return;
+        }
+        long id = random.nextLong();
+        Configuration first = new Configuration(id == 0 ? 1 : id,
+                new TreeSet<>(fresh.subList(0, config.bootstrapExpect())));
+        setHardState(term + 1, null);
+        appendEntries(List.of(new LogEntry(term, 1, LogEntry.Kind.CONFIGURATION, first.encode())));
+        campaign();
+    }
+
+    // ---------------------------------------------------------------- replication
+
+    private void onAppend(PeerId from, AppendEntries m) {
+        if (m.term() < term) {
+            send(from, new AppendResponse(formation, term, false, m.prevIndex(), 0, m.probe()));
+            return;
+        }
+        if (m.term() > term || role != Role.FOLLOWER || !from.equals(leader)) {
+            becomeFollower(m.term(), from);
+        }
+        leaderContact = now;
+        electionDeadline = now + electionTimeout();
+
+        long prevIndex = m.prevIndex();
+        List<LogEntry> entries = m.entries();
+        if (prevIndex < commitIndex) {
+            // Entries up to the commit index are in this log already (a late or duplicated append).
+            int skip = (int) Math.min(entries.size(), commitIndex - prevIndex);
+            entries = entries.subList(skip, entries.size());
+            prevIndex = Math.max(prevIndex, commitIndex);
+            if (entries.isEmpty()) {
+                send(from, new AppendResponse(formation, term, true, commitIndex, log.lastPosition().index(), m.probe()));
+                return;
+            }
+            prevIndex = entries.getFirst().index() - 1;
+        } else {
+            long last = log.lastPosition().index();
+            if (prevIndex > last) {
+                send(from, new AppendResponse(formation, term, false, prevIndex, last, m.probe()));
+                return;
+            }
+            if (log.termAt(prevIndex) != m.prevTerm()) {
+                send(from, new AppendResponse(formation, term, false, prevIndex,
+                        agreementHint(prevIndex - 1, m.prevTerm()), m.probe()));
+                return;
+            }
+        }
+        long last = log.lastPosition().index();
+        for (int i = 0; i < entries.size(); i++) {
+            LogEntry entry = entries.get(i);
+            if (entry.index() <= last) {
+                if (log.termAt(entry.index()) == entry.term()) {
+                    continue;
+                }
+                if (entry.index() <= commitIndex) {
+                    throw new IllegalStateException("leader " + from + " overwrites committed entry " + entry.index());
+                }
+                truncate(entry.index());
+            }
+            appendEntries(entries.subList(i, entries.size()));
+            break;
+        }
+        long matched = prevIndex + entries.size();
+        long newCommit = Math.min(m.leaderCommit(), matched);
+        if (newCommit > commitIndex) {
+            commitIndex = newCommit;
+        }
+        send(from, new AppendResponse(formation, term, true, matched, log.lastPosition().index(), m.probe()));
+    }
+
+    /** The highest index at or below {@code from} whose term is at most {@code term}. */
+    private long agreementHint(long from, long term) {
+        long index = Math.min(from, log.lastPosition().index());
+        while (index > commitIndex && log.termAt(index) > term) {
+            index--;
+        }
+        return index;
+    }
+
+    private void onAppendResponse(PeerId from, AppendResponse m) {
+        if (m.term() > term) {
+            becomeFollower(m.term(), null);
+            return;
+        }
+        if (role != Role.LEADER || m.term() != term) {
+            return;
+        }
+        Progress p = progress.get(from);
+        if (p == null) {
+            return;
+        }
+        p.lastContact = now;
+        p.probeAck = Math.max(p.probeAck, m.probe());
+        if (m.success()) {
+            p.reportedLast = m.hint();
+            if (p.acknowledged(m.index())) {
+                advanceCommit();
+            }
+        } else {
+            p.reportedLast = m.hint();
+            p.refused(m.index(), m.hint());
+        }
+        confirmReads();
+    }
+
+    private void broadcastAppends(boolean heartbeat) {
+        long last = log.lastPosition().index();
+        for (Map.Entry<PeerId, Progress> e : progress.entrySet()) {
+            PeerId peer = e.getKey();
+            if (!connected.contains(peer)) {
+                continue;
+            }
+            Progress p = e.getValue();
+            boolean sentAny = false;
+            while (p.next <= last && p.canSend(config.maxInflight())) {
+                sendAppend(peer, p, last);
+                sentAny = true;
+                if (!p.replicating) {
+                    break;
+                }
+            }
+            // An empty append carries a new commit index (when the window has room) or a read's probe
+            // (always: reads wait for it).
+            if (!sentAny && (heartbeat || p.sentProbe < probe
+                    || (p.sentCommit < commitIndex && p.canSend(config.maxInflight())))) {
+                sendEmptyAppend(peer, p);
+            }
+        }
+    }
+
+    private void sendAppend(PeerId peer, Progress p, long last) {
+        long prevIndex = p.next - 1;
+        List<LogEntry> entries = log.entries(p.next, Math.min(last, p.next + MAX_ENTRIES_PER_APPEND - 1),
+                config.maxAppendBytes());
+        send(peer, new AppendEntries(formation, term, prevIndex, log.termAt(prevIndex), entries, commitIndex, probe));
+        p.sentCommit = commitIndex;
+        p.sentProbe = probe;
+        p.sent(entries.getLast().index());
+    }
+
+    private void sendEmptyAppend(PeerId peer, Progress p) {
+        long prevIndex = p.replicating ? p.next - 1 : Math.min(p.next - 1, log.lastPosition().index());
+        send(peer, new AppendEntries(formation, term, prevIndex, log.termAt(prevIndex), List.of(), commitIndex, probe));
+        p.sentCommit = commitIndex;
+        p.sentProbe = probe;
+        if (!p.replicating) {
+            p.probeOut = true;
+        }
+    }
+
+    private void advanceCommit() {
+        Configuration current = configuration();
+        long last = log.lastPosition().index();
+        long majority = current.majorityIndex(peer -> {
+            if (peer.equals(self)) {
+                return last;
+            }
+            Progress p = progress.get(peer);
+            return p == null ? 0 : p.match;
+        });
+        if (majority <= commitIndex || log.termAt(majority) != term) {
+            return;
+        }
+        commitIndex = majority;
+        if (commitIndex >= termStart && !readsAwaitingTermCommit.isEmpty()) {
+            List<PendingRead> waiting = new ArrayList<>(readsAwaitingTermCommit);
+            readsAwaitingTermCommit.clear();
+            for (PendingRead r : waiting) {
+                registerRead(r.requestId, r.origin);
+            }
+        }
+        if (!current.isVoter(self) && configurations.lastKey() <= commitIndex) {
+            // This node's own removal committed: it hands over by stepping down.
+            becomeFollower(term, null);
+        }
+    }
+
+    private boolean hasActiveQuorum() {
+        Set<PeerId> active = new HashSet<>();
+        active.add(self);
+        progress.forEach((peer, p) -> {
+            if (now - p.lastContact < config.electionTimeout()) {
+                active.add(peer);
+            }
+        });
+        return configuration().isQuorum(active);
+    }
+
+    // ---------------------------------------------------------------- membership
+
+    private boolean membershipChangeAllowed() {
+        return role == Role.LEADER && commitIndex >= termStart && configurations.lastKey() <= commitIndex;
+    }
+
+    private void adjustMembership() {
+        if (!membershipChangeAllowed()) {
+            return;
+        }
+        Configuration current = configuration();
+        if (config.voterRemovalTimeout() > 0) {
+            for (PeerId voter : current.voters()) {
+                Progress p = progress.get(voter);
+                if (p != null && now - p.lastContact > config.voterRemovalTimeout()) {
+                    appendNew(LogEntry.Kind.CONFIGURATION, current.withoutVoter(voter).encode());
+                    return;
+                }
+            }
+        }
+        if (current.voters().size() < config.targetVoters()) {
+            PeerId best = null;
+            for (PeerId peer : connected) {
+                Hello hello = hellos.get(peer);
+                Progress p = progress.get(peer);
+                if (current.isVoter(peer) || hello == null || p == null
+                        || hello.preference() == LeadershipPreference.OBSERVER
+                        || p.match < commitIndex || now - p.lastContact >= config.electionTimeout()) {
+                    continue;
+                }
+                if (best == null || (hellos.get(best).preference() == LeadershipPreference.RELUCTANT
+                        && hello.preference() == LeadershipPreference.NORMAL)) {
+                    best = peer;
+                }
+            }
+            if (best != null) {
+                appendNew(LogEntry.Kind.CONFIGURATION, current.withVoter(best).encode());
+            }
+        } else if (current.voters().size() > config.targetVoters()) {
+            PeerId drop = null;
+            for (PeerId voter : current.voters()) {
+                if (!voter.equals(self)) {
+                    Progress p = progress.get(voter);
+                    Progress d = drop == null ? null : progress.get(drop);
+                    if (drop == null || (p != null && d != null && p.lastContact <= d.lastContact)) {
+                        drop = voter;
+                    }
+                }
+            }
+            if (drop != null) {
+                appendNew(LogEntry.Kind.CONFIGURATION, current.withoutVoter(drop).encode());
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- requests
+
+    private void registerRead(long requestId, PeerId origin) {
+        if (commitIndex < termStart) {
+            readsAwaitingTermCommit.add(new PendingRead(requestId, origin, 0, 0));
+            return;
+        }
+        if (configuration().isQuorum(Set.of(self))) {
+            answerRead(requestId, origin, commitIndex);
+            return;
+        }
+        reads.add(new PendingRead(requestId, origin, commitIndex, ++probe));
+    }
+
+    private void confirmReads() {
+        while (!reads.isEmpty()) {
+            PendingRead first = reads.getFirst();
+            Set<PeerId> confirmed = new HashSet<>();
+            confirmed.add(self);
+            progress.forEach((peer, p) -> {
+                if (p.probeAck >= first.probe) {
+                    confirmed.add(peer);
+                }
+            });
+            if (!configuration().isQuorum(confirmed)) {
+                return;
+            }
+            reads.removeFirst();
+            answerRead(first.requestId, first.origin, first.index);
+        }
+    }
+
+    private void answerRead(long requestId, PeerId origin, long index) {
+        if (origin.equals(self)) {
+            events.add(new ReadReady(requestId, index));
+        } else {
+            send(origin, new ReadIndexResponse(formation, requestId, index));
+        }
+    }
+
+    private void onForwardCommands(PeerId from, ForwardCommands m) {
+        List<Accepted> accepted = new ArrayList<>();
+        List<Long> refused = new ArrayList<>();
+        for (Forwarded f : m.commands()) {
+            if (role != Role.LEADER) {
+                refused.add(f.requestId());
+                continue;
+            }
+            ForwardKey key = new ForwardKey(from, f.requestId());
+            LogPosition at = recentForwards.get(key);
+            if (at == null) {
+                at = appendNew(LogEntry.Kind.COMMAND, f.data());
+                recentForwards.put(key, at);
+            }
+            accepted.add(new Accepted(f.requestId(), at));
+        }
+        send(from, new ForwardResponse(formation, accepted, refused));
+    }
+
+    private void onForwardResponse(PeerId from, ForwardResponse m) {
+        for (Accepted a : m.accepted()) {
+            if (forwards.remove(a.requestId()) != null) {
+                events.add(new CommandAccepted(a.requestId(), a.position()));
+            }
+        }
+        for (long id : m.refused()) {
+            PendingForward f = forwards.get(id);
+            if (f != null) {
+                f.sent = false;
+            }
+        }
+        if (!m.refused().isEmpty() && from.equals(leader)) {
+            leader = null; // it no longer leads; wait to hear from whoever does
+        }
+    }
+
+    private void onReadIndexRequest(PeerId from, ReadIndexRequest m) {
+        if (role != Role.LEADER) {
+            send(from, new ReadIndexResponse(formation, m.requestId(), -1));
+        } else {
+            registerRead(m.requestId(), from);
+        }
+    }
+
+    private void onReadIndexResponse(PeerId from, ReadIndexResponse m) {
+        PendingForward r = readForwards.get(m.requestId());
+        if (r == null) {
+            return;
+        }
+        if (m.index() >= 0) {
+            readForwards.remove(m.requestId());
+            events.add(new ReadReady(m.requestId(), m.index()));
+        } else {
+            r.sent = false;
+            if (from.equals(leader)) {
+                leader = null;
+            }
+        }
+    }
+
+    private void flushForwards() {
+        List<Forwarded> batch = new ArrayList<>();
+        for (PendingForward f : forwards.values()) {
+            if (!f.sent) {
+                f.sent = true;
+                batch.add(new Forwarded(f.requestId, f.data));
+            }
+        }
+        if (!batch.isEmpty()) {
+            send(leader, new ForwardCommands(formation, batch));
+        }
+        for (PendingForward r : readForwards.values()) {
+            if (!r.sent) {
+                r.sent = true;
+                send(leader, new ReadIndexRequest(formation, r.requestId));
+            }
+        }
+    }
+
+    private void expireRequests() {
+        for (Iterator<PendingForward> it = forwards.values().iterator(); it.hasNext(); ) {
+            PendingForward f = it.next();
+            if (now >= f.deadline) {
+                it.remove();
+                events.add(new CommandFailed(f.requestId, f.sent ? Failure.LEADER_UNRESPONSIVE : Failure.NO_LEADER));
+            }
+        }
+        for (Iterator<PendingForward> it = readForwards.values().iterator(); it.hasNext(); ) {
+            PendingForward r = it.next();
+            if (now >= r.deadline) {
+                it.remove();
+                events.add(new ReadFailed(r.requestId, r.sent ? Failure.LEADER_UNRESPONSIVE : Failure.NO_LEADER));
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- log
+
+    private LogPosition appendNew(LogEntry.Kind kind, byte[] data) {
+        LogEntry entry = new LogEntry(term, log.lastPosition().index() + 1, kind, data);
+        appendEntries(List.of(entry));
+        if (role == Role.LEADER) {
+            advanceCommit();
+        }
+        return entry.position();
+    }
+
+    private void appendEntries(List<LogEntry> entries) {
+        log.append(entries);
+        long before = formation;
+        for (LogEntry entry : entries) {
+            noteConfiguration(entry);
+        }
+        if (before == 0 && formation != 0) {
+            broadcastHello();
+        }
+    }
+
+    private void noteConfiguration(LogEntry entry) {
+        if (entry.kind() == LogEntry.Kind.CONFIGURATION) {
+            Configuration c = Configuration.decode(entry.data());
+            configurations.put(entry.index(), c);
+            formation = c.formation();
+        }
+    }
+
+    private void truncate(long from) {
+        log.truncateFrom(from);
+        configurations.tailMap(from, true).clear();
+        if (configurations.isEmpty()) {
+            formation = 0;
+        }
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    private void advance(long time) {
+        if (time > now) {
+            now = time;
+        }
+    }
+
+    private void setHardState(long newTerm, PeerId vote) {
+        term = newTerm;
+        votedFor = vote;
+        log.saveHardState(new HardState(newTerm, vote));
+    }
+
+    private Hello hello() {
+        return new Hello(formation, term, log.lastPosition(), config.preference());
+    }
+
+    private void broadcastHello() {
+        Hello hello = hello();
+        for (PeerId peer : connected) {
+            send(peer, hello);
+        }
+    }
+
+    private void send(PeerId to, RaftMessage message) {
+        outbox.add(new Outbound(to, message));
+    }
+}

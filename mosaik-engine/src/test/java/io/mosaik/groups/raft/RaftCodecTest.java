@@ -1,0 +1,106 @@
+package io.mosaik.groups.raft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.mosaik.primitives.PeerId;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+class RaftCodecTest {
+
+    private static PeerId peer(int n) {
+        byte[] b = new byte[32];
+        b[31] = (byte) n;
+        return PeerId.fromBytes(b);
+    }
+
+    private static final Configuration CONFIG = new Configuration(77, new TreeSet<>(List.of(peer(1), peer(2))));
+
+    static List<RaftMessage> samples() {
+        return List.of(
+                new RaftMessage.Hello(5, 3, new LogPosition(2, 9), LeadershipPreference.RELUCTANT),
+                new RaftMessage.PreVote(5, 4, new LogPosition(3, 10)),
+                new RaftMessage.PreVoteResponse(5, 4, true),
+                new RaftMessage.RequestVote(5, 4, new LogPosition(3, 10)),
+                new RaftMessage.VoteResponse(5, 4, false),
+                new RaftMessage.AppendEntries(5, 4, 10, 3, List.of(
+                        new LogEntry(4, 11, LogEntry.Kind.NOOP, new byte[0]),
+                        new LogEntry(4, 12, LogEntry.Kind.COMMAND, new byte[] {1, 2, 3}),
+                        new LogEntry(4, 13, LogEntry.Kind.CONFIGURATION, CONFIG.encode())), 9, 17),
+                new RaftMessage.AppendResponse(5, 4, true, 13, 13, 17),
+                new RaftMessage.ForwardCommands(5, List.of(new RaftMessage.Forwarded(-3, new byte[] {7}))),
+                new RaftMessage.ForwardResponse(5, List.of(new RaftMessage.Accepted(8, new LogPosition(4, 14))), List.of(9L)),
+                new RaftMessage.ReadIndexRequest(5, 11),
+                new RaftMessage.ReadIndexResponse(5, 11, -1));
+    }
+
+    @Test
+    void everyMessageSurvivesARoundTrip() {
+        for (RaftMessage message : samples()) {
+            RaftMessage back = RaftCodec.decode(RaftCodec.encode(message));
+            if (message instanceof RaftMessage.ForwardCommands f) {
+                RaftMessage.ForwardCommands g = (RaftMessage.ForwardCommands) back;
+                assertThat(g.commands().getFirst().requestId()).isEqualTo(f.commands().getFirst().requestId());
+                assertThat(g.commands().getFirst().data()).isEqualTo(f.commands().getFirst().data());
+            } else {
+                assertThat(back).isEqualTo(message);
+            }
+        }
+    }
+
+    @Test
+    void aConfigurationSurvivesARoundTripAndGarbageIsRefused() {
+        assertThat(Configuration.decode(CONFIG.encode())).isEqualTo(CONFIG);
+        assertThatThrownBy(() -> Configuration.decode(new byte[] {1, 2, 3})).isInstanceOf(IllegalArgumentException.class);
+        byte[] huge = Arrays.copyOf(CONFIG.encode(), 12);
+        huge[8] = 0x7f; // a voter count far beyond the bytes
+        assertThatThrownBy(() -> Configuration.decode(huge)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void truncatedCorruptedAndRandomFramesAreRefusedCleanly() {
+        SplittableRandom random = new SplittableRandom(1);
+        int refused = 0;
+        for (RaftMessage message : samples()) {
+            byte[] bytes = RaftCodec.encode(message);
+            for (int cut = 0; cut < bytes.length; cut++) {
+                byte[] truncated = Arrays.copyOf(bytes, cut);
+                assertThatThrownBy(() -> RaftCodec.decode(truncated)).isInstanceOf(IllegalArgumentException.class);
+                refused++;
+            }
+            byte[] longer = Arrays.copyOf(bytes, bytes.length + 1);
+            assertThatThrownBy(() -> RaftCodec.decode(longer)).isInstanceOf(IllegalArgumentException.class);
+            for (int i = 0; i < 2_000; i++) {
+                byte[] flipped = bytes.clone();
+                flipped[random.nextInt(flipped.length)] ^= (byte) (1 + random.nextInt(255));
+                try {
+                    RaftCodec.decode(flipped); // some flips still decode to a valid message
+                } catch (IllegalArgumentException expected) {
+                    refused++;
+                }
+            }
+        }
+        for (int i = 0; i < 20_000; i++) {
+            byte[] noise = new byte[random.nextInt(64)];
+            random.nextBytes(noise);
+            try {
+                RaftCodec.decode(noise);
+            } catch (IllegalArgumentException expected) {
+                refused++;
+            }
+        }
+        assertThat(refused).isGreaterThan(20_000);
+    }
+
+    @Test
+    void anAppendClaimingMoreEntriesThanItCarriesIsRefusedWithoutAllocatingThem() {
+        byte[] bytes = RaftCodec.encode(new RaftMessage.AppendEntries(5, 4, 10, 3, List.of(), 9, 0));
+        bytes[49] = 0x7f; // the entry count's high byte: two billion entries in zero bytes
+        assertThatThrownBy(() -> RaftCodec.decode(bytes)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("does not fit");
+    }
+}

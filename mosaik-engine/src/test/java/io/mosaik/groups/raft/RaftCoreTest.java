@@ -1,0 +1,312 @@
+package io.mosaik.groups.raft;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mosaik.groups.raft.ClientEvent.CommandAccepted;
+import io.mosaik.groups.raft.ClientEvent.CommandFailed;
+import io.mosaik.groups.raft.ClientEvent.ReadReady;
+import io.mosaik.primitives.PeerId;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Scenarios of a few Raft cores wired together by hand: messages are delivered in order unless a test
+ * cuts a node off, and time moves only when a test says so.
+ */
+class RaftCoreTest {
+
+    private static final RaftConfig CONFIG = RaftConfig.defaults().withTimings(50, 300, 100, 100).withForwardTimeout(500);
+
+    /** A few cores, a clock, an in-order network that can isolate nodes. */
+    static final class Cluster {
+        final List<PeerId> ids = new ArrayList<>();
+        final List<RaftCore> cores = new ArrayList<>();
+        final List<InMemoryLogStorage> storages = new ArrayList<>();
+        final List<List<ClientEvent>> events = new ArrayList<>();
+        final List<List<LogEntry>> applied = new ArrayList<>();
+        final Set<Integer> isolated = new HashSet<>();
+        final ArrayDeque<Object[]> wire = new ArrayDeque<>();
+        long now;
+
+        Cluster(int size, RaftConfig config) {
+            this(size, config, size);
+        }
+
+        Cluster(int size, RaftConfig config, long seed) {
+            SplittableRandom random = new SplittableRandom(seed);
+            for (int i = 0; i < size; i++) {
+                byte[] bytes = new byte[32];
+                bytes[0] = (byte) (i + 1); // ids sort in node order: node 0 bootstraps
+                ids.add(PeerId.fromBytes(bytes));
+            }
+            for (int i = 0; i < size; i++) {
+                storages.add(new InMemoryLogStorage());
+                cores.add(new RaftCore(ids.get(i), config, storages.get(i), new SplittableRandom(random.nextLong()), 0));
+                events.add(new ArrayList<>());
+                applied.add(new ArrayList<>());
+            }
+            for (int i = 0; i < size; i++) {
+                for (int j = 0; j < size; j++) {
+                    if (i != j) {
+                        cores.get(i).peerConnected(ids.get(j), 0);
+                    }
+                }
+            }
+            settle();
+        }
+
+        void settle() {
+            for (int rounds = 0; rounds < 10_000; rounds++) {
+                for (int i = 0; i < cores.size(); i++) {
+                    RaftReady ready = cores.get(i).ready();
+                    events.get(i).addAll(ready.events());
+                    applied.get(i).addAll(ready.committed());
+                    for (RaftReady.Outbound out : ready.messages()) {
+                        wire.add(new Object[] {i, ids.indexOf(out.to()), out.message()});
+                    }
+                }
+                if (wire.isEmpty()) {
+                    return;
+                }
+                while (!wire.isEmpty()) {
+                    Object[] m = wire.poll();
+                    int from = (int) m[0];
+                    int to = (int) m[1];
+                    if (!isolated.contains(from) && !isolated.contains(to)) {
+                        cores.get(to).receive(ids.get(from), (RaftMessage) m[2], now);
+                    }
+                }
+            }
+            throw new AssertionError("the cluster does not settle");
+        }
+
+        /** Advances time in 10 ms ticks, settling after each. */
+        void run(long millis) {
+            for (long end = now + millis; now < end; ) {
+                now += 10;
+                for (RaftCore core : cores) {
+                    core.tick(now);
+                }
+                settle();
+            }
+        }
+
+        int leader() {
+            int found = -1;
+            for (int i = 0; i < cores.size(); i++) {
+                if (!isolated.contains(i) && cores.get(i).role() == RaftCore.Role.LEADER) {
+                    assertThat(found).as("one leader").isEqualTo(-1);
+                    found = i;
+                }
+            }
+            return found;
+        }
+    }
+
+    @Test
+    void aSingleNodeBootstrapsItselfAndCommitsAtOnce() {
+        Cluster c = new Cluster(1, CONFIG);
+        c.run(1_000);
+        RaftCore core = c.cores.getFirst();
+        assertThat(core.role()).isEqualTo(RaftCore.Role.LEADER);
+        assertThat(core.configuration().voters()).containsExactly(c.ids.getFirst());
+        core.propose(7, new byte[] {42}, c.now);
+        c.settle();
+        assertThat(c.events.getFirst()).contains(new CommandAccepted(7, new LogPosition(core.term(), 3)));
+        assertThat(c.applied.getFirst()).extracting(LogEntry::kind)
+                .containsExactly(LogEntry.Kind.CONFIGURATION, LogEntry.Kind.NOOP, LogEntry.Kind.COMMAND);
+    }
+
+    @Test
+    void threeFreshNodesFormOneGroupAndPromoteLearnersToVoters() {
+        Cluster c = new Cluster(3, CONFIG);
+        c.run(2_000);
+        int leader = c.leader();
+        assertThat(leader).isEqualTo(0);
+        for (RaftCore core : c.cores) {
+            assertThat(core.configuration().voters()).containsExactlyElementsOf(new TreeSet<>(c.ids));
+            assertThat(core.status().formation()).isEqualTo(c.cores.getFirst().status().formation()).isNotZero();
+        }
+    }
+
+    @Test
+    void aCommandProposedOnAFollowerIsForwardedCommittedAndAppliedEverywhere() {
+        Cluster c = new Cluster(3, CONFIG);
+        c.run(2_000);
+        c.cores.get(2).propose(99, new byte[] {1, 2, 3}, c.now);
+        c.settle();
+        LogPosition at = ((CommandAccepted) c.events.get(2).getLast()).position();
+        c.run(100);
+        for (List<LogEntry> entries : c.applied) {
+            assertThat(entries.getLast().position()).isEqualTo(at);
+            assertThat(entries.getLast().data()).containsExactly(1, 2, 3);
+        }
+    }
+
+    @Test
+    void aLeaderCutOffFromTheMajorityStepsDownAndTheOthersElectANewOne() {
+        Cluster c = new Cluster(3, CONFIG);
+        c.run(2_000);
+        int old = c.leader();
+        long oldTerm = c.cores.get(old).term();
+        c.isolated.add(old);
+        c.run(1_500);
+        assertThat(c.cores.get(old).role()).as("the cut-off leader steps down").isNotEqualTo(RaftCore.Role.LEADER);
+        int fresh = c.leader();
+        assertThat(fresh).isNotEqualTo(old).isNotEqualTo(-1);
+        assertThat(c.cores.get(fresh).term()).isGreaterThan(oldTerm);
+    }
+
+    @Test
+    void aNodeReturningFromIsolationDoesNotDisruptAHealthyLeader() {
+        Cluster c = new Cluster(3, CONFIG);
+        c.run(2_000);
+        int leader = c.leader();
+        int follower = (leader + 1) % 3;
+        long term = c.cores.get(leader).term();
+        c.isolated.add(follower);
+        c.run(3_000); // its elections fail pre-vote, so its term does not grow
+        assertThat(c.cores.get(follower).term()).isEqualTo(term);
+        c.isolated.clear();
+        c.run(1_000);
+        assertThat(c.leader()).isEqualTo(leader);
+        assertThat(c.cores.get(leader).term()).isEqualTo(term);
+    }
+
+    @Test
+    void anUncommittedEntryOfADeposedLeaderIsReplacedAndItsProposerSeesAnotherEntryThere() {
+        Cluster c = new Cluster(3, CONFIG);
+        c.run(2_000);
+        int old = c.leader();
+        c.isolated.add(old);
+        c.cores.get(old).propose(1, new byte[] {9}, c.now); // appended, never replicated
+        c.settle();
+        LogPosition lost = ((CommandAccepted) c.events.get(old).getLast()).position();
+        c.run(1_500);
+        int fresh = c.leader();
+        c.cores.get(fresh).propose(2, new byte[] {8}, c.now);
+        c.settle();
+        c.isolated.clear();
+        c.run(500);
+        LogEntry there = c.storages.get(old).entries(lost.index(), lost.index(), 1).getFirst();
+        assertThat(there.term()).isNotEqualTo(lost.term());
+        assertThat(c.cores.get(old).commitIndex()).isGreaterThanOrEqualTo(lost.index());
+    }
+
+    @Test
+    void aReadIndexIsConfirmedByAMajorityAndAForwardedReadGetsTheLeadersCommitIndex() {
+        Cluster c = new Cluster(3, CONFIG);
+        c.run(2_000);
+        int leader = c.leader();
+        int follower = (leader + 1) % 3;
+        c.cores.get(leader).propose(1, new byte[] {1}, c.now);
+        c.settle();
+        c.cores.get(follower).read(5, c.now);
+        c.settle();
+        assertThat(c.events.get(follower)).contains(new ReadReady(5, c.cores.get(leader).commitIndex()));
+    }
+
+    @Test
+    void aLeaderWithoutAMajorityServesNoReads() {
+        Cluster c = new Cluster(3, CONFIG);
+        c.run(2_000);
+        int leader = c.leader();
+        c.isolated.add((leader + 1) % 3);
+        c.isolated.add((leader + 2) % 3);
+        c.cores.get(leader).read(5, c.now);
+        // It notices within two election timeouts, steps down, and the read then waits for a leader.
+        c.run(600 + 500);
+        assertThat(c.events.get(leader)).noneMatch(e -> e instanceof ReadReady);
+        assertThat(c.events.get(leader)).anyMatch(e -> e instanceof ClientEvent.ReadFailed f && f.requestId() == 5);
+    }
+
+    @Test
+    void aCommandWithoutALeaderFailsAsNotAppliedAfterTheForwardTimeout() {
+        Cluster c = new Cluster(3, CONFIG);
+        c.run(2_000);
+        int leader = c.leader();
+        int follower = (leader + 1) % 3;
+        c.isolated.add(follower);
+        c.run(1_000); // the follower forgets its leader when its pre-votes fail
+        c.cores.get(follower).propose(3, new byte[] {3}, c.now);
+        c.run(600);
+        assertThat(c.events.get(follower)).contains(new CommandFailed(3, ClientEvent.Failure.NO_LEADER));
+    }
+
+    @Test
+    void anUnreachableVoterIsReplacedByACaughtUpLearnerUnderTheRemovalPolicy() {
+        Cluster c = new Cluster(4, CONFIG.withMembership(3, 1, 1_000));
+        c.run(3_000);
+        int leader = c.leader();
+        Configuration before = c.cores.get(leader).configuration();
+        assertThat(before.voters()).hasSize(3);
+        PeerId learner = c.ids.stream().filter(id -> !before.isVoter(id)).findFirst().orElseThrow();
+        int victim = -1;
+        for (int i = 0; i < 4; i++) {
+            if (i != leader && before.isVoter(c.ids.get(i))) {
+                victim = i;
+            }
+        }
+        c.isolated.add(victim);
+        c.run(3_000);
+        Configuration after = c.cores.get(c.leader()).configuration();
+        assertThat(after.voters()).hasSize(3).contains(learner).doesNotContain(c.ids.get(victim));
+    }
+
+    @Test
+    void withoutARemovalPolicyAnUnreachableVoterStaysAndCountsTowardsTheQuorum() {
+        Cluster c = new Cluster(4, CONFIG.withMembership(3, 1, 0));
+        c.run(3_000);
+        int leader = c.leader();
+        Configuration before = c.cores.get(leader).configuration();
+        for (int i = 0; i < 4; i++) {
+            if (i != leader && before.isVoter(c.ids.get(i))) {
+                c.isolated.add(i);
+                break;
+            }
+        }
+        c.run(3_000);
+        assertThat(c.cores.get(c.leader()).configuration()).isEqualTo(before);
+    }
+
+    @Test
+    void anObserverNeverVotesNorLeadsButReplicates() {
+        Cluster c = new Cluster(2, CONFIG);
+        // Replace node 1 by an observer before anything happens.
+        RaftCore observer = new RaftCore(c.ids.get(1), CONFIG.withPreference(LeadershipPreference.OBSERVER),
+                new InMemoryLogStorage(), new SplittableRandom(3), 0);
+        c.cores.set(1, observer);
+        observer.peerConnected(c.ids.get(0), 0);
+        c.cores.get(0).peerDisconnected(c.ids.get(1), 0);
+        c.cores.get(0).peerConnected(c.ids.get(1), 0);
+        c.run(3_000);
+        assertThat(c.cores.get(0).role()).isEqualTo(RaftCore.Role.LEADER);
+        assertThat(c.cores.get(0).configuration().voters()).containsExactly(c.ids.get(0));
+        assertThat(observer.commitIndex()).isEqualTo(c.cores.get(0).commitIndex());
+        c.isolated.add(0);
+        c.run(3_000);
+        assertThat(observer.role()).isEqualTo(RaftCore.Role.FOLLOWER);
+    }
+
+    @Test
+    void messagesFromAnotherFormationAreIgnoredAndCounted() {
+        Cluster a = new Cluster(1, CONFIG);
+        Cluster b = new Cluster(1, CONFIG, 77);
+        a.run(1_000);
+        b.run(1_000);
+        RaftCore leaderA = a.cores.getFirst();
+        RaftCore leaderB = b.cores.getFirst();
+        byte[] other = new byte[32];
+        other[0] = 9;
+        leaderB.receive(PeerId.fromBytes(other), new RaftMessage.AppendEntries(leaderA.status().formation(),
+                leaderB.term() + 5, 0, 0, List.of(), 0, 0), 1_000);
+        assertThat(leaderB.role()).isEqualTo(RaftCore.Role.LEADER);
+        assertThat(leaderB.foreignMessages()).isEqualTo(1);
+    }
+}
