@@ -108,6 +108,8 @@ public final class RaftCore {
     private List<Outbound> outbox = new ArrayList<>();
     private List<ClientEvent> events = new ArrayList<>();
     private long foreignMessages;
+    private long elections;
+    private boolean matchesLeader;
 
     private record PendingRead(long requestId, PeerId origin, long index, long probe) {
     }
@@ -370,9 +372,14 @@ public final class RaftCore {
         return foreignMessages;
     }
 
+    /** Elections this node has stood in (pre-votes that won a majority). */
+    public long elections() {
+        return elections;
+    }
+
     /** Whether this node has a log consistent with a leader it hears from (or leads). */
     public boolean isOnline() {
-        return role == Role.LEADER || (role == Role.FOLLOWER && leader != null);
+        return role == Role.LEADER || (role == Role.FOLLOWER && leader != null && matchesLeader);
     }
 
     /** A snapshot of this node's view. */
@@ -438,6 +445,7 @@ public final class RaftCore {
     }
 
     private void becomeCandidate() {
+        elections++;
         role = Role.CANDIDATE;
         leader = null;
         setHardState(term + 1, self);
@@ -498,6 +506,7 @@ public final class RaftCore {
         }
         role = Role.FOLLOWER;
         votes.clear();
+        matchesLeader = false;
         leader = newLeader;
         if (newLeader != null) {
             leaderContact = now;
@@ -632,6 +641,7 @@ public final class RaftCore {
             entries = entries.subList(skip, entries.size());
             prevIndex = Math.max(prevIndex, commitIndex);
             if (entries.isEmpty()) {
+                matchesLeader = true;
                 send(from, new AppendResponse(formation, term, true, commitIndex, log.lastPosition().index(), m.probe()));
                 return;
             }
@@ -639,10 +649,12 @@ public final class RaftCore {
         } else {
             long last = log.lastPosition().index();
             if (prevIndex > last) {
+                matchesLeader = false;
                 send(from, new AppendResponse(formation, term, false, prevIndex, last, m.probe()));
                 return;
             }
             if (log.termAt(prevIndex) != m.prevTerm()) {
+                matchesLeader = false;
                 send(from, new AppendResponse(formation, term, false, prevIndex,
                         agreementHint(prevIndex - 1, m.prevTerm()), m.probe()));
                 return;
@@ -664,6 +676,7 @@ public final class RaftCore {
             break;
         }
         long matched = prevIndex + entries.size();
+        matchesLeader = true;
         long newCommit = Math.min(m.leaderCommit(), matched);
         if (newCommit > commitIndex) {
             commitIndex = newCommit;

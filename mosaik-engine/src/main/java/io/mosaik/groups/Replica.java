@@ -1,0 +1,329 @@
+package io.mosaik.groups;
+
+import io.mosaik.codec.Codec;
+import io.mosaik.groups.raft.ClientEvent;
+import io.mosaik.groups.raft.LogEntry;
+import io.mosaik.groups.raft.LogPosition;
+import io.mosaik.groups.raft.RaftCore;
+import io.mosaik.groups.raft.RaftReady;
+import io.mosaik.primitives.PeerId;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/**
+ * A {@link RaftCore} with its state machine and the requests of local callers: it applies committed
+ * entries in order, answers each command with the result its own replica computed, detects commands
+ * whose index another leader's entry took, and answers strong queries once the state has caught up with
+ * their read index. Like the core it has no I/O and no clock; the group's loop (or the simulator) calls
+ * it from one thread.
+ *
+ * <p>A command entry carries the id of the node that issued it and that node's request id, so the
+ * issuing node recognises its command when it applies it, whichever way the leader's acknowledgement
+ * went.
+ */
+final class Replica<C, Q, R> {
+
+    private static final int HEADER = PeerId.LENGTH + Long.BYTES;
+
+    private final RaftCore core;
+    private final StateMachine<C, Q, R> machine;
+    private final Codec codec;
+    private final Executor completions;
+    private final byte[] selfBytes;
+    private long nextRequestId;
+    private long appliedIndex;
+    private boolean closed;
+
+    private final Map<Long, PendingCommand<R>> commands = new HashMap<>();
+    private final TreeMap<Long, List<Long>> acceptedAt = new TreeMap<>();
+    private final Map<Long, PendingQuery<Q, R>> queries = new HashMap<>();
+    private final TreeMap<Long, List<PendingQuery<Q, R>>> queriesAt = new TreeMap<>();
+
+    private static final class PendingCommand<R> {
+        final CompletableFuture<Committed<R>> result;
+        final CompletableFuture<LogPosition> accepted;
+
+        PendingCommand(CompletableFuture<Committed<R>> result, CompletableFuture<LogPosition> accepted) {
+            this.result = result;
+            this.accepted = accepted;
+        }
+    }
+
+    private record PendingQuery<Q, R>(Q query, CompletableFuture<R> result) {
+    }
+
+    /**
+     * A replica.
+     *
+     * @param core          the Raft core (fresh, or over storage that outlived a restart)
+     * @param machine       the state machine, in its initial state
+     * @param codec         encodes commands and results
+     * @param completions   where futures are completed (never the caller's loop: callbacks may block)
+     * @param firstRequestId where request ids start; random, so that ids never repeat across restarts
+     */
+    Replica(RaftCore core, StateMachine<C, Q, R> machine, Codec codec, Executor completions, long firstRequestId) {
+        this.core = core;
+        this.machine = machine;
+        this.codec = codec;
+        this.completions = completions;
+        this.selfBytes = core.self().toBytes();
+        this.nextRequestId = firstRequestId;
+    }
+
+    /** The Raft core. */
+    RaftCore core() {
+        return core;
+    }
+
+    /** The state machine (read it only on the loop). */
+    StateMachine<C, Q, R> machine() {
+        return machine;
+    }
+
+    /** The index of the last applied entry. */
+    long appliedIndex() {
+        return appliedIndex;
+    }
+
+    /**
+     * Proposes a command and completes with its result once this replica has applied it.
+     *
+     * @param command the command
+     * @param now     the current time
+     * @return the result and position, or a {@link GroupException}
+     */
+    CompletableFuture<Committed<R>> execute(C command, long now) {
+        PendingCommand<R> pending = new PendingCommand<>(new CompletableFuture<>(), null);
+        propose(command, pending, now);
+        return pending.result;
+    }
+
+    /**
+     * Proposes a command and completes once a leader has appended it (not waiting for the commit).
+     *
+     * @param command the command
+     * @param now     the current time
+     * @return where it was appended, or a {@link GroupException}
+     */
+    CompletableFuture<LogPosition> feed(C command, long now) {
+        PendingCommand<R> pending = new PendingCommand<>(null, new CompletableFuture<>());
+        propose(command, pending, now);
+        return pending.accepted;
+    }
+
+    private void propose(C command, PendingCommand<R> pending, long now) {
+        if (closed) {
+            fail(pending, new GroupClosedException("the group is closed"));
+            return;
+        }
+        byte[] body;
+        try {
+            body = codec.encode(command);
+        } catch (RuntimeException e) {
+            fail(pending, new GroupException("cannot encode command " + command.getClass().getName() + ": " + e.getMessage()));
+            return;
+        }
+        long id = nextRequestId++;
+        byte[] data = ByteBuffer.allocate(HEADER + body.length).put(selfBytes).putLong(id).put(body).array();
+        commands.put(id, pending);
+        core.propose(id, data, now);
+    }
+
+    /**
+     * Answers a query.
+     *
+     * @param query       the query
+     * @param consistency how fresh the state must be
+     * @param now         the current time
+     * @return the answer, or the query's exception, or a {@link GroupException}
+     */
+    CompletableFuture<R> query(Q query, Consistency consistency, long now) {
+        CompletableFuture<R> result = new CompletableFuture<>();
+        if (closed) {
+            completions.execute(() -> result.completeExceptionally(new GroupClosedException("the group is closed")));
+        } else if (consistency == Consistency.WEAK) {
+            answer(new PendingQuery<>(query, result));
+        } else {
+            long id = nextRequestId++;
+            queries.put(id, new PendingQuery<>(query, result));
+            core.read(id, now);
+        }
+        return result;
+    }
+
+    /**
+     * Carries out the application side of a ready: request outcomes, then committed entries, then the
+     * strong queries that the applied state can now answer.
+     *
+     * @param ready what the core produced
+     */
+    void process(RaftReady ready) {
+        for (ClientEvent event : ready.events()) {
+            onEvent(event);
+        }
+        for (LogEntry entry : ready.committed()) {
+            applyEntry(entry);
+        }
+        answerCaughtUpQueries();
+    }
+
+    private void onEvent(ClientEvent event) {
+        switch (event) {
+            case ClientEvent.CommandAccepted a -> {
+                PendingCommand<R> pending = commands.get(a.requestId());
+                if (pending == null) {
+                    return;
+                }
+                if (pending.accepted != null) {
+                    commands.remove(a.requestId());
+                    completions.execute(() -> pending.accepted.complete(a.position()));
+                } else if (a.position().index() <= appliedIndex) {
+                    // Its index was applied before the acknowledgement came, and not with this command
+                    // (that would have completed it).
+                    commands.remove(a.requestId());
+                    fail(pending, overwritten(a.position().index()));
+                } else {
+                    acceptedAt.computeIfAbsent(a.position().index(), k -> new ArrayList<>()).add(a.requestId());
+                }
+            }
+            case ClientEvent.CommandFailed f -> {
+                PendingCommand<R> pending = commands.remove(f.requestId());
+                if (pending != null) {
+                    fail(pending, f.failure().mayHaveApplied()
+                            ? new CommandOutcomeUnknownException("the leader did not confirm the command in time;"
+                                    + " it may or may not be applied: check the state before retrying")
+                            : new NoLeaderException("no leader accepted the command in time; it was not applied:"
+                                    + " retry when the group has a leader (see group.when().leaderElected())"));
+                }
+            }
+            case ClientEvent.ReadReady r -> {
+                PendingQuery<Q, R> pending = queries.remove(r.requestId());
+                if (pending != null) {
+                    if (r.index() <= appliedIndex) {
+                        answer(pending);
+                    } else {
+                        queriesAt.computeIfAbsent(r.index(), k -> new ArrayList<>()).add(pending);
+                    }
+                }
+            }
+            case ClientEvent.ReadFailed f -> {
+                PendingQuery<Q, R> pending = queries.remove(f.requestId());
+                if (pending != null) {
+                    completions.execute(() -> pending.result.completeExceptionally(new NoLeaderException(
+                            "no leader confirmed a read index in time; retry, or use Consistency.WEAK")));
+                }
+            }
+        }
+    }
+
+    private void applyEntry(LogEntry entry) {
+        appliedIndex = entry.index();
+        PendingCommand<R> mine = null;
+        long myId = 0;
+        if (entry.kind() == LogEntry.Kind.COMMAND && entry.data().length >= HEADER
+                && Arrays.equals(entry.data(), 0, PeerId.LENGTH, selfBytes, 0, PeerId.LENGTH)) {
+            myId = ByteBuffer.wrap(entry.data(), PeerId.LENGTH, Long.BYTES).getLong();
+            mine = commands.remove(myId);
+        }
+        Object outcome = entry.kind() == LogEntry.Kind.COMMAND ? applyCommand(entry) : null;
+        if (mine != null && mine.accepted != null) {
+            // A feed whose acknowledgement has not arrived yet: its entry is the acknowledgement.
+            CompletableFuture<LogPosition> accepted = mine.accepted;
+            completions.execute(() -> accepted.complete(entry.position()));
+        } else if (mine != null) {
+            PendingCommand<R> done = mine;
+            if (outcome instanceof GroupException rejected) {
+                fail(done, rejected);
+            } else {
+                @SuppressWarnings("unchecked")
+                Committed<R> committed = new Committed<>((R) outcome, entry.term(), entry.index());
+                completions.execute(() -> done.result.complete(committed));
+            }
+        }
+        List<Long> waiting = acceptedAt.remove(entry.index());
+        if (waiting != null) {
+            for (long id : waiting) {
+                PendingCommand<R> other = commands.remove(id);
+                if (other != null) {
+                    fail(other, overwritten(entry.index()));
+                }
+            }
+        }
+    }
+
+    /** Applies a command entry; returns the result, or a {@link CommandRejectedException}. */
+    private Object applyCommand(LogEntry entry) {
+        byte[] data = entry.data();
+        if (data.length < HEADER) {
+            return new CommandRejectedException("a command entry without its header (" + data.length + " bytes)");
+        }
+        C command;
+        try {
+            command = codec.decode(Arrays.copyOfRange(data, HEADER, data.length), machine.commandType());
+        } catch (RuntimeException e) {
+            return new CommandRejectedException("cannot decode the command as " + machine.commandType().getName()
+                    + ": " + e.getMessage());
+        }
+        try {
+            return machine.apply(command, new ApplyContext(entry.term(), entry.index()));
+        } catch (RuntimeException e) {
+            return new CommandRejectedException(e.getClass().getName() + ": " + e.getMessage());
+        }
+    }
+
+    private void answerCaughtUpQueries() {
+        while (!queriesAt.isEmpty() && queriesAt.firstKey() <= appliedIndex) {
+            for (PendingQuery<Q, R> pending : queriesAt.pollFirstEntry().getValue()) {
+                answer(pending);
+            }
+        }
+    }
+
+    private void answer(PendingQuery<Q, R> pending) {
+        try {
+            R value = machine.query(pending.query);
+            completions.execute(() -> pending.result.complete(value));
+        } catch (RuntimeException e) {
+            completions.execute(() -> pending.result.completeExceptionally(e));
+        }
+    }
+
+    /** Fails everything still waiting: the group is closing. */
+    void close() {
+        closed = true;
+        GroupClosedException e = new GroupClosedException("the group was closed before the operation completed");
+        for (PendingCommand<R> pending : commands.values()) {
+            fail(pending, e);
+        }
+        commands.clear();
+        acceptedAt.clear();
+        for (PendingQuery<Q, R> pending : queries.values()) {
+            completions.execute(() -> pending.result.completeExceptionally(e));
+        }
+        queries.clear();
+        for (List<PendingQuery<Q, R>> list : queriesAt.values()) {
+            for (PendingQuery<Q, R> pending : list) {
+                completions.execute(() -> pending.result.completeExceptionally(e));
+            }
+        }
+        queriesAt.clear();
+    }
+
+    private static CommandOverwrittenException overwritten(long index) {
+        return new CommandOverwrittenException("the command was appended at index " + index
+                + " by a leader that lost its leadership before it committed; another entry committed there."
+                + " It was not applied: retry it");
+    }
+
+    private void fail(PendingCommand<R> pending, GroupException e) {
+        CompletableFuture<?> future = pending.result != null ? pending.result : pending.accepted;
+        completions.execute(() -> future.completeExceptionally(e));
+    }
+}

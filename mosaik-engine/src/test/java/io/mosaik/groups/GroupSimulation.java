@@ -1,0 +1,572 @@
+package io.mosaik.groups;
+
+import io.mosaik.codec.Codec;
+import io.mosaik.codec.JacksonCodec;
+import io.mosaik.groups.raft.InMemoryLogStorage;
+import io.mosaik.groups.raft.LogEntry;
+import io.mosaik.groups.raft.RaftConfig;
+import io.mosaik.groups.raft.RaftCore;
+import io.mosaik.groups.raft.RaftMessage;
+import io.mosaik.groups.raft.RaftReady;
+import io.mosaik.groups.raft.sim.LinearizabilityChecker;
+import io.mosaik.groups.raft.sim.RegisterHistory;
+import io.mosaik.primitives.PeerId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+/**
+ * A deterministic simulation of one Raft group: the real {@link RaftCore}s and {@link Replica}s of a
+ * few nodes, a network with virtual time that delays, reorders, drops and duplicates messages, partitions
+ * that cut bonds, crashes that restart a node from what its storage kept, and clients writing and
+ * strongly reading a register through random nodes.
+ *
+ * <p>After every event it checks Raft's safety properties: at most one leader per term, a committed
+ * entry never changes, a new leader holds every committed entry, every replica applies the committed
+ * entries in log order. At the end it heals everything, checks that the group converges and serves
+ * again (liveness), and that the clients' history is linearizable. Everything follows from the seed:
+ * a failing seed replays exactly.
+ */
+final class GroupSimulation {
+
+    /** Thrown when a property fails; the message names the seed. */
+    static final class Violation extends AssertionError {
+        private static final long serialVersionUID = 1L;
+
+        Violation(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * What one run does.
+     *
+     * @param nodes           group members
+     * @param targetVoters    voters the leader promotes learners up to
+     * @param voterRemoval    ms after which an unreachable voter is removed (0: never)
+     * @param maxInflight     pipelined appends per follower
+     * @param maxAppendBytes  entry bytes per append
+     * @param drop            message loss probability while faults run
+     * @param duplicate       message duplication probability while faults run
+     * @param maxDelay        the longest message delay, ms
+     * @param crashes         whether nodes crash and restart
+     * @param partitions      whether the network partitions
+     * @param clients         concurrent clients
+     * @param faultsFrom      when faults start, ms
+     * @param faultsUntil     when faults stop (and everything heals), ms
+     * @param end             when the run ends, ms
+     */
+    record Settings(int nodes, int targetVoters, long voterRemoval, int maxInflight, long maxAppendBytes,
+                    double drop, double duplicate, long maxDelay, boolean crashes, boolean partitions, int clients,
+                    long faultsFrom, long faultsUntil, long end) {
+
+        /** Mixed faults drawn from the seed. */
+        static Settings mixed(long seed) {
+            SplittableRandom r = new SplittableRandom(seed ^ 0x5DEECE66DL);
+            int nodes = r.nextBoolean() ? 3 : 5;
+            int target = r.nextInt(4) == 0 ? nodes : 3;
+            return new Settings(nodes, target, r.nextBoolean() ? 1_500 : 0, 1 + r.nextInt(8),
+                    r.nextBoolean() ? 200 : 1 << 20, r.nextDouble() * 0.2, r.nextDouble() * 0.05,
+                    2 + r.nextInt(30), r.nextInt(5) != 0, r.nextInt(5) != 0, 2 + r.nextInt(3),
+                    1_500, 7_000, 11_000);
+        }
+    }
+
+    private static final long TICK = 10;
+    private static final long BOND_TIMEOUT = 300;
+    private static final long CLIENT_PATIENCE = 2_000;
+    /** After the heal, the group has this long to elect a leader before every node must get a write through. */
+    private static final long SETTLE = 1_500;
+
+    private enum Kind { TICK, DELIVER, FAULT, BOND_TIMEOUT, RESTART, CLIENT, HEAL_ALL, PROBE }
+
+    private record Event(long time, long seq, Kind kind, int node, int from, int incarnation, RaftMessage message) {
+    }
+
+    private final class Node {
+        final int index;
+        final PeerId id;
+        final InMemoryLogStorage storage = new InMemoryLogStorage();
+        RaftCore core;
+        Replica<Long, Long, Long> replica;
+        RegisterMachine machine;
+        boolean up;
+        int incarnation;
+        long verifiedCommit;
+        int verifiedApplied;
+        long lastTermChecked = -1;
+
+        Node(int index, PeerId id) {
+            this.index = index;
+            this.id = id;
+        }
+    }
+
+    private final class Client {
+        final int index;
+        final int node;
+        long op = -1;
+        long started;
+
+        Client(int index, int node) {
+            this.index = index;
+            this.node = node;
+        }
+    }
+
+    private final long seed;
+    private final Settings settings;
+    private final SplittableRandom random;
+    private final Codec codec = JacksonCodec.cbor();
+    private final PriorityQueue<Event> queue = new PriorityQueue<>(
+            (a, b) -> a.time != b.time ? Long.compare(a.time, b.time) : Long.compare(a.seq, b.seq));
+    private final Node[] nodes;
+    private final Map<PeerId, Integer> indexOf = new HashMap<>();
+    private final boolean[][] blocked;
+    private final boolean[][] bonded;
+    private final List<Client> clients = new ArrayList<>();
+    private final RegisterHistory history = new RegisterHistory();
+    private final Map<Integer, String> probes = new HashMap<>();
+    private final Map<List<Long>, PeerId> leaders = new HashMap<>();
+    private final Map<Long, List<LogEntry>> committed = new HashMap<>();
+    private final StringBuilder trace;
+    private long now;
+    private long seq;
+    private long nextValue = 1;
+    private double drop;
+    private double duplicate;
+    private long events;
+
+    GroupSimulation(long seed, Settings settings, boolean tracing) {
+        this.seed = seed;
+        this.settings = settings;
+        this.random = new SplittableRandom(seed);
+        this.trace = tracing ? new StringBuilder() : null;
+        this.nodes = new Node[settings.nodes()];
+        for (int i = 0; i < nodes.length; i++) {
+            byte[] id = new byte[PeerId.LENGTH];
+            random.nextBytes(id);
+            nodes[i] = new Node(i, PeerId.fromBytes(id));
+            indexOf.put(nodes[i].id, i);
+        }
+        blocked = new boolean[nodes.length][nodes.length];
+        bonded = new boolean[nodes.length][nodes.length];
+        for (int c = 0; c < settings.clients(); c++) {
+            clients.add(new Client(c, c % nodes.length));
+        }
+    }
+
+    /** Runs the whole simulation; throws {@link Violation} if a property fails. Returns the events run. */
+    long run() {
+        for (Node node : nodes) {
+            start(node);
+        }
+        for (Client client : clients) {
+            schedule(1 + random.nextLong(50), Kind.CLIENT, client.index, -1, 0, null);
+        }
+        schedule(settings.faultsFrom(), Kind.FAULT, -1, -1, 0, null);
+        schedule(settings.faultsUntil(), Kind.HEAL_ALL, -1, -1, 0, null);
+        schedule(settings.faultsUntil() + SETTLE, Kind.PROBE, -1, -1, 0, null);
+        while (!queue.isEmpty() && queue.peek().time <= settings.end()) {
+            Event event = queue.poll();
+            now = event.time;
+            events++;
+            handle(event);
+            checkSafety();
+        }
+        now = settings.end();
+        checkConvergence();
+        checkLinearizable();
+        return events;
+    }
+
+    /** The trace, when tracing. */
+    String trace() {
+        return trace == null ? "" : trace.toString();
+    }
+
+    // ---------------------------------------------------------------- events
+
+    private void handle(Event e) {
+        switch (e.kind) {
+            case TICK -> {
+                Node node = nodes[e.node];
+                if (node.up && node.incarnation == e.incarnation) {
+                    node.core.tick(now);
+                    flush(node);
+                    schedule(now + TICK, Kind.TICK, e.node, -1, node.incarnation, null);
+                }
+            }
+            case DELIVER -> {
+                Node to = nodes[e.node];
+                if (to.up && to.incarnation == e.incarnation && bonded[e.from][e.node] && !blocked[e.from][e.node]) {
+                    log("deliver %d->%d %s", e.from, e.node, e.message);
+                    to.core.receive(nodes[e.from].id, e.message, now);
+                    flush(to);
+                }
+            }
+            case FAULT -> {
+                if (now < settings.faultsUntil()) {
+                    fault();
+                    schedule(now + 100 + random.nextLong(600), Kind.FAULT, -1, -1, 0, null);
+                }
+            }
+            case BOND_TIMEOUT -> {
+                if (blocked[e.from][e.node]) {
+                    disconnect(e.from, e.node);
+                }
+            }
+            case RESTART -> {
+                Node node = nodes[e.node];
+                if (!node.up) {
+                    start(node);
+                }
+            }
+            case CLIENT -> clientStep(clients.get(e.node));
+            case HEAL_ALL -> healAll();
+            case PROBE -> probe();
+        }
+    }
+
+    private void fault() {
+        int choice = random.nextInt(6);
+        if (choice <= 1 && settings.partitions()) {
+            partition();
+        } else if (choice == 2 && settings.partitions()) {
+            heal();
+        } else if (choice == 3 && settings.crashes()) {
+            List<Node> upNodes = new ArrayList<>();
+            for (Node node : nodes) {
+                if (node.up) {
+                    upNodes.add(node);
+                }
+            }
+            if (upNodes.size() > 1) {
+                crash(upNodes.get(random.nextInt(upNodes.size())));
+            }
+        } else if (choice == 4) {
+            drop = random.nextDouble() * settings.drop();
+            duplicate = random.nextDouble() * settings.duplicate();
+            log("loss %.3f duplication %.3f", drop, duplicate);
+        }
+    }
+
+    private void partition() {
+        heal();
+        int[] order = random.ints(0, nodes.length).distinct().limit(nodes.length).toArray();
+        int cut = 1 + random.nextInt(nodes.length - 1);
+        boolean[] sideA = new boolean[nodes.length];
+        for (int i = 0; i < cut; i++) {
+            sideA[order[i]] = true;
+        }
+        log("partition %s", java.util.Arrays.toString(sideA));
+        for (int a = 0; a < nodes.length; a++) {
+            for (int b = 0; b < nodes.length; b++) {
+                if (sideA[a] != sideA[b]) {
+                    blocked[a][b] = true;
+                    schedule(now + BOND_TIMEOUT, Kind.BOND_TIMEOUT, b, a, 0, null);
+                }
+            }
+        }
+    }
+
+    private void heal() {
+        log("heal");
+        for (int a = 0; a < nodes.length; a++) {
+            for (int b = 0; b < nodes.length; b++) {
+                blocked[a][b] = false;
+            }
+        }
+        for (int a = 0; a < nodes.length; a++) {
+            for (int b = a + 1; b < nodes.length; b++) {
+                if (nodes[a].up && nodes[b].up && !bonded[a][b]) {
+                    connect(a, b);
+                }
+            }
+        }
+    }
+
+    private void healAll() {
+        drop = 0;
+        duplicate = 0;
+        for (Node node : nodes) {
+            if (!node.up) {
+                start(node);
+            }
+        }
+        heal();
+    }
+
+    private void crash(Node node) {
+        log("crash %d", node.index);
+        node.up = false;
+        for (int other = 0; other < nodes.length; other++) {
+            if (other != node.index) {
+                disconnect(node.index, other);
+            }
+        }
+        schedule(now + 200 + random.nextLong(1_800), Kind.RESTART, node.index, -1, 0, null);
+    }
+
+    private void start(Node node) {
+        node.incarnation++;
+        log("start %d (incarnation %d)", node.index, node.incarnation);
+        RaftConfig config = RaftConfig.defaults()
+                .withTimings(50, 300, 150, 100)
+                .withForwardTimeout(500)
+                .withMembership(settings.targetVoters(), 1, settings.voterRemoval())
+                .withReplication(settings.maxAppendBytes(), settings.maxInflight());
+        node.core = new RaftCore(node.id, config, node.storage, new SplittableRandom(random.nextLong()), now);
+        node.machine = new RegisterMachine();
+        node.replica = new Replica<>(node.core, node.machine, codec, Runnable::run, random.nextLong());
+        node.up = true;
+        node.verifiedCommit = 0;
+        node.verifiedApplied = 0;
+        node.lastTermChecked = -1;
+        schedule(now + 1 + random.nextLong(TICK), Kind.TICK, node.index, -1, node.incarnation, null);
+        for (int other = 0; other < nodes.length; other++) {
+            if (other != node.index && nodes[other].up && !blocked[node.index][other]) {
+                connect(node.index, other);
+            }
+        }
+    }
+
+    private void connect(int a, int b) {
+        bonded[a][b] = true;
+        bonded[b][a] = true;
+        nodes[a].core.peerConnected(nodes[b].id, now);
+        nodes[b].core.peerConnected(nodes[a].id, now);
+        flush(nodes[a]);
+        flush(nodes[b]);
+    }
+
+    private void disconnect(int a, int b) {
+        if (!bonded[a][b]) {
+            return;
+        }
+        bonded[a][b] = false;
+        bonded[b][a] = false;
+        for (int[] pair : new int[][] {{a, b}, {b, a}}) {
+            Node node = nodes[pair[0]];
+            if (node.up) {
+                node.core.peerDisconnected(nodes[pair[1]].id, now);
+                flush(node);
+            }
+        }
+    }
+
+    private void flush(Node node) {
+        RaftReady ready = node.core.ready();
+        node.replica.process(ready);
+        for (RaftReady.Outbound out : ready.messages()) {
+            int to = indexOf.get(out.to());
+            if (!bonded[node.index][to]) {
+                continue;
+            }
+            boolean reliable = out.message() instanceof RaftMessage.Hello;
+            if (!reliable && random.nextDouble() < drop) {
+                continue;
+            }
+            int copies = !reliable && random.nextDouble() < duplicate ? 2 : 1;
+            for (int c = 0; c < copies; c++) {
+                schedule(now + 1 + random.nextLong(settings.maxDelay()), Kind.DELIVER, to, node.index,
+                        nodes[to].incarnation, out.message());
+            }
+        }
+    }
+
+    private void schedule(long time, Kind kind, int node, int from, int incarnation, RaftMessage message) {
+        queue.add(new Event(time, seq++, kind, node, from, incarnation, message));
+    }
+
+    // ---------------------------------------------------------------- clients
+
+    /** Liveness: once healed and settled, a write from every node must commit before the end. */
+    private void probe() {
+        for (Node node : nodes) {
+            long value = nextValue++;
+            long op = history.invokeWrite(1_000 + node.index, value, now);
+            probes.put(node.index, "pending");
+            node.replica.execute(value, now).whenComplete((ok, error) -> {
+                if (error == null) {
+                    history.ok(op, now);
+                    probes.put(node.index, "ok");
+                } else {
+                    probes.put(node.index, String.valueOf(error));
+                }
+            });
+            flush(node);
+        }
+    }
+
+    private void clientStep(Client client) {
+        if (now >= settings.end() - 2_000) {
+            return;
+        }
+        if (client.op >= 0 && now - client.started < CLIENT_PATIENCE) {
+            schedule(now + 50, Kind.CLIENT, client.index, -1, 0, null);
+            return;
+        }
+        client.op = -1; // an op that took too long stays in the history as possibly applied
+        Node node = nodes[client.node];
+        if (!node.up) {
+            schedule(now + 100, Kind.CLIENT, client.index, -1, 0, null);
+            return;
+        }
+        client.started = now;
+        int incarnation = node.incarnation;
+        if (random.nextInt(5) < 3) {
+            long value = nextValue++;
+            long op = history.invokeWrite(client.index, value, now);
+            client.op = op;
+            CompletableFuture<Committed<Long>> result = node.replica.execute(value, now);
+            result.whenComplete((ok, error) -> completed(client, op, error, () -> history.ok(op, now)));
+        } else {
+            long op = history.invokeRead(client.index, now);
+            client.op = op;
+            CompletableFuture<Long> result = node.replica.query(0L, Consistency.STRONG, now);
+            result.whenComplete((value, error) -> completed(client, op, error, () -> history.okRead(op, value, now)));
+        }
+        flush(node);
+        log("client %d on %d: op %d (incarnation %d)", client.index, client.node, client.op, incarnation);
+    }
+
+    private void completed(Client client, long op, Throwable error, Runnable ok) {
+        if (client.op != op) {
+            return; // abandoned: stays possibly applied
+        }
+        client.op = -1;
+        Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+        if (cause == null) {
+            ok.run();
+        } else if (cause instanceof NoLeaderException || cause instanceof CommandOverwrittenException
+                || cause instanceof CommandRejectedException) {
+            history.failed(op);
+        } else if (!(cause instanceof CommandOutcomeUnknownException)) {
+            throw new Violation("seed " + seed + ": unexpected failure " + cause);
+        }
+        schedule(now + 1 + random.nextLong(40), Kind.CLIENT, client.index, -1, 0, null);
+    }
+
+    // ---------------------------------------------------------------- properties
+
+    private void checkSafety() {
+        for (Node node : nodes) {
+            if (!node.up) {
+                continue;
+            }
+            RaftCore core = node.core;
+            long formation = core.status().formation();
+            if (core.role() == RaftCore.Role.LEADER) {
+                PeerId before = leaders.putIfAbsent(List.of(formation, core.term()), node.id);
+                if (before != null && !before.equals(node.id)) {
+                    throw violation("two leaders in term " + core.term() + ": " + before + " and " + node.id);
+                }
+                if (node.lastTermChecked != core.term()) {
+                    node.lastTermChecked = core.term();
+                    List<LogEntry> known = committed.getOrDefault(formation, List.of());
+                    for (LogEntry entry : known) {
+                        if (entry.index() > core.lastPosition().index()
+                                || !node.storage.entries(entry.index(), entry.index(), 1).getFirst().equals(entry)) {
+                            throw violation("leader " + node.index + " of term " + core.term()
+                                    + " lacks committed entry " + entry);
+                        }
+                    }
+                }
+            }
+            if (core.commitIndex() > node.verifiedCommit) {
+                List<LogEntry> known = committed.computeIfAbsent(formation, f -> new ArrayList<>());
+                for (LogEntry entry : node.storage.entries(node.verifiedCommit + 1, core.commitIndex(), Long.MAX_VALUE)) {
+                    if (entry.index() <= known.size()) {
+                        if (!known.get((int) entry.index() - 1).equals(entry)) {
+                            throw violation("node " + node.index + " committed " + entry + " where "
+                                    + known.get((int) entry.index() - 1) + " was committed");
+                        }
+                    } else if (entry.index() == known.size() + 1) {
+                        known.add(entry);
+                    } else {
+                        throw violation("commit gap at " + entry.index());
+                    }
+                }
+                node.verifiedCommit = core.commitIndex();
+            }
+            List<long[]> applied = node.machine.applied;
+            List<LogEntry> known = committed.getOrDefault(formation, List.of());
+            for (; node.verifiedApplied < applied.size(); node.verifiedApplied++) {
+                long[] a = applied.get(node.verifiedApplied);
+                if (a[0] > known.size() || known.get((int) a[0] - 1).term() != a[1]) {
+                    throw violation("node " + node.index + " applied " + a[1] + "/" + a[0] + " which is not committed");
+                }
+                if (node.verifiedApplied > 0 && applied.get(node.verifiedApplied - 1)[0] >= a[0]) {
+                    throw violation("node " + node.index + " applied index " + a[0] + " out of order");
+                }
+            }
+        }
+    }
+
+    private void checkConvergence() {
+        long formation = nodes[0].core.status().formation();
+        int leadersNow = 0;
+        for (Node node : nodes) {
+            if (!node.up) {
+                throw violation("node " + node.index + " is still down after the heal");
+            }
+            if (node.core.status().formation() != formation || formation == 0) {
+                throw violation("nodes are not in one formation: " + formation + " and "
+                        + node.core.status().formation());
+            }
+            if (node.core.role() == RaftCore.Role.LEADER) {
+                leadersNow++;
+            }
+        }
+        if (leadersNow != 1) {
+            throw violation(leadersNow + " leaders " + (settings.end() - settings.faultsUntil()) + " ms after the heal");
+        }
+        long commit = nodes[0].replica.appliedIndex();
+        long value = nodes[0].machine.value;
+        for (Node node : nodes) {
+            if (node.replica.appliedIndex() != commit || node.machine.value != value) {
+                throw violation("replicas differ after the heal: node " + node.index + " applied "
+                        + node.replica.appliedIndex() + " (value " + node.machine.value + "), node 0 applied " + commit
+                        + " (value " + value + ")");
+            }
+        }
+        probes.forEach((node, outcome) -> {
+            if (!outcome.equals("ok")) {
+                throw violation("a write from node " + node + " issued " + SETTLE + " ms after the heal did not"
+                        + " commit by the end: " + outcome);
+            }
+        });
+        if (probes.size() != nodes.length) {
+            throw violation("the liveness probe did not run");
+        }
+    }
+
+    private void checkLinearizable() {
+        LinearizabilityChecker.Result result = LinearizabilityChecker.check(history);
+        if (!result.linearizable()) {
+            throw violation("the register history is not linearizable: " + result.explanation());
+        }
+    }
+
+    private Violation violation(String what) {
+        return new Violation("seed " + seed + " at " + now + " ms: " + what + "\n  settings: " + settings
+                + "\n  replay: mvn -pl mosaik-engine test -Dtest=GroupSimulationTest -Dmosaik.sim.seed=" + seed
+                + (trace == null ? "" : "\n" + tail(trace.toString())));
+    }
+
+    private static String tail(String text) {
+        return text.length() > 20_000 ? "…" + text.substring(text.length() - 20_000) : text;
+    }
+
+    private void log(String format, Object... args) {
+        if (trace != null) {
+            trace.append(now).append(' ').append(String.format(format, args)).append('\n');
+        }
+    }
+}
