@@ -40,6 +40,7 @@ final class Replica<C, Q, R> {
     private long nextRequestId;
     private long appliedIndex;
     private boolean closed;
+    private long rejected;
 
     private final Map<Long, PendingCommand<R>> commands = new HashMap<>();
     private final TreeMap<Long, List<Long>> acceptedAt = new TreeMap<>();
@@ -85,6 +86,11 @@ final class Replica<C, Q, R> {
     /** The state machine (read it only on the loop). */
     StateMachine<C, Q, R> machine() {
         return machine;
+    }
+
+    /** Commands whose apply threw (or that did not decode) so far. */
+    long rejected() {
+        return rejected;
     }
 
     /** The index of the last applied entry. */
@@ -233,6 +239,9 @@ final class Replica<C, Q, R> {
             mine = commands.remove(myId);
         }
         Object outcome = entry.kind() == LogEntry.Kind.COMMAND ? applyCommand(entry) : null;
+        if (outcome instanceof CommandRejectedException) {
+            rejected++;
+        }
         if (mine != null && mine.accepted != null) {
             // A feed whose acknowledgement has not arrived yet: its entry is the acknowledgement.
             CompletableFuture<LogPosition> accepted = mine.accepted;

@@ -85,6 +85,7 @@ public final class Network implements AutoCloseable {
     });
     private final Discovery discovery;
     private final io.mosaik.streams.Streams streams;
+    private final io.mosaik.groups.Groups groups;
     private volatile Transport transport;
     private volatile PeerAddress address;
     private volatile Instant startedAt;
@@ -99,6 +100,7 @@ public final class Network implements AutoCloseable {
         this.metrics = new NetworkMetrics(registry);
         this.discovery = new Discovery(this, secretKey, builder.discovery, registry);
         this.streams = new io.mosaik.streams.Streams(this, codec, builder.backoff, registry);
+        this.groups = new io.mosaik.groups.Groups(this, settings.handshakeTimeout, registry);
     }
 
     /**
@@ -168,6 +170,7 @@ public final class Network implements AutoCloseable {
         workers.execute(this::acceptLoop);
         discovery.start();
         streams.start();
+        groups.start();
         for (PeerAddress peer : settings.bootstrap) {
             if (!peer.peerId().equals(peerId())) {
                 keepConnected(peer, BOOTSTRAP_RETRY_MIN);
@@ -181,6 +184,11 @@ public final class Network implements AutoCloseable {
     /** Typed publish/subscribe with the other nodes: producers and consumers of streams. */
     public io.mosaik.streams.Streams streams() {
         return streams;
+    }
+
+    /** Replicated state machines kept by Raft among the members of each group this node joins. */
+    public io.mosaik.groups.Groups groups() {
+        return groups;
     }
 
     /** What this node knows about its network: the catalog of peers, kept up to date by discovery. */
@@ -318,6 +326,7 @@ public final class Network implements AutoCloseable {
             state.set(previous);
             return;
         }
+        quietly("leaving groups", groups::close);
         quietly("stopping streams", streams::close);
         quietly("stopping discovery", discovery::close);
         for (PeerSession session : sessions) {

@@ -368,11 +368,10 @@ final class GroupSimulation {
             if (!bonded[node.index][to]) {
                 continue;
             }
-            boolean reliable = out.message() instanceof RaftMessage.Hello;
-            if (!reliable && random.nextDouble() < drop) {
+            if (random.nextDouble() < drop) {
                 continue;
             }
-            int copies = !reliable && random.nextDouble() < duplicate ? 2 : 1;
+            int copies = random.nextDouble() < duplicate ? 2 : 1;
             for (int c = 0; c < copies; c++) {
                 schedule(now + 1 + random.nextLong(settings.maxDelay()), Kind.DELIVER, to, node.index,
                         nodes[to].incarnation, out.message());

@@ -82,6 +82,7 @@ public final class RaftCore {
     private final TreeMap<Long, Configuration> configurations = new TreeMap<>();
 
     private final Set<PeerId> connected = new TreeSet<>();
+    private Set<PeerId> knownMembers = Set.of();
     private final Map<PeerId, Hello> hellos = new HashMap<>();
     private long electionDeadline;
     private final Set<PeerId> votes = new HashSet<>();
@@ -167,6 +168,15 @@ public final class RaftCore {
 
     // ---------------------------------------------------------------- inputs
 
+    /**
+     * The members the shell knows of (from the discovery catalog), bonded or not. A node with no log
+     * bootstraps the group only once it has met every one of them, so that nodes that started together
+     * form one group rather than one each.
+     */
+    public void knownMembers(Set<PeerId> members) {
+        knownMembers = Set.copyOf(members);
+    }
+
     /** A bond with a member of the group formed. */
     public void peerConnected(PeerId peer, long now) {
         advance(now);
@@ -222,6 +232,7 @@ public final class RaftCore {
         } else if (now >= electionDeadline) {
             electionDeadline = now + electionTimeout();
             if (formation == 0) {
+                broadcastHello(); // a hello lost to a bond that was replaced cannot keep the group from forming
                 maybeBootstrap();
             } else if (canCampaign()) {
                 campaign();
@@ -593,6 +604,11 @@ public final class RaftCore {
     private void maybeBootstrap() {
         if (config.preference() == LeadershipPreference.OBSERVER || log.lastPosition().index() != 0) {
             return;
+        }
+        for (PeerId member : knownMembers) {
+            if (!member.equals(self) && !hellos.containsKey(member)) {
+                return; // a member this node has not met yet may already have a formation: meet it first
+            }
         }
         List<PeerId> fresh = new ArrayList<>();
         fresh.add(self);

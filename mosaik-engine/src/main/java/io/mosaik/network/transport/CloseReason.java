@@ -49,11 +49,26 @@ public record CloseReason(int code, String name) {
     /** Streams: the producer already has its maximum number of consumers. */
     public static final CloseReason NO_CAPACITY = new CloseReason(10_509, "NoCapacity");
 
+    /** Groups: the bond handshake was malformed. */
+    public static final CloseReason INVALID_HANDSHAKE = new CloseReason(30_400, "InvalidHandshake");
+    /** Groups: the peer is not allowed in the group. */
+    public static final CloseReason GROUP_NOT_ALLOWED = new CloseReason(30_403, "NotAllowed");
+    /** Groups: this node is not a member of the group asked for. */
+    public static final CloseReason GROUP_NOT_FOUND = new CloseReason(30_404, "GroupNotFound");
+    /** Groups: the peer's proof of the group key is wrong (it holds another key, or none). */
+    public static final CloseReason INVALID_PROOF = new CloseReason(30_405, "InvalidProof");
+    /** Groups: the handshake or the bond's heartbeats timed out. */
+    public static final CloseReason BOND_TIMEOUT = new CloseReason(30_408, "Timeout");
+    /** Groups: the two nodes already have a bond for this group. */
+    public static final CloseReason ALREADY_BONDED = new CloseReason(30_429, "AlreadyBonded");
+
     private static final Map<Integer, CloseReason> KNOWN = Map.ofEntries(
             entry(INVALID_ALPN), entry(DIFFERENT_NETWORK), entry(CANCELLED), entry(UNEXPECTED_CLOSE),
             entry(AUTHENTICATION_FAILED), entry(DUPLICATE_CONNECTION), entry(TIMEOUT), entry(WRONG_PEER),
             entry(SUCCESS), entry(GRACEFUL_SHUTDOWN), entry(PROTOCOL_VIOLATION), entry(UNKNOWN_PEER),
-            entry(NOT_ALLOWED), entry(STREAM_NOT_FOUND), entry(TOO_SLOW), entry(NO_CAPACITY));
+            entry(NOT_ALLOWED), entry(STREAM_NOT_FOUND), entry(TOO_SLOW), entry(NO_CAPACITY),
+            entry(INVALID_HANDSHAKE), entry(GROUP_NOT_ALLOWED), entry(GROUP_NOT_FOUND), entry(INVALID_PROOF),
+            entry(BOND_TIMEOUT), entry(ALREADY_BONDED));
 
     /** Validates the components. */
     public CloseReason {

@@ -25,12 +25,10 @@ import java.util.StringJoiner;
  *   <li>OK operations must all be linearized, each somewhere inside its interval {@code [invoke,
  *       complete]}.
  *   <li>FAILED operations are dropped, and so are UNKNOWN reads (they observed nothing).
+ *   <li>An OK read of a value other than the initial {@code 0} that no OK or UNKNOWN write invoked
+ *       before the read completed could have written is reported at once, without a search.
  *   <li>An UNKNOWN write may take effect at any time after its invocation, or never: its completion
- *       is {@code +infinity} and it is optional. Only an UNKNOWN write whose value some OK read could
- *       observe matters: one whose value no OK read completing after its invocation returned is
- *       dropped up front (if a linearization placed it, removing it leaves every read valid, since no
- *       read sits between it and the next write), and for the same reason it is only ever placed
- *       while such a read is still to be placed.
+ *       is {@code +infinity} and it is optional.
  * </ul>
  *
  * <h2>Algorithm</h2>
@@ -44,9 +42,18 @@ import java.util.StringJoiner;
  * register value) has not been seen before, the operation is lifted out of the list (with its
  * completion) and the walk restarts from the head. Reaching a completion means that operation can no
  * longer be placed after what is placed: the search backtracks, restores the last lifted operation and
- * tries the next candidate after it. A pair seen before is a dead end (the search from it failed, or
- * it would have finished), which is what keeps the search polynomial in practice. The search
- * succeeds once every OK operation is placed: the UNKNOWN writes not placed yet are left out.
+ * tries its next option, then the candidates after it. A pair seen before is a dead end (the search
+ * from it failed, or it would have finished). The search succeeds once every OK operation is placed.
+ *
+ * <p>UNKNOWN writes get special treatment, which is what keeps them cheap. Take any linearization and
+ * remove every UNKNOWN write that is not immediately followed by a read: all reads stay valid (no read
+ * saw the removed write's value). So the search only needs linearizations in which each UNKNOWN write
+ * comes right before a read of its value: UNKNOWN writes are not in the list, and an OK read {@code r}
+ * has, besides "place {@code r} alone", one option per UNKNOWN write of its value: "place that write
+ * and then {@code r}", when the write is minimal too. (Up front the checker drops UNKNOWN writes that
+ * no OK read completing after their invocation could observe.) Without this an UNKNOWN write that
+ * took effect long after its invocation would double the states for its whole span; with it, and
+ * distinct written values, the placed UNKNOWN writes follow from the placed reads.
  *
  * <h2>Complexity</h2>
  *
@@ -54,14 +61,15 @@ import java.util.StringJoiner;
  * exponential. But the memoization bounds the work by the number of distinct (placed set, value)
  * pairs, and a placed set is always "every operation that completed before some point, plus a subset
  * of the operations in flight at that point". With at most {@code c} OK operations in flight at a
- * time (one per client) and {@code u} UNKNOWN writes still observable, that is about {@code n * 2^(c
- * + u)} sets times the few values the register can hold there, each costing {@code O(n / 64)} to
- * hash: a few hundred operations from five clients take milliseconds. Splitting the history at
- * quiescent points (no operation in flight, no UNKNOWN write spanning it) would not help further: at
- * such a point the placed set is forced, so the memo already collapses every way of linearizing the
- * prefix into at most one state per value the register can hold there. An UNKNOWN write that some
- * read observes much later keeps {@code u} up until that read; that is the case that can blow up,
- * hence the step budget: past it the result is {@link Verdict#UNDECIDED} rather than a hang.
+ * time (one per client) that is about {@code n * 2^c} sets times the few values the register can
+ * hold there, each step costing {@code O(n / 64)} to hash the set: a history of 500 operations from
+ * five clients takes a few thousand steps, about a millisecond once warm; 5,000 operations with
+ * many UNKNOWN writes some tens of thousands. Splitting the history at quiescent points (no operation
+ * in flight, no UNKNOWN write spanning it) would not help further: at such a point the placed set is
+ * forced, so the memo already collapses every way of linearizing the prefix into at most one state per
+ * value the register can hold there. Many concurrent writes followed by reads that no order
+ * satisfies do blow up ({@code 2^writes}), hence the step budget: past it the result is {@link
+ * Verdict#UNDECIDED} rather than a hang. A step is one visit of a list entry or one option tried.
  *
  * <p>Memory: one memo entry per state visited, with the placed set stored compactly (the leading
  * all-placed words are stored as a count), so long histories stay cheap too.
@@ -138,7 +146,7 @@ public final class LinearizabilityChecker {
         final int op;
         final boolean call;
         final long time;
-        Entry match;
+        Entry match; // of an invocation: its completion
         Entry prev;
         Entry next;
 
@@ -189,7 +197,6 @@ public final class LinearizabilityChecker {
         private boolean[] write;
         private long[] value;
         private int[][] unknownsObservedBy; // per OK read: the UNKNOWN writes it could observe
-        private Entry[] unknownEntry; // per UNKNOWN write (index - nOk): its invocation entry
 
         private long[] okBits;
         private long[] unknownBits;
@@ -236,12 +243,6 @@ public final class LinearizabilityChecker {
                 steps++;
                 if (entry != null && entry.call) {
                     int i = entry.op;
-                    if (i >= nOk) {
-                        // an UNKNOWN write is only placed together with a read of its value, below
-                        entry = entry.next;
-                        option = 0;
-                        continue;
-                    }
                     int options = write[i] ? 1 : 1 + unknownsObservedBy[i].length;
                     long firstCompletion = Long.MIN_VALUE;
                     int u = -1;
@@ -281,9 +282,6 @@ public final class LinearizabilityChecker {
                         stackOption[top] = option;
                         stackValue[top++] = state;
                         state = value[i];
-                        if (u >= 0) {
-                            lift(unknownEntry[u - nOk]);
-                        }
                         lift(entry);
                         entry = head.next;
                     } else {
@@ -305,7 +303,6 @@ public final class LinearizabilityChecker {
                     unlift(last);
                     if (u >= 0) {
                         set(u, false);
-                        unlift(unknownEntry[u - nOk]);
                     }
                     entry = last;
                     option = stackOption[top] + 1; // try its next option, then the ops after it
@@ -406,20 +403,15 @@ public final class LinearizabilityChecker {
             okBits = new long[(nOk + 63) >>> 6];
             unknownBits = new long[(n - nOk + 63) >>> 6];
 
-            // the time-ordered list of invocations and completions; at equal times invocations first
-            List<Entry> entries = new ArrayList<>(2 * n);
-            unknownEntry = new Entry[n - nOk];
-            for (int i = 0; i < n; i++) {
+            // the time-ordered list of invocations and completions of the OK ops, at equal times
+            // invocations first (UNKNOWN writes are not in it: they are only placed with a read)
+            List<Entry> entries = new ArrayList<>(2 * nOk);
+            for (int i = 0; i < nOk; i++) {
                 Entry call = new Entry(i, true, ops[i].invokeTime());
+                Entry done = new Entry(i, false, ops[i].completeTime());
+                call.match = done;
                 entries.add(call);
-                if (i >= nOk) {
-                    unknownEntry[i - nOk] = call;
-                } else {
-                    Entry done = new Entry(i, false, ops[i].completeTime());
-                    call.match = done;
-                    done.match = call;
-                    entries.add(done);
-                }
+                entries.add(done);
             }
             entries.sort(Comparator.<Entry>comparingLong(e -> e.time).thenComparing(e -> !e.call)
                     .thenComparingInt(e -> e.op));
@@ -464,28 +456,25 @@ public final class LinearizabilityChecker {
             return new Key(registerValue, prefix, tail);
         }
 
-        private static void lift(Entry e) {
+        /** Unlinks an invocation and its completion (dancing links: {@link #unlift} undoes it, LIFO). */
+        private static void lift(Entry call) {
+            unlink(call);
+            unlink(call.match);
+        }
+
+        private static void unlift(Entry call) {
+            relink(call.match);
+            relink(call);
+        }
+
+        private static void unlink(Entry e) {
             e.prev.next = e.next;
             if (e.next != null) {
                 e.next.prev = e.prev;
             }
-            Entry m = e.match;
-            if (m != null) {
-                m.prev.next = m.next;
-                if (m.next != null) {
-                    m.next.prev = m.prev;
-                }
-            }
         }
 
-        private static void unlift(Entry e) {
-            Entry m = e.match;
-            if (m != null) {
-                m.prev.next = m;
-                if (m.next != null) {
-                    m.next.prev = m;
-                }
-            }
+        private static void relink(Entry e) {
             e.prev.next = e;
             if (e.next != null) {
                 e.next.prev = e;

@@ -1,0 +1,138 @@
+package io.mosaik.groups;
+
+import io.mosaik.network.Link;
+import io.mosaik.network.transport.CloseReason;
+import io.mosaik.primitives.PeerId;
+import java.io.IOException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * One authenticated link between two members of a group, after the handshake. A reader thread hands
+ * every frame to the group's loop; a writer thread drains a queue, so the loop never blocks on a slow
+ * peer. A bond whose queue overflows, whose link fails, or that stays silent too long is closed, and
+ * the loop learns it through {@code onClosed}.
+ */
+final class Bond {
+
+    /** Frames queued for a peer before the bond is considered stuck. */
+    private static final int MAX_QUEUED = 16_384;
+    private static final byte[] STOP = new byte[0];
+
+    final PeerId peer;
+    final PeerId initiator;
+    final long established = System.nanoTime();
+    private final Link link;
+    private final LinkedBlockingQueue<byte[]> outgoing = new LinkedBlockingQueue<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    volatile long lastReceivedNanos = System.nanoTime();
+    volatile long lastSentNanos = System.nanoTime();
+    private volatile CloseReason departReason;
+    private final java.util.concurrent.CompletableFuture<Void> ended = new java.util.concurrent.CompletableFuture<>();
+
+    Bond(PeerId peer, PeerId initiator, Link link) {
+        this.peer = peer;
+        this.initiator = initiator;
+        this.link = link;
+    }
+
+    /**
+     * Starts the reader and writer.
+     *
+     * @param onFrame  called (on the reader thread) with each frame
+     * @param onClosed called once when the bond ends, with the reason if known
+     */
+    void start(Consumer<byte[]> onFrame, Consumer<Bond> onClosed) {
+        String name = "mosaik-bond-" + peer.toShortString();
+        Thread.ofVirtual().name(name + "-reader").start(() -> {
+            try {
+                while (!closed.get()) {
+                    byte[] frame = link.receiveBytes();
+                    lastReceivedNanos = System.nanoTime();
+                    onFrame.accept(frame);
+                }
+            } catch (IOException | RuntimeException e) {
+                close(CloseReason.UNEXPECTED_CLOSE);
+            } finally {
+                ended.complete(null);
+                onClosed.accept(this);
+            }
+        });
+        Thread.ofVirtual().name(name + "-writer").start(() -> {
+            try {
+                while (true) {
+                    byte[] frame = outgoing.take();
+                    if (frame == STOP) {
+                        if (departReason != null) {
+                            link.close(departReason);
+                        }
+                        return;
+                    }
+                    link.sendBytes(frame);
+                    lastSentNanos = System.nanoTime();
+                }
+            } catch (IOException | InterruptedException e) {
+                close(CloseReason.UNEXPECTED_CLOSE);
+            }
+        });
+    }
+
+    /** Queues a frame; a bond that cannot keep up is closed. */
+    void send(byte[] frame) {
+        if (closed.get()) {
+            return;
+        }
+        if (outgoing.size() >= MAX_QUEUED) {
+            close(CloseReason.BOND_TIMEOUT);
+            return;
+        }
+        outgoing.add(frame);
+    }
+
+    /** Whether nothing waits to be sent. */
+    boolean idle() {
+        return outgoing.isEmpty();
+    }
+
+    /** Whether the bond has ended. */
+    boolean isClosed() {
+        return closed.get();
+    }
+
+    /**
+     * Sends what is queued, then this last frame, then closes the link with the reason (best effort,
+     * for departures: the writer does it, so frames keep their order).
+     */
+    void depart(byte[] lastFrame, CloseReason reason) {
+        if (closed.compareAndSet(false, true)) {
+            departReason = reason;
+            outgoing.add(lastFrame);
+            outgoing.add(STOP);
+        }
+    }
+
+    /** Closes the bond with a reason the peer sees. */
+    void close(CloseReason reason) {
+        if (closed.compareAndSet(false, true)) {
+            outgoing.clear();
+            outgoing.add(STOP);
+            link.close(reason);
+        }
+        ended.complete(null);
+    }
+
+    /** Runs the action once the bond has ended (at once if it has). */
+    void onEnded(Runnable action) {
+        ended.whenComplete((ignored, error) -> action.run());
+    }
+
+    /** Payload bytes sent and received. */
+    long bytesSent() {
+        return link.bytesSent();
+    }
+
+    long bytesReceived() {
+        return link.bytesReceived();
+    }
+}

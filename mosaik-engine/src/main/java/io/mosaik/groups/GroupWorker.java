@@ -1,0 +1,592 @@
+package io.mosaik.groups;
+
+import io.mosaik.discovery.SignedPeerEntry;
+import io.mosaik.groups.raft.LogPosition;
+import io.mosaik.groups.raft.LogStorage;
+import io.mosaik.groups.raft.RaftCodec;
+import io.mosaik.groups.raft.RaftCore;
+import io.mosaik.groups.raft.RaftMessage;
+import io.mosaik.groups.raft.RaftReady;
+import io.mosaik.groups.raft.RaftStatus;
+import io.mosaik.network.Link;
+import io.mosaik.network.Network;
+import io.mosaik.network.NetworkState;
+import io.mosaik.network.PeerAddress;
+import io.mosaik.network.transport.CloseReason;
+import io.mosaik.network.transport.LinkClosedException;
+import io.mosaik.primitives.PeerId;
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one group on one node: a loop thread that owns the {@link RaftCore} and the {@link Replica} and
+ * does everything that touches them (messages from bonds, requests from handles, time), bonds with every
+ * member the catalog lists, and publishes a {@link GroupStatus} after each turn. Futures are completed
+ * on a thread of their own, in order, so callbacks never stall the loop.
+ */
+final class GroupWorker<C, Q, R> {
+
+    private static final Logger log = LoggerFactory.getLogger(GroupWorker.class);
+    private static final long TICK_MILLIS = 10;
+    private static final long HOUSEKEEPING_MILLIS = 100;
+    private static final long MAX_DIAL_BACKOFF_MILLIS = 30_000;
+
+    final GroupId id;
+    final GroupKey key;
+    final ConsensusConfig consensus;
+    final StateMachine<C, Q, R> machine;
+    private final Network network;
+    private final Duration handshakeTimeout;
+    private final RaftCore core;
+    private final Replica<C, Q, R> replica;
+    private final GroupMetrics metrics;
+    private final Runnable onStopped;
+
+    private final Map<PeerId, Bond> bonds = new HashMap<>();
+    private final Set<PeerId> dialing = new HashSet<>();
+    private final Map<PeerId, long[]> dialBackoff = new HashMap<>();
+    private final LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<Runnable> completions = new LinkedBlockingQueue<>();
+    private final List<Awaiting> awaiting = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean running = new AtomicBoolean(true);
+    private final long origin = System.nanoTime();
+    private final SplittableRandom random = new SplittableRandom();
+    private final Thread loop;
+    private final Thread completer;
+    private volatile GroupStatus status;
+    private AutoCloseable catalogSubscription;
+    private long nextHousekeeping;
+    private long lastElections;
+    private long lastRejected;
+    private int handles;
+
+    private record Awaiting(Predicate<GroupStatus> condition, CompletableFuture<GroupStatus> future) {
+    }
+
+    GroupWorker(Network network, GroupId id, GroupKey key, ConsensusConfig consensus, StateMachine<C, Q, R> machine,
+                LogStorage storage, io.mosaik.groups.raft.LeadershipPreference preference, Duration handshakeTimeout,
+                GroupMetrics metrics, Runnable onStopped) {
+        this.network = network;
+        this.id = id;
+        this.key = key;
+        this.consensus = consensus;
+        this.machine = machine;
+        this.handshakeTimeout = handshakeTimeout;
+        this.metrics = metrics;
+        this.onStopped = onStopped;
+        SecureRandom seeds = new SecureRandom();
+        this.core = new RaftCore(network.peerId(), consensus.raftConfig(preference), storage,
+                new SplittableRandom(seeds.nextLong()), 0);
+        this.replica = new Replica<>(core, machine, network.codec(), completions::add, seeds.nextLong());
+        this.status = GroupStatus.of(id, core.status(), false, 0, List.of());
+        String name = "mosaik-group-" + id.toShortString();
+        this.loop = Thread.ofPlatform().daemon().name(name).unstarted(this::run);
+        this.completer = Thread.ofVirtual().name(name + "-completions").unstarted(this::complete);
+    }
+
+    void start() {
+        network.discovery().addGroup(id.digest());
+        catalogSubscription = network.discovery().subscribe(event -> submit(this::dialMembers));
+        completer.start();
+        loop.start();
+    }
+
+    /** Handles sharing this worker; guarded by the owner ({@link Groups}). */
+    int retain() {
+        return ++handles;
+    }
+
+    int release() {
+        return --handles;
+    }
+
+    GroupStatus status() {
+        return status;
+    }
+
+    boolean isRunning() {
+        return running.get();
+    }
+
+    // ---------------------------------------------------------------- requests from handles
+
+    CompletableFuture<Committed<R>> execute(C command) {
+        return call(now -> replica.execute(command, now));
+    }
+
+    CompletableFuture<LogPosition> feed(C command) {
+        return call(now -> replica.feed(command, now));
+    }
+
+    CompletableFuture<R> query(Q query, Consistency consistency) {
+        return call(now -> replica.query(query, consistency, now));
+    }
+
+    CompletableFuture<Boolean> removeVoter(PeerId voter) {
+        return call(now -> CompletableFuture.completedFuture(core.removeVoter(voter, now)));
+    }
+
+    private <T> CompletableFuture<T> call(Function<Long, CompletableFuture<T>> action) {
+        CompletableFuture<T> result = new CompletableFuture<>();
+        if (!submit(() -> action.apply(now()).whenComplete((value, error) -> {
+            if (error != null) {
+                result.completeExceptionally(error);
+            } else {
+                result.complete(value);
+            }
+        }))) {
+            result.completeExceptionally(new GroupClosedException("the group " + id.toShortString() + " is closed"));
+        }
+        return result;
+    }
+
+    CompletableFuture<GroupStatus> await(Predicate<GroupStatus> condition) {
+        CompletableFuture<GroupStatus> future = new CompletableFuture<>();
+        GroupStatus current = status;
+        if (condition.test(current)) {
+            future.complete(current);
+            return future;
+        }
+        Awaiting entry = new Awaiting(condition, future);
+        awaiting.add(entry);
+        current = status; // a publish may have happened in between
+        if (condition.test(current)) {
+            awaiting.remove(entry);
+            future.complete(current);
+        } else if (!running.get()) {
+            awaiting.remove(entry);
+            future.completeExceptionally(new GroupClosedException("the group " + id.toShortString() + " is closed"));
+        }
+        return future;
+    }
+
+    private boolean submit(Runnable task) {
+        if (!running.get()) {
+            return false;
+        }
+        tasks.add(task);
+        return true;
+    }
+
+    // ---------------------------------------------------------------- the loop
+
+    private long now() {
+        return (System.nanoTime() - origin) / 1_000_000;
+    }
+
+    private void run() {
+        try {
+            while (running.get()) {
+                Runnable task = tasks.poll(TICK_MILLIS, TimeUnit.MILLISECONDS);
+                while (task != null && running.get()) {
+                    runSafely(task);
+                    task = tasks.poll();
+                }
+                if (!running.get()) {
+                    break;
+                }
+                long now = now();
+                core.tick(now);
+                if (now >= nextHousekeeping) {
+                    nextHousekeeping = now + HOUSEKEEPING_MILLIS;
+                    heartbeatBonds();
+                    dialMembers();
+                }
+                flush();
+                publish();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            log.error("group {} stopped on an unexpected error", id.toShortString(), e);
+        } finally {
+            shutdown();
+        }
+    }
+
+    private void runSafely(Runnable task) {
+        try {
+            task.run();
+        } catch (RuntimeException e) {
+            log.warn("group {}: a task failed", id.toShortString(), e);
+        }
+    }
+
+    private void flush() {
+        RaftReady ready = core.ready();
+        if (!ready.committed().isEmpty()) {
+            long started = System.nanoTime();
+            replica.process(ready);
+            metrics.applyLatency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            metrics.commits.increment(ready.committed().size());
+            metrics.applies.increment(ready.committed().stream()
+                    .filter(e -> e.kind() == io.mosaik.groups.raft.LogEntry.Kind.COMMAND).count());
+            if (replica.rejected() > lastRejected) {
+                metrics.rejectedCommands.increment(replica.rejected() - lastRejected);
+                lastRejected = replica.rejected();
+            }
+        } else if (!ready.events().isEmpty()) {
+            replica.process(ready);
+        }
+        for (RaftReady.Outbound out : ready.messages()) {
+            Bond bond = bonds.get(out.to());
+            if (bond != null) {
+                bond.send(GroupWire.frame(GroupWire.RAFT, RaftCodec.encode(out.message())));
+            }
+        }
+    }
+
+    private void publish() {
+        RaftStatus raft = core.status();
+        GroupStatus next = GroupStatus.of(id, raft, core.isOnline(), replica.appliedIndex(),
+                bonds.keySet().stream().sorted().toList());
+        GroupStatus previous = status;
+        if (next.equals(previous)) {
+            return;
+        }
+        status = next;
+        if (next.leader() != null && !next.leader().equals(previous.leader())) {
+            metrics.leaderChanges.increment();
+        }
+        if (core.elections() > lastElections) {
+            metrics.elections.increment(core.elections() - lastElections);
+            lastElections = core.elections();
+        }
+        metrics.term.set(next.term());
+        metrics.commitIndex.set(next.commitIndex());
+        metrics.appliedIndex.set(next.appliedIndex());
+        metrics.bondsActive.set(bonds.size());
+        if (next.isLeader()) {
+            next.followers().forEach((peer, f) -> metrics.lag(peer, Math.max(0, next.commitIndex() - f.matchIndex())));
+        }
+        for (Awaiting entry : awaiting) {
+            if (entry.condition.test(next)) {
+                awaiting.remove(entry);
+                completions.add(() -> entry.future.complete(next));
+            }
+        }
+    }
+
+    private void complete() {
+        try {
+            while (true) {
+                Runnable completion = completions.take();
+                try {
+                    completion.run();
+                } catch (RuntimeException e) {
+                    log.warn("group {}: a completion callback threw", id.toShortString(), e);
+                }
+            }
+        } catch (InterruptedException e) {
+            // the group stopped
+        }
+    }
+
+    // ---------------------------------------------------------------- bonds
+
+    private void heartbeatBonds() {
+        long now = System.nanoTime();
+        long pingEvery = consensus.heartbeatInterval().minus(consensus.heartbeatJitter().dividedBy(2)).toNanos();
+        long deadAfter = consensus.heartbeatInterval().plus(consensus.heartbeatJitter())
+                .multipliedBy(consensus.maxMissedHeartbeats()).toNanos();
+        for (Bond bond : List.copyOf(bonds.values())) {
+            if (now - bond.lastReceivedNanos > deadAfter) {
+                log.info("group {}: bond with {} silent for {} ms, closing it", id.toShortString(),
+                        bond.peer.toShortString(), (now - bond.lastReceivedNanos) / 1_000_000);
+                metrics.bondRefused("timeout");
+                bond.close(CloseReason.BOND_TIMEOUT);
+                bondClosed(bond);
+            } else if (now - bond.lastSentNanos > pingEvery && bond.idle()) {
+                bond.send(new byte[] {GroupWire.PING});
+            }
+        }
+    }
+
+    /** Dials every member the catalog lists that has no bond, no dial under way and no backoff pending. */
+    private void dialMembers() {
+        if (!running.get() || network.state() != NetworkState.RUNNING) {
+            return;
+        }
+        long now = now();
+        Set<PeerId> members = new HashSet<>();
+        for (SignedPeerEntry signed : network.discovery().catalog().signedPeers(System.currentTimeMillis())) {
+            PeerId peer = signed.entry().peerId();
+            if (signed.entry().groups().contains(id.digest())) {
+                members.add(peer);
+            }
+            if (peer.equals(network.peerId()) || bonds.containsKey(peer) || dialing.contains(peer)
+                    || !signed.entry().groups().contains(id.digest())) {
+                continue;
+            }
+            long[] backoff = dialBackoff.get(peer);
+            if (backoff != null && now < backoff[0]) {
+                continue;
+            }
+            dialing.add(peer);
+            PeerAddress address = signed.entry().address();
+            Thread.ofVirtual().name("mosaik-group-dial-" + peer.toShortString()).start(() -> dial(address));
+        }
+        core.knownMembers(members);
+    }
+
+    private void dial(PeerAddress address) {
+        PeerId peer = address.peerId();
+        Link link = null;
+        try {
+            link = network.openLink(address, GroupWire.PROTOCOL)
+                    .get(handshakeTimeout.toMillis() * 2, TimeUnit.MILLISECONDS);
+            Bond bond = initiate(link);
+            submit(() -> {
+                dialing.remove(peer);
+                dialBackoff.remove(peer);
+                adopt(bond);
+            });
+        } catch (Exception e) {
+            if (link != null && link.isOpen()) {
+                link.close(CloseReason.CANCELLED);
+            }
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            Throwable cause = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
+            log.debug("group {}: bonding with {} failed: {}", id.toShortString(), peer.toShortString(), cause.toString());
+            if (!submit(() -> {
+                dialing.remove(peer);
+                long[] backoff = dialBackoff.computeIfAbsent(peer, p -> new long[] {0, 250});
+                backoff[1] = Math.min(MAX_DIAL_BACKOFF_MILLIS, backoff[1] * 2);
+                backoff[0] = now() + backoff[1] / 2 + random.nextLong(backoff[1] / 2 + 1);
+            })) {
+                return;
+            }
+        }
+    }
+
+    /** The initiator's side of the handshake; returns the bond or throws. */
+    private Bond initiate(Link link) throws IOException {
+        PeerId peer = link.peer();
+        AtomicBoolean done = new AtomicBoolean();
+        closeIfSlow(link, done);
+        byte[] nonceA = GroupWire.nonce();
+        link.sendBytes(new GroupWire.Start(network.networkId(), id, nonceA).encode());
+        GroupWire.Reply reply;
+        try {
+            reply = GroupWire.Reply.decode(link.receiveBytes());
+        } catch (IllegalArgumentException e) {
+            metrics.bondRefused("malformed");
+            link.close(CloseReason.INVALID_HANDSHAKE);
+            throw new IOException("malformed handshake reply from " + peer.toShortString(), e);
+        }
+        byte[] expected = GroupWire.proof(key, id, false, nonceA, reply.nonce(), peer, network.peerId());
+        if (!GroupWire.matches(expected, reply.proof())) {
+            refuseProof(link);
+            throw new IOException("invalid proof from " + peer.toShortString());
+        }
+        link.sendBytes(new GroupWire.Finish(
+                GroupWire.proof(key, id, true, nonceA, reply.nonce(), network.peerId(), peer)).encode());
+        done.set(true);
+        return new Bond(peer, network.peerId(), link);
+    }
+
+    /**
+     * The acceptor's side, after {@link Groups} read the start: answers, checks the initiator's proof,
+     * and serves the bond until it ends (the link handler must not return earlier).
+     */
+    void accept(Link link, GroupWire.Start start) throws IOException {
+        PeerId peer = link.peer();
+        AtomicBoolean done = new AtomicBoolean();
+        closeIfSlow(link, done);
+        byte[] nonceB = GroupWire.nonce();
+        link.sendBytes(new GroupWire.Reply(nonceB,
+                GroupWire.proof(key, id, false, start.nonce(), nonceB, network.peerId(), peer)).encode());
+        GroupWire.Finish finish;
+        try {
+            finish = GroupWire.Finish.decode(link.receiveBytes());
+        } catch (IllegalArgumentException e) {
+            metrics.bondRefused("malformed");
+            link.close(CloseReason.INVALID_HANDSHAKE);
+            return;
+        } catch (LinkClosedException e) {
+            return; // the initiator found our proof wrong, or timed out
+        }
+        byte[] expected = GroupWire.proof(key, id, true, start.nonce(), nonceB, peer, network.peerId());
+        if (!GroupWire.matches(expected, finish.proof())) {
+            refuseProof(link);
+            return;
+        }
+        done.set(true);
+        Bond bond = new Bond(peer, peer, link);
+        CompletableFuture<Void> ended = new CompletableFuture<>();
+        bond.onEnded(() -> ended.complete(null));
+        if (!submit(() -> adopt(bond))) {
+            link.close(CloseReason.GRACEFUL_SHUTDOWN);
+            return;
+        }
+        ended.join();
+    }
+
+    private void refuseProof(Link link) {
+        metrics.bondRefused("invalid-proof");
+        log.warn("group {}: {} sent a wrong proof of the group key; not bonding (it holds another key, or"
+                + " impersonates a member)", id.toShortString(), link.peer().toShortString());
+        link.close(CloseReason.INVALID_PROOF);
+    }
+
+    private void closeIfSlow(Link link, AtomicBoolean done) {
+        CompletableFuture.delayedExecutor(handshakeTimeout.toMillis(), TimeUnit.MILLISECONDS).execute(() -> {
+            if (!done.get() && link.isOpen()) {
+                metrics.bondRefused("timeout");
+                link.close(CloseReason.BOND_TIMEOUT);
+            }
+        });
+    }
+
+    /** Makes a handshaken bond the bond with its peer, unless a preferred one exists (loop thread). */
+    private void adopt(Bond bond) {
+        if (!running.get()) {
+            bond.close(CloseReason.GRACEFUL_SHUTDOWN);
+            return;
+        }
+        Bond existing = bonds.get(bond.peer);
+        if (existing != null) {
+            // Both sides keep the same one: dialed by the smaller id, or else the newer.
+            if (!existing.isClosed() && existing.initiator.compareTo(bond.initiator) < 0) {
+                bond.close(CloseReason.ALREADY_BONDED);
+                return;
+            }
+            // The peer starts over on the new bond (its hello, our progress), even if the old one's
+            // closing has not been handled yet.
+            bonds.remove(bond.peer);
+            existing.close(CloseReason.ALREADY_BONDED);
+            core.peerDisconnected(bond.peer, now());
+        }
+        bonds.put(bond.peer, bond);
+        bond.start(frame -> submit(() -> onFrame(bond, frame)), closed -> submit(() -> bondClosed(closed)));
+        core.peerConnected(bond.peer, now());
+        log.debug("group {}: bonded with {}", id.toShortString(), bond.peer.toShortString());
+    }
+
+    private void bondClosed(Bond bond) {
+        if (bonds.get(bond.peer) == bond) {
+            bonds.remove(bond.peer);
+            core.peerDisconnected(bond.peer, now());
+            log.debug("group {}: bond with {} closed", id.toShortString(), bond.peer.toShortString());
+        }
+    }
+
+    private void onFrame(Bond bond, byte[] frame) {
+        if (bonds.get(bond.peer) != bond) {
+            return;
+        }
+        if (frame.length == 0) {
+            refuse(bond, "malformed", "an empty frame");
+            return;
+        }
+        switch (frame[0]) {
+            case GroupWire.RAFT -> {
+                RaftMessage message;
+                try {
+                    message = RaftCodec.decode(Arrays.copyOfRange(frame, 1, frame.length));
+                } catch (IllegalArgumentException e) {
+                    refuse(bond, "malformed", e.getMessage());
+                    return;
+                }
+                try {
+                    core.receive(bond.peer, message, now());
+                } catch (RuntimeException e) {
+                    refuse(bond, "inconsistent", e.getMessage());
+                }
+            }
+            case GroupWire.PING -> {
+                if (bond.idle()) {
+                    bond.send(new byte[] {GroupWire.PONG});
+                }
+            }
+            case GroupWire.PONG -> {
+            }
+            case GroupWire.DEPARTURE -> {
+                bond.close(CloseReason.SUCCESS);
+                bondClosed(bond);
+            }
+            default -> refuse(bond, "malformed", "unknown frame type " + frame[0]);
+        }
+    }
+
+    private void refuse(Bond bond, String reason, String detail) {
+        log.warn("group {}: closing the bond with {}: {} ({})", id.toShortString(), bond.peer.toShortString(),
+                reason, detail);
+        metrics.bondRefused(reason);
+        bond.close(CloseReason.PROTOCOL_VIOLATION);
+        bondClosed(bond);
+    }
+
+    // ---------------------------------------------------------------- stopping
+
+    /** Stops the worker: departs from every bond, fails what waits. Idempotent. */
+    void stop() {
+        if (running.compareAndSet(true, false)) {
+            tasks.add(() -> { });
+            if (Thread.currentThread() != loop) {
+                try {
+                    loop.join(5_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    private void shutdown() {
+        running.set(false);
+        for (Bond bond : bonds.values()) {
+            bond.depart(new byte[] {GroupWire.DEPARTURE}, CloseReason.GRACEFUL_SHUTDOWN);
+        }
+        bonds.clear();
+        replica.close();
+        GroupClosedException closed = new GroupClosedException("the group " + id.toShortString() + " is closed");
+        for (Awaiting entry : awaiting) {
+            completions.add(() -> entry.future.completeExceptionally(closed));
+        }
+        awaiting.clear();
+        for (Runnable task : tasks) {
+            // requests that arrived after the last turn: their futures fail through the closed replica
+            runSafely(task);
+        }
+        tasks.clear();
+        completions.add(() -> completer.interrupt());
+        if (catalogSubscription != null) {
+            try {
+                catalogSubscription.close();
+            } catch (Exception ignored) {
+                // nothing to do
+            }
+        }
+        onStopped.run();
+    }
+
+    @Override
+    public String toString() {
+        return "GroupWorker[" + id.toShortString() + "]";
+    }
+
+    List<PeerId> bondPeers() {
+        return new ArrayList<>(status.bonds());
+    }
+}

@@ -1,0 +1,346 @@
+package io.mosaik.groups;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.mosaik.network.Link;
+import io.mosaik.network.Network;
+import io.mosaik.network.PeerAddress;
+import io.mosaik.network.transport.CloseReason;
+import io.mosaik.network.transport.LinkClosedException;
+import io.mosaik.primitives.NetworkId;
+import io.mosaik.primitives.PeerId;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Groups on real nodes on loopback, in one JVM. */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class GroupsTest {
+
+    private static final NetworkId NETWORK = NetworkId.of("groups-test");
+    private static final GroupKey KEY = GroupKey.fromSecret("groups-test-secret");
+    static final ConsensusConfig FAST = ConsensusConfig.defaults()
+            .withHeartbeats(Duration.ofMillis(100), Duration.ofMillis(20), 10)
+            .withElections(Duration.ofMillis(600), Duration.ofMillis(300), Duration.ofMillis(500));
+
+    /** A counter: a command adds its value (0 is refused), any query reads the sum. */
+    static final class Counter implements StateMachine<Long, String, Long> {
+        long value;
+        final List<Long> applied = new CopyOnWriteArrayList<>();
+
+        @Override
+        public Class<Long> commandType() {
+            return Long.class;
+        }
+
+        @Override
+        public Class<String> queryType() {
+            return String.class;
+        }
+
+        @Override
+        public Class<Long> resultType() {
+            return Long.class;
+        }
+
+        @Override
+        public Long apply(Long command, ApplyContext context) {
+            if (command == 0) {
+                throw new IllegalArgumentException("adding 0 is not a change");
+            }
+            applied.add(command);
+            value += command;
+            return value;
+        }
+
+        @Override
+        public Long query(String query) {
+            return value;
+        }
+    }
+
+    private final List<Network> nodes = new ArrayList<>();
+
+    @AfterEach
+    void close() {
+        nodes.forEach(Network::close);
+    }
+
+    private Network node(List<PeerAddress> bootstrap) throws Exception {
+        Network node = Network.builder(NETWORK).meterRegistry(new SimpleMeterRegistry()).bootstrap(bootstrap).start();
+        nodes.add(node);
+        return node;
+    }
+
+    private List<Network> cluster(int size) throws Exception {
+        List<Network> cluster = new ArrayList<>();
+        cluster.add(node(List.of()));
+        for (int i = 1; i < size; i++) {
+            cluster.add(node(List.of(cluster.getFirst().address())));
+        }
+        return cluster;
+    }
+
+    private static Group<Long, String, Long> join(Network node, Counter counter) {
+        return node.groups().builder(KEY, counter).consensus(FAST).join();
+    }
+
+    private static PeerId sameLeaderEverywhere(List<Group<Long, String, Long>> groups) {
+        return sameLeaderEverywhere(groups, null);
+    }
+
+    private static PeerId sameLeaderEverywhere(List<Group<Long, String, Long>> groups, PeerId not) {
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                PeerId first = groups.getFirst().leader().orElse(null);
+                return first != null && !first.equals(not) && groups.stream().allMatch(g ->
+                        first.equals(g.leader().orElse(null)) && g.status().voters().contains(first));
+            });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            StringBuilder views = new StringBuilder("no common leader; the members see:");
+            groups.forEach(g -> views.append("\n  ").append(g.status()));
+            throw new AssertionError(views.toString(), e);
+        }
+        return groups.getFirst().leader().orElseThrow();
+    }
+
+    private static double count(Network node, String meter, String... tags) {
+        io.micrometer.core.instrument.Counter counter = node.meterRegistry().find(meter).tags(tags).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    @Test
+    void threeNodesElectOneLeaderAndApplyCommandsFromEveryNodeInTheSameOrder() throws Exception {
+        List<Network> cluster = cluster(3);
+        List<Counter> counters = new ArrayList<>();
+        List<Group<Long, String, Long>> groups = new ArrayList<>();
+        for (Network node : cluster) {
+            Counter counter = new Counter();
+            counters.add(counter);
+            groups.add(join(node, counter));
+        }
+        PeerId leader = sameLeaderEverywhere(groups);
+        await().atMost(Duration.ofSeconds(30)).until(() -> groups.stream().allMatch(g -> g.status().voters().size() == 3));
+
+        List<CompletableFuture<Committed<Long>>> results = new ArrayList<>();
+        for (int i = 1; i <= 30; i++) {
+            results.add(groups.get(i % 3).execute((long) i));
+        }
+        long last = 0;
+        for (CompletableFuture<Committed<Long>> result : results) {
+            last = Math.max(last, result.get(30, TimeUnit.SECONDS).index());
+        }
+        long committed = last;
+        for (Group<Long, String, Long> group : groups) {
+            group.when().applied(committed).get(30, TimeUnit.SECONDS);
+            assertThat(group.query("sum", Consistency.STRONG).get(30, TimeUnit.SECONDS)).isEqualTo(465L);
+        }
+        assertThat(counters.get(1).applied).hasSize(30).isEqualTo(counters.get(0).applied)
+                .isEqualTo(counters.get(2).applied);
+        assertThat(groups.getFirst().status().leader()).isEqualTo(leader);
+        assertThat(groups.getFirst().id()).isEqualTo(groups.get(2).id());
+    }
+
+    @Test
+    void whenTheLeaderLeavesAnotherIsElectedAndNoCommittedCommandIsLost() throws Exception {
+        List<Network> cluster = cluster(5);
+        List<Group<Long, String, Long>> groups = new ArrayList<>();
+        List<Counter> counters = new ArrayList<>();
+        for (Network node : cluster) {
+            Counter counter = new Counter();
+            counters.add(counter);
+            groups.add(join(node, counter));
+        }
+        PeerId leader = sameLeaderEverywhere(groups);
+        await().atMost(Duration.ofSeconds(30)).until(() -> groups.getFirst().status().voters().size() == 3);
+        for (int i = 1; i <= 20; i++) {
+            groups.get(i % 5).execute((long) i).get(30, TimeUnit.SECONDS);
+        }
+        int leaderIndex = -1;
+        for (int i = 0; i < 5; i++) {
+            if (cluster.get(i).peerId().equals(leader)) {
+                leaderIndex = i;
+            }
+        }
+        cluster.get(leaderIndex).close();
+        List<Group<Long, String, Long>> rest = new ArrayList<>(groups);
+        rest.remove(leaderIndex);
+        List<Counter> restCounters = new ArrayList<>(counters);
+        restCounters.remove(leaderIndex);
+        PeerId next = sameLeaderEverywhere(rest, leader);
+        assertThat(next).isNotEqualTo(leader);
+        long lastIndex = 0;
+        for (int i = 21; i <= 30; i++) {
+            lastIndex = rest.get(i % 4).execute((long) i).get(30, TimeUnit.SECONDS).index();
+        }
+        long committed = lastIndex;
+        for (int i = 0; i < 4; i++) {
+            rest.get(i).when().applied(committed).get(30, TimeUnit.SECONDS);
+            assertThat(restCounters.get(i).value).isEqualTo(465L);
+            assertThat(restCounters.get(i).applied).hasSize(30);
+        }
+    }
+
+    @Test
+    void aNodeThatJoinsLaterCatchesUpWithEverything() throws Exception {
+        List<Network> cluster = cluster(3);
+        List<Group<Long, String, Long>> groups = new ArrayList<>();
+        for (Network node : cluster) {
+            groups.add(join(node, new Counter()));
+        }
+        sameLeaderEverywhere(groups);
+        long lastIndex = 0;
+        for (int i = 1; i <= 50; i++) {
+            lastIndex = groups.get(i % 3).execute((long) i).get(30, TimeUnit.SECONDS).index();
+        }
+        Network late = node(List.of(cluster.getFirst().address()));
+        Counter lateCounter = new Counter();
+        Group<Long, String, Long> lateGroup = join(late, lateCounter);
+        lateGroup.when().applied(lastIndex).get(30, TimeUnit.SECONDS);
+        assertThat(lateCounter.value).isEqualTo(1275L);
+        assertThat(lateGroup.query("sum", Consistency.STRONG).get(30, TimeUnit.SECONDS)).isEqualTo(1275L);
+        assertThat(lateGroup.status().voters()).doesNotContain(late.peerId()); // three voters already
+        assertThat(lateGroup.status().learners()).contains(late.peerId());
+    }
+
+    @Test
+    void aRejectedCommandFailsTheSameEverywhereAndTheGroupGoesOn() throws Exception {
+        List<Network> cluster = cluster(3);
+        List<Group<Long, String, Long>> groups = new ArrayList<>();
+        for (Network node : cluster) {
+            groups.add(join(node, new Counter()));
+        }
+        sameLeaderEverywhere(groups);
+        assertThatThrownBy(() -> groups.get(1).execute(0L).get(30, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class).cause().isInstanceOf(CommandRejectedException.class)
+                .hasMessageContaining("adding 0 is not a change");
+        assertThat(groups.get(2).execute(5L).get(30, TimeUnit.SECONDS).result()).isEqualTo(5L);
+        await().atMost(Duration.ofSeconds(10)).until(() -> count(cluster.get(1), "mosaik.groups.raft.applies") == 2);
+        assertThat(count(cluster.get(1), "mosaik.groups.raft.commands.rejected")).isEqualTo(1);
+    }
+
+    @Test
+    void aNodeWithAnotherKeyIsInAnotherGroupAndNeverBonds() throws Exception {
+        List<Network> cluster = cluster(3);
+        Group<Long, String, Long> right = join(cluster.get(0), new Counter());
+        join(cluster.get(1), new Counter());
+        Group<Long, String, Long> wrong = cluster.get(2).groups()
+                .builder(GroupKey.fromSecret("another secret"), new Counter()).consensus(FAST).join();
+        assertThat(wrong.id()).isNotEqualTo(right.id());
+        await().atMost(Duration.ofSeconds(30)).until(() -> right.status().bonds().size() == 1 && right.leader().isPresent());
+        wrong.when().isLeader().get(30, TimeUnit.SECONDS); // alone in its own group
+        assertThat(wrong.status().bonds()).isEmpty();
+        assertThat(right.status().bonds()).doesNotContain(cluster.get(2).peerId());
+    }
+
+    @Test
+    void anImpostorThatKnowsTheGroupIdButNotTheKeyIsRefusedAndAReplayedProofToo() throws Exception {
+        Network member = node(List.of());
+        Group<Long, String, Long> group = join(member, new Counter());
+        Network impostor = node(List.of(member.address()));
+        await().atMost(Duration.ofSeconds(30)).until(() -> member.discovery().catalog()
+                .getSigned(impostor.peerId(), System.currentTimeMillis()).isPresent());
+
+        // Without the key: a made-up proof.
+        Link link = impostor.openLink(member.address(), Groups.PROTOCOL).get(10, TimeUnit.SECONDS);
+        byte[] nonceA = GroupWire.nonce();
+        link.sendBytes(new GroupWire.Start(NETWORK, group.id(), nonceA).encode());
+        GroupWire.Reply.decode(link.receiveBytes());
+        link.sendBytes(new GroupWire.Finish(new byte[32]).encode());
+        assertThatThrownBy(link::receiveBytes).isInstanceOf(LinkClosedException.class)
+                .satisfies(e -> assertThat(((LinkClosedException) e).reason()).isEqualTo(CloseReason.INVALID_PROOF));
+
+        // A proof recorded from an earlier handshake (made here with the key) does not work on a new one.
+        Link first = impostor.openLink(member.address(), Groups.PROTOCOL).get(10, TimeUnit.SECONDS);
+        first.sendBytes(new GroupWire.Start(NETWORK, group.id(), nonceA).encode());
+        GroupWire.Reply reply = GroupWire.Reply.decode(first.receiveBytes());
+        byte[] recorded = new GroupWire.Finish(GroupWire.proof(KEY, group.id(), true, nonceA, reply.nonce(),
+                impostor.peerId(), member.peerId())).encode();
+        first.close();
+        Link second = impostor.openLink(member.address(), Groups.PROTOCOL).get(10, TimeUnit.SECONDS);
+        second.sendBytes(new GroupWire.Start(NETWORK, group.id(), nonceA).encode());
+        GroupWire.Reply.decode(second.receiveBytes());
+        second.sendBytes(recorded);
+        assertThatThrownBy(second::receiveBytes).isInstanceOf(LinkClosedException.class)
+                .satisfies(e -> assertThat(((LinkClosedException) e).reason()).isEqualTo(CloseReason.INVALID_PROOF));
+
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                count(member, "mosaik.groups.bonds.refused", "reason", "invalid-proof") == 2);
+        assertThat(group.status().bonds()).isEmpty();
+        assertThat(group.execute(3L).get(30, TimeUnit.SECONDS).result()).isEqualTo(3L);
+    }
+
+    @Test
+    void aHandshakeForAnUnknownGroupOrMalformedIsRefusedWithItsCode() throws Exception {
+        Network member = node(List.of());
+        join(member, new Counter());
+        Network other = node(List.of(member.address()));
+        await().atMost(Duration.ofSeconds(30)).until(() -> member.discovery().catalog()
+                .getSigned(other.peerId(), System.currentTimeMillis()).isPresent());
+
+        Link unknown = other.openLink(member.address(), Groups.PROTOCOL).get(10, TimeUnit.SECONDS);
+        unknown.sendBytes(new GroupWire.Start(NETWORK, new GroupId(io.mosaik.primitives.Digest.random()),
+                GroupWire.nonce()).encode());
+        assertThatThrownBy(unknown::receiveBytes).isInstanceOf(LinkClosedException.class)
+                .satisfies(e -> assertThat(((LinkClosedException) e).reason()).isEqualTo(CloseReason.GROUP_NOT_FOUND));
+
+        Link garbage = other.openLink(member.address(), Groups.PROTOCOL).get(10, TimeUnit.SECONDS);
+        garbage.sendBytes(new byte[] {1, 2, 3});
+        assertThatThrownBy(garbage::receiveBytes).isInstanceOf(LinkClosedException.class)
+                .satisfies(e -> assertThat(((LinkClosedException) e).reason()).isEqualTo(CloseReason.INVALID_HANDSHAKE));
+        assertThat(count(member, "mosaik.groups.handshakes.refused", "reason", "group-not-found")).isEqualTo(1);
+        assertThat(count(member, "mosaik.groups.handshakes.refused", "reason", "malformed")).isEqualTo(1);
+    }
+
+    @Test
+    void garbageRaftFramesFromAMemberCloseItsBondAndTheGroupKeepsServing() throws Exception {
+        Network member = node(List.of());
+        Group<Long, String, Long> group = join(member, new Counter());
+        group.when().isLeader().get(30, TimeUnit.SECONDS);
+        Network rogue = node(List.of(member.address()));
+        await().atMost(Duration.ofSeconds(30)).until(() -> member.discovery().catalog()
+                .getSigned(rogue.peerId(), System.currentTimeMillis()).isPresent());
+
+        // A member that holds the key (it passes the handshake) but sends garbage.
+        Link link = rogue.openLink(member.address(), Groups.PROTOCOL).get(10, TimeUnit.SECONDS);
+        byte[] nonceA = GroupWire.nonce();
+        link.sendBytes(new GroupWire.Start(NETWORK, group.id(), nonceA).encode());
+        GroupWire.Reply reply = GroupWire.Reply.decode(link.receiveBytes());
+        link.sendBytes(new GroupWire.Finish(GroupWire.proof(KEY, group.id(), true, nonceA, reply.nonce(),
+                rogue.peerId(), member.peerId())).encode());
+        await().atMost(Duration.ofSeconds(10)).until(() -> group.status().bonds().contains(rogue.peerId()));
+        link.sendBytes(new byte[] {GroupWire.RAFT, 6, 0, 0, 0, 1, 2});
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                count(member, "mosaik.groups.bonds.refused", "reason", "malformed") == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !group.status().bonds().contains(rogue.peerId()));
+        assertThat(group.execute(4L).get(30, TimeUnit.SECONDS).result()).isEqualTo(4L);
+    }
+
+    @Test
+    void joiningTwiceGivesTwoHandlesOnOneMemberThatLeavesWithTheLastHandle() throws Exception {
+        Network node = node(List.of());
+        Counter counter = new Counter();
+        Group<Long, String, Long> first = join(node, counter);
+        Group<Long, String, Long> second = join(node, new Counter());
+        assertThat(node.groups().statuses()).hasSize(1);
+        first.when().isLeader().get(30, TimeUnit.SECONDS);
+        first.close();
+        assertThat(second.execute(2L).get(30, TimeUnit.SECONDS).result()).isEqualTo(2L);
+        assertThat(counter.value).isEqualTo(2L); // the first state machine runs the group
+        assertThatThrownBy(() -> first.execute(1L).get()).cause().isInstanceOf(GroupClosedException.class);
+        second.close();
+        assertThat(node.groups().statuses()).isEmpty();
+        assertThatThrownBy(() -> second.query("x", Consistency.WEAK).get()).cause()
+                .isInstanceOf(GroupClosedException.class);
+    }
+}
