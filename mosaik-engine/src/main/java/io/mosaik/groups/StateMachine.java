@@ -53,6 +53,28 @@ public interface StateMachine<C, Q, R> {
         return getClass().getName();
     }
 
+    /**
+     * The whole state as bytes, for a snapshot that lets the log be compacted and a new member catch up
+     * without replaying it from the start. The default cannot: such a group keeps its whole log. Used
+     * once durable storage and snapshots are configured.
+     *
+     * @return the state
+     * @throws UnsupportedOperationException if this state machine does not snapshot
+     */
+    default byte[] snapshot() {
+        throw new UnsupportedOperationException(getClass().getName() + " does not take snapshots");
+    }
+
+    /**
+     * Replaces the state with a snapshot taken by {@link #snapshot()} on some member.
+     *
+     * @param snapshot the bytes
+     * @throws UnsupportedOperationException if this state machine does not snapshot
+     */
+    default void restore(byte[] snapshot) {
+        throw new UnsupportedOperationException(getClass().getName() + " does not restore snapshots");
+    }
+
     /** How eager this node is to lead; the default is {@link LeadershipPreference#NORMAL}. */
     default LeadershipPreference leadershipPreference() {
         return LeadershipPreference.NORMAL;
