@@ -28,6 +28,7 @@ final class GroupMetrics {
     final Counter elections;
     final Counter leaderChanges;
     final Counter rejectedCommands;
+    final Counter foreignMessages;
     final Timer applyLatency;
     private final Map<String, Counter> bondsRefused = new ConcurrentHashMap<>();
     private final Map<PeerId, AtomicLong> lag = new ConcurrentHashMap<>();
@@ -53,6 +54,9 @@ final class GroupMetrics {
                 .description("Times the known leader changed to another node").register(registry);
         rejectedCommands = Counter.builder("mosaik.groups.raft.commands.rejected").tags(tags)
                 .description("Commands whose apply threw (the same on every member)").register(registry);
+        foreignMessages = Counter.builder("mosaik.groups.raft.foreign.messages").tags(tags)
+                .description("Raft messages from members of another formation of this group (formed apart)")
+                .register(registry);
         applyLatency = Timer.builder("mosaik.groups.raft.apply.latency").tags(tags)
                 .description("Time to apply one batch of committed entries").register(registry);
     }

@@ -76,6 +76,8 @@ final class GroupWorker<C, Q, R> {
     private long nextHousekeeping;
     private long lastElections;
     private long lastRejected;
+    private long lastForeign;
+    private long foreignWarnedAt = Long.MIN_VALUE / 2;
     private int handles;
 
     private record Awaiting(Predicate<GroupStatus> condition, CompletableFuture<GroupStatus> future) {
@@ -265,6 +267,17 @@ final class GroupWorker<C, Q, R> {
         status = next;
         if (next.leader() != null && !next.leader().equals(previous.leader())) {
             metrics.leaderChanges.increment();
+        }
+        if (core.foreignMessages() > lastForeign) {
+            metrics.foreignMessages.increment(core.foreignMessages() - lastForeign);
+            lastForeign = core.foreignMessages();
+            if (now() - foreignWarnedAt > 60_000) {
+                foreignWarnedAt = now();
+                log.warn("group {}: members of another formation of this group are bonded with this node; the"
+                        + " two were formed apart (their nodes did not see each other when they started) and do"
+                        + " not merge. Stop the members of one formation, clear their state, and start them"
+                        + " again with a bootstrap peer in the other", id.toShortString());
+            }
         }
         if (core.elections() > lastElections) {
             metrics.elections.increment(core.elections() - lastElections);

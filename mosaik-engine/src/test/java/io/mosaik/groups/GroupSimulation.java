@@ -4,6 +4,7 @@ import io.mosaik.codec.Codec;
 import io.mosaik.codec.JacksonCodec;
 import io.mosaik.groups.raft.InMemoryLogStorage;
 import io.mosaik.groups.raft.LogEntry;
+import io.mosaik.groups.raft.RaftCodec;
 import io.mosaik.groups.raft.RaftConfig;
 import io.mosaik.groups.raft.RaftCore;
 import io.mosaik.groups.raft.RaftMessage;
@@ -372,9 +373,11 @@ final class GroupSimulation {
                 continue;
             }
             int copies = random.nextDouble() < duplicate ? 2 : 1;
+            // What arrives is what the wire carries: every message goes through the codec.
+            RaftMessage wire = RaftCodec.decode(RaftCodec.encode(out.message()));
             for (int c = 0; c < copies; c++) {
                 schedule(now + 1 + random.nextLong(settings.maxDelay()), Kind.DELIVER, to, node.index,
-                        nodes[to].incarnation, out.message());
+                        nodes[to].incarnation, wire);
             }
         }
     }
