@@ -327,6 +327,29 @@ class GroupsTest {
     }
 
     @Test
+    void twoFormationsThatMeetLaterNeverOverwriteEachOtherAndAreReported() throws Exception {
+        Network a = node(List.of());
+        Network b = node(List.of());
+        Counter counterA = new Counter();
+        Counter counterB = new Counter();
+        Group<Long, String, Long> groupA = join(a, counterA);
+        Group<Long, String, Long> groupB = join(b, counterB);
+        groupA.when().isLeader().get(30, TimeUnit.SECONDS);
+        groupB.when().isLeader().get(30, TimeUnit.SECONDS);
+        groupA.execute(1L).get(30, TimeUnit.SECONDS);
+        groupB.execute(100L).get(30, TimeUnit.SECONDS);
+
+        b.discovery().syncWith(a.address()).get(30, TimeUnit.SECONDS); // now they see each other
+        await().atMost(Duration.ofSeconds(30)).until(() -> groupA.status().bonds().contains(b.peerId()));
+        await().atMost(Duration.ofSeconds(30)).until(() ->
+                count(a, "mosaik.groups.raft.foreign.messages") + count(b, "mosaik.groups.raft.foreign.messages") > 0);
+        groupA.execute(2L).get(30, TimeUnit.SECONDS);
+        groupB.execute(200L).get(30, TimeUnit.SECONDS);
+        assertThat(counterA.applied).containsExactly(1L, 2L);
+        assertThat(counterB.applied).containsExactly(100L, 200L);
+    }
+
+    @Test
     void joiningTwiceGivesTwoHandlesOnOneMemberThatLeavesWithTheLastHandle() throws Exception {
         Network node = node(List.of());
         Counter counter = new Counter();
