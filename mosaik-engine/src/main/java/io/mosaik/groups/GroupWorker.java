@@ -95,9 +95,10 @@ final class GroupWorker<C, Q, R> {
         this.metrics = metrics;
         this.onStopped = onStopped;
         SecureRandom seeds = new SecureRandom();
-        this.core = new RaftCore(network.peerId(), consensus.raftConfig(preference), storage,
-                new SplittableRandom(seeds.nextLong()), 0);
-        this.replica = new Replica<>(core, machine, network.codec(), completions::add, seeds.nextLong());
+        io.mosaik.groups.raft.RaftConfig raft = consensus.raftConfig(preference);
+        this.core = new RaftCore(network.peerId(), raft, storage, new SplittableRandom(seeds.nextLong()), 0);
+        this.replica = new Replica<>(core, machine, network.codec(), completions::add, seeds.nextLong(),
+                raft.maxAppendBytes());
         this.status = GroupStatus.of(id, core.status(), false, 0, List.of());
         String name = "mosaik-group-" + id.toShortString();
         this.loop = Thread.ofPlatform().daemon().name(name).unstarted(this::run);

@@ -37,6 +37,7 @@ final class Replica<C, Q, R> {
     private final Codec codec;
     private final Executor completions;
     private final byte[] selfBytes;
+    private final long maxCommandBytes;
     private long nextRequestId;
     private long appliedIndex;
     private boolean closed;
@@ -68,9 +69,12 @@ final class Replica<C, Q, R> {
      * @param codec         encodes commands and results
      * @param completions   where futures are completed (never the caller's loop: callbacks may block)
      * @param firstRequestId where request ids start; random, so that ids never repeat across restarts
+     * @param maxCommandBytes  the largest command entry the core accepts (its append limit)
      */
-    Replica(RaftCore core, StateMachine<C, Q, R> machine, Codec codec, Executor completions, long firstRequestId) {
+    Replica(RaftCore core, StateMachine<C, Q, R> machine, Codec codec, Executor completions, long firstRequestId,
+            long maxCommandBytes) {
         this.core = core;
+        this.maxCommandBytes = maxCommandBytes;
         this.machine = machine;
         this.codec = codec;
         this.completions = completions;
@@ -134,6 +138,12 @@ final class Replica<C, Q, R> {
             body = codec.encode(command);
         } catch (RuntimeException e) {
             fail(pending, new GroupException("cannot encode command " + command.getClass().getName() + ": " + e.getMessage()));
+            return;
+        }
+        if (body.length + HEADER > maxCommandBytes) {
+            fail(pending, new GroupException("the command encodes to " + body.length + " bytes, more than the "
+                    + (maxCommandBytes - HEADER) + " a group command may take; split it or store large data"
+                    + " elsewhere and replicate a reference"));
             return;
         }
         long id = nextRequestId++;

@@ -324,7 +324,8 @@ final class GroupSimulation {
                 .withReplication(settings.maxAppendBytes(), settings.maxInflight());
         node.core = new RaftCore(node.id, config, node.storage, new SplittableRandom(random.nextLong()), now);
         node.machine = new RegisterMachine();
-        node.replica = new Replica<>(node.core, node.machine, codec, Runnable::run, random.nextLong());
+        node.replica = new Replica<>(node.core, node.machine, codec, Runnable::run, random.nextLong(),
+                config.maxAppendBytes());
         node.up = true;
         node.verifiedCommit = 0;
         node.verifiedApplied = 0;

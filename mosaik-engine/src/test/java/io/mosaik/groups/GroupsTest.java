@@ -349,6 +349,47 @@ class GroupsTest {
         assertThat(counterB.applied).containsExactly(100L, 200L);
     }
 
+    /** Keeps the length of the last text written. */
+    static final class Texts implements StateMachine<String, String, Integer> {
+        int last;
+
+        @Override
+        public Class<String> commandType() {
+            return String.class;
+        }
+
+        @Override
+        public Class<String> queryType() {
+            return String.class;
+        }
+
+        @Override
+        public Class<Integer> resultType() {
+            return Integer.class;
+        }
+
+        @Override
+        public Integer apply(String command, ApplyContext context) {
+            last = command.length();
+            return last;
+        }
+
+        @Override
+        public Integer query(String query) {
+            return last;
+        }
+    }
+
+    @Test
+    void aCommandTooLargeToReplicateIsRefusedAtOnceAndTheGroupGoesOn() throws Exception {
+        Network node = node(List.of());
+        Group<String, String, Integer> texts = node.groups().builder(KEY, new Texts()).consensus(FAST).join();
+        texts.when().isLeader().get(30, TimeUnit.SECONDS);
+        assertThatThrownBy(() -> texts.execute("x".repeat(2 << 20)).get(30, TimeUnit.SECONDS)).cause()
+                .isInstanceOf(GroupException.class).hasMessageContaining("a group command may take");
+        assertThat(texts.execute("fine").get(30, TimeUnit.SECONDS).result()).isEqualTo(4);
+    }
+
     @Test
     void joiningTwiceGivesTwoHandlesOnOneMemberThatLeavesWithTheLastHandle() throws Exception {
         Network node = node(List.of());

@@ -248,10 +248,16 @@ public final class RaftCore {
      *                  (the leader remembers recent ids to drop duplicates): start from a random number
      * @param data      the encoded command
      * @param now       the current time
+     * @throws IllegalArgumentException if the command is larger than {@link RaftConfig#maxAppendBytes()}
      */
     public void propose(long requestId, byte[] data, long now) {
         advance(now);
         Objects.requireNonNull(data, "data");
+        if (data.length > config.maxAppendBytes()) {
+            // An entry larger than an append could never be replicated and would stall the log.
+            throw new IllegalArgumentException("a command of " + data.length + " bytes is larger than the "
+                    + config.maxAppendBytes() + " bytes an append may carry");
+        }
         if (role == Role.LEADER) {
             LogPosition at = appendNew(LogEntry.Kind.COMMAND, data);
             events.add(new CommandAccepted(requestId, at));
@@ -975,10 +981,17 @@ public final class RaftCore {
 
     private void flushForwards() {
         List<Forwarded> batch = new ArrayList<>();
+        long bytes = 0;
         for (PendingForward f : forwards.values()) {
             if (!f.sent) {
+                if (!batch.isEmpty() && bytes + f.data.length > config.maxAppendBytes()) {
+                    send(leader, new ForwardCommands(formation, batch));
+                    batch = new ArrayList<>();
+                    bytes = 0;
+                }
                 f.sent = true;
                 batch.add(new Forwarded(f.requestId, f.data));
+                bytes += f.data.length;
             }
         }
         if (!batch.isEmpty()) {
