@@ -56,6 +56,7 @@ final class GroupWorker<C, Q, R> {
     private final Network network;
     private final Duration handshakeTimeout;
     private final RaftCore core;
+    private final LogStorage storage;
     private final Replica<C, Q, R> replica;
     private final GroupMetrics metrics;
     private final Runnable onStopped;
@@ -95,6 +96,7 @@ final class GroupWorker<C, Q, R> {
         this.metrics = metrics;
         this.onStopped = onStopped;
         SecureRandom seeds = new SecureRandom();
+        this.storage = storage;
         io.mosaik.groups.raft.RaftConfig raft = consensus.raftConfig(preference);
         this.core = new RaftCore(network.peerId(), raft, storage, new SplittableRandom(seeds.nextLong()), 0);
         this.replica = new Replica<>(core, machine, network.codec(), completions::add, seeds.nextLong(),
@@ -235,6 +237,13 @@ final class GroupWorker<C, Q, R> {
 
     private void flush() {
         RaftReady ready = core.ready();
+        if (ready.isEmpty()) {
+            return;
+        }
+        // Votes, acknowledgements and answers to clients go out only once what they promise is durable.
+        // Entries of this turn cannot have been acknowledged by others yet, so one sync per turn suffices
+        // (group commit).
+        storage.sync();
         if (!ready.committed().isEmpty()) {
             long started = System.nanoTime();
             replica.process(ready);

@@ -12,6 +12,7 @@ import java.util.Objects;
 public final class InMemoryLogStorage implements LogStorage {
 
     private final ArrayList<LogEntry> entries = new ArrayList<>();
+    private LogPosition compacted = LogPosition.ZERO;
     private HardState hardState = HardState.INITIAL;
 
     @Override
@@ -25,13 +26,13 @@ public final class InMemoryLogStorage implements LogStorage {
     }
 
     @Override
-    public long firstIndex() {
-        return 1;
+    public LogPosition compactedPosition() {
+        return compacted;
     }
 
     @Override
     public LogPosition lastPosition() {
-        return entries.isEmpty() ? LogPosition.ZERO : entries.getLast().position();
+        return entries.isEmpty() ? compacted : entries.getLast().position();
     }
 
     @Override
@@ -39,21 +40,26 @@ public final class InMemoryLogStorage implements LogStorage {
         if (index == 0) {
             return 0;
         }
-        if (index < 0 || index > entries.size()) {
+        if (index == compacted.index()) {
+            return compacted.term();
+        }
+        long offset = index - compacted.index() - 1;
+        if (offset < 0 || offset >= entries.size()) {
             return -1;
         }
-        return entries.get((int) index - 1).term();
+        return entries.get((int) offset).term();
     }
 
     @Override
     public List<LogEntry> entries(long from, long to, long maxBytes) {
-        if (from < 1 || to > entries.size()) {
-            throw new IndexOutOfBoundsException("entries " + from + ".." + to + " of a log of " + entries.size());
+        if (from <= compacted.index() || to > lastPosition().index()) {
+            throw new IndexOutOfBoundsException("entries " + from + ".." + to + " of a log holding "
+                    + firstIndex() + ".." + lastPosition().index());
         }
         List<LogEntry> out = new ArrayList<>();
         long bytes = 0;
         for (long i = from; i <= to; i++) {
-            LogEntry entry = entries.get((int) i - 1);
+            LogEntry entry = entries.get((int) (i - compacted.index() - 1));
             if (!out.isEmpty() && bytes + entry.size() > maxBytes) {
                 break;
             }
@@ -66,8 +72,9 @@ public final class InMemoryLogStorage implements LogStorage {
     @Override
     public void append(List<LogEntry> more) {
         for (LogEntry entry : more) {
-            if (entry.index() != entries.size() + 1) {
-                throw new IllegalArgumentException("entry " + entry.index() + " does not continue a log of " + entries.size());
+            if (entry.index() != lastPosition().index() + 1) {
+                throw new IllegalArgumentException("entry " + entry.index() + " does not continue a log ending at "
+                        + lastPosition().index());
             }
             entries.add(entry);
         }
@@ -75,11 +82,34 @@ public final class InMemoryLogStorage implements LogStorage {
 
     @Override
     public void truncateFrom(long index) {
-        if (index < 1) {
-            throw new IllegalArgumentException("index " + index);
+        if (index <= compacted.index()) {
+            throw new IllegalArgumentException("index " + index + " is compacted (up to " + compacted.index() + ")");
         }
-        while (entries.size() >= index) {
+        while (lastPosition().index() >= index) {
             entries.removeLast();
         }
+    }
+
+    @Override
+    public void compact(LogPosition upTo) {
+        if (upTo.index() <= compacted.index()) {
+            return;
+        }
+        if (upTo.index() > lastPosition().index() || termAt(upTo.index()) != upTo.term()) {
+            throw new IllegalArgumentException("cannot compact up to " + upTo + ": not in this log");
+        }
+        entries.subList(0, (int) (upTo.index() - compacted.index())).clear();
+        compacted = upTo;
+    }
+
+    @Override
+    public void reset(LogPosition position) {
+        entries.clear();
+        compacted = Objects.requireNonNull(position, "position");
+    }
+
+    @Override
+    public void sync() {
+        // nothing to make durable
     }
 }
