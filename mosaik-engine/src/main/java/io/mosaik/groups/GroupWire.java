@@ -12,7 +12,8 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The bond protocol of groups ({@value #PROTOCOL}): a three-message handshake in which both ends prove
- * they hold the group key, then frames of Raft messages and heartbeats.
+ * they hold the group key, then frames of Raft messages, heartbeats, departures, and the signed catalog entries of newly bonded
+ * members ({@code BOND_FORMED}), which complete the mesh even when discovery is slow.
  *
  * <p>Handshake: the initiator sends {@code Start(network, group, nonceA)}; the acceptor answers
  * {@code Reply(nonceB, proof of the acceptor)}; the initiator checks it and sends
@@ -34,6 +35,7 @@ final class GroupWire {
     static final byte PING = 11;
     static final byte PONG = 12;
     static final byte DEPARTURE = 13;
+    static final byte BOND_FORMED = 14;
 
     private static final int NONCE = 32;
     private static final int PROOF = 32;

@@ -503,6 +503,11 @@ final class GroupWorker<C, Q, R> {
         bonds.put(bond.peer, bond);
         bond.start(frame -> submit(() -> onFrame(bond, frame)), closed -> submit(() -> bondClosed(closed)));
         core.peerConnected(bond.peer, now());
+        // Tell the other members, so that they bond with it even if discovery has not told them yet.
+        network.discovery().catalog().getSigned(bond.peer, System.currentTimeMillis()).ifPresent(entry -> {
+            byte[] frame = GroupWire.frame(GroupWire.BOND_FORMED, entry.toBytes());
+            bonds.values().stream().filter(other -> other != bond).forEach(other -> other.send(frame));
+        });
         log.debug("group {}: bonded with {}", id.toShortString(), bond.peer.toShortString());
     }
 
@@ -544,11 +549,30 @@ final class GroupWorker<C, Q, R> {
             }
             case GroupWire.PONG -> {
             }
+            case GroupWire.BOND_FORMED -> onBondFormed(bond, Arrays.copyOfRange(frame, 1, frame.length));
             case GroupWire.DEPARTURE -> {
                 bond.close(CloseReason.SUCCESS);
                 bondClosed(bond);
             }
             default -> refuse(bond, "malformed", "unknown frame type " + frame[0]);
+        }
+    }
+
+    private void onBondFormed(Bond bond, byte[] body) {
+        SignedPeerEntry entry;
+        try {
+            entry = SignedPeerEntry.fromBytes(body);
+        } catch (IllegalArgumentException e) {
+            refuse(bond, "malformed", "a bond-formed entry that does not decode: " + e.getMessage());
+            return;
+        }
+        if (!entry.verify() || !entry.entry().network().equals(network.networkId())
+                || !entry.entry().groups().contains(id.digest())) {
+            refuse(bond, "malformed", "a bond-formed entry that is not a signed member of this group");
+            return;
+        }
+        if (network.discovery().feed(entry)) {
+            dialMembers();
         }
     }
 

@@ -114,6 +114,18 @@ class GroupsTest {
         return groups.getFirst().leader().orElseThrow();
     }
 
+    /** Reads what the peer sent before closing, then the reason it closed with. */
+    private static CloseReason closeReason(Link link) throws Exception {
+        for (int frames = 0; frames < 100_000; frames++) {
+            try {
+                link.receiveBytes();
+            } catch (LinkClosedException e) {
+                return e.reason();
+            }
+        }
+        throw new AssertionError("the link stays open");
+    }
+
     private static double count(Network node, String meter, String... tags) {
         io.micrometer.core.instrument.Counter counter = node.meterRegistry().find(meter).tags(tags).counter();
         return counter == null ? 0 : counter.count();
@@ -311,19 +323,27 @@ class GroupsTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> member.discovery().catalog()
                 .getSigned(rogue.peerId(), System.currentTimeMillis()).isPresent());
 
-        // A member that holds the key (it passes the handshake) but sends garbage.
-        Link link = rogue.openLink(member.address(), Groups.PROTOCOL).get(10, TimeUnit.SECONDS);
-        byte[] nonceA = GroupWire.nonce();
-        link.sendBytes(new GroupWire.Start(NETWORK, group.id(), nonceA).encode());
-        GroupWire.Reply reply = GroupWire.Reply.decode(link.receiveBytes());
-        link.sendBytes(new GroupWire.Finish(GroupWire.proof(KEY, group.id(), true, nonceA, reply.nonce(),
-                rogue.peerId(), member.peerId())).encode());
-        await().atMost(Duration.ofSeconds(10)).until(() -> group.status().bonds().contains(rogue.peerId()));
-        link.sendBytes(new byte[] {GroupWire.RAFT, 6, 0, 0, 0, 1, 2});
-        await().atMost(Duration.ofSeconds(10)).until(() ->
-                count(member, "mosaik.groups.bonds.refused", "reason", "malformed") == 1);
-        await().atMost(Duration.ofSeconds(10)).until(() -> !group.status().bonds().contains(rogue.peerId()));
-        assertThat(group.execute(4L).get(30, TimeUnit.SECONDS).result()).isEqualTo(4L);
+        // A member that holds the key (it passes the handshake) but sends garbage: a Raft message that
+        // does not decode, a bond-formed entry that does not decode, an unknown frame type.
+        byte[][] garbage = {{GroupWire.RAFT, 6, 0, 0, 0, 1, 2}, {GroupWire.BOND_FORMED, 1, 2, 3}, {99}};
+        long sum = 0;
+        for (int i = 0; i < garbage.length; i++) {
+            Link link = rogue.openLink(member.address(), Groups.PROTOCOL).get(10, TimeUnit.SECONDS);
+            byte[] nonceA = GroupWire.nonce();
+            link.sendBytes(new GroupWire.Start(NETWORK, group.id(), nonceA).encode());
+            GroupWire.Reply reply = GroupWire.Reply.decode(link.receiveBytes());
+            link.sendBytes(new GroupWire.Finish(GroupWire.proof(KEY, group.id(), true, nonceA, reply.nonce(),
+                    rogue.peerId(), member.peerId())).encode());
+            await().atMost(Duration.ofSeconds(10)).until(() -> group.status().bonds().contains(rogue.peerId()));
+            link.sendBytes(garbage[i]);
+            int refusals = i + 1;
+            await().atMost(Duration.ofSeconds(10)).until(() ->
+                    count(member, "mosaik.groups.bonds.refused", "reason", "malformed") == refusals);
+            await().atMost(Duration.ofSeconds(10)).until(() -> !group.status().bonds().contains(rogue.peerId()));
+            assertThat(closeReason(link)).isEqualTo(CloseReason.PROTOCOL_VIOLATION);
+            sum += 4 + i;
+            assertThat(group.execute(4L + i).get(30, TimeUnit.SECONDS).result()).isEqualTo(sum);
+        }
     }
 
     @Test
