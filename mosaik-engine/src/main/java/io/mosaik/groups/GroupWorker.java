@@ -68,6 +68,8 @@ final class GroupWorker<C, Q, R> {
     private final LinkedBlockingQueue<Runnable> completions = new LinkedBlockingQueue<>();
     private final List<Awaiting> awaiting = new CopyOnWriteArrayList<>();
     private final AtomicBoolean running = new AtomicBoolean(true);
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private long stopAt = Long.MAX_VALUE;
     private final long origin = System.nanoTime();
     private final SplittableRandom random = new SplittableRandom();
     private final Thread loop;
@@ -217,6 +219,9 @@ final class GroupWorker<C, Q, R> {
                 }
                 flush();
                 publish();
+                if (now >= stopAt || (stopAt != Long.MAX_VALUE && core.role() != RaftCore.Role.LEADER)) {
+                    running.set(false); // handed over (or gave up waiting): depart
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -586,16 +591,22 @@ final class GroupWorker<C, Q, R> {
 
     // ---------------------------------------------------------------- stopping
 
-    /** Stops the worker: departs from every bond, fails what waits. Idempotent. */
+    /**
+     * Stops the worker: a leader first hands its leadership over (so the group elects no one by timeout),
+     * then it departs from every bond and fails what waits. Idempotent; returns once stopped.
+     */
     void stop() {
-        if (running.compareAndSet(true, false)) {
-            tasks.add(() -> { });
-            if (Thread.currentThread() != loop) {
-                try {
-                    loop.join(5_000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+        if (stopping.compareAndSet(false, true)) {
+            if (!submit(() -> stopAt = core.transferLeadership(now())
+                    ? now() + consensus.electionTimeout().toMillis() : now())) {
+                return;
+            }
+        }
+        if (Thread.currentThread() != loop) {
+            try {
+                loop.join(consensus.electionTimeout().toMillis() + 5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
     }

@@ -235,7 +235,7 @@ final class GroupSimulation {
     }
 
     private void fault() {
-        int choice = random.nextInt(6);
+        int choice = random.nextInt(7);
         if (choice <= 1 && settings.partitions()) {
             partition();
         } else if (choice == 2 && settings.partitions()) {
@@ -249,6 +249,13 @@ final class GroupSimulation {
             }
             if (upNodes.size() > 1) {
                 crash(upNodes.get(random.nextInt(upNodes.size())));
+            }
+        } else if (choice == 5) {
+            for (Node node : nodes) {
+                if (node.up && node.core.role() == RaftCore.Role.LEADER) {
+                    log("leader %d hands over: %s", node.index, node.core.transferLeadership(now));
+                    flush(node);
+                }
             }
         } else if (choice == 4) {
             drop = random.nextDouble() * settings.drop();

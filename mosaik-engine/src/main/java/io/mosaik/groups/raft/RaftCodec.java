@@ -12,6 +12,7 @@ import io.mosaik.groups.raft.RaftMessage.PreVoteResponse;
 import io.mosaik.groups.raft.RaftMessage.ReadIndexRequest;
 import io.mosaik.groups.raft.RaftMessage.ReadIndexResponse;
 import io.mosaik.groups.raft.RaftMessage.RequestVote;
+import io.mosaik.groups.raft.RaftMessage.TimeoutNow;
 import io.mosaik.groups.raft.RaftMessage.VoteResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
@@ -41,6 +42,7 @@ public final class RaftCodec {
     private static final byte FORWARD_RESPONSE = 9;
     private static final byte READ_INDEX = 10;
     private static final byte READ_INDEX_RESPONSE = 11;
+    private static final byte TIMEOUT_NOW = 12;
 
     private static final LeadershipPreference[] PREFERENCES = LeadershipPreference.values();
     private static final LogEntry.Kind[] KINDS = LogEntry.Kind.values();
@@ -82,6 +84,12 @@ public final class RaftCodec {
                     out.writeLong(m.formation());
                     out.writeLong(m.term());
                     position(out, m.last());
+                    out.writeBoolean(m.transfer());
+                }
+                case TimeoutNow m -> {
+                    out.writeByte(TIMEOUT_NOW);
+                    out.writeLong(m.formation());
+                    out.writeLong(m.term());
                 }
                 case VoteResponse m -> {
                     out.writeByte(VOTE_RESPONSE);
@@ -171,7 +179,8 @@ public final class RaftCodec {
                 case HELLO -> new Hello(in.getLong(), nonNegative(in.getLong()), position(in), preference(in.get()));
                 case PRE_VOTE -> new PreVote(in.getLong(), nonNegative(in.getLong()), position(in));
                 case PRE_VOTE_RESPONSE -> new PreVoteResponse(in.getLong(), nonNegative(in.getLong()), bool(in.get()));
-                case REQUEST_VOTE -> new RequestVote(in.getLong(), nonNegative(in.getLong()), position(in));
+                case REQUEST_VOTE -> new RequestVote(in.getLong(), nonNegative(in.getLong()), position(in), bool(in.get()));
+                case TIMEOUT_NOW -> new TimeoutNow(in.getLong(), nonNegative(in.getLong()));
                 case VOTE_RESPONSE -> new VoteResponse(in.getLong(), nonNegative(in.getLong()), bool(in.get()));
                 case APPEND -> append(in);
                 case APPEND_RESPONSE -> new AppendResponse(in.getLong(), nonNegative(in.getLong()), bool(in.get()),

@@ -17,6 +17,7 @@ import io.mosaik.groups.raft.RaftMessage.PreVoteResponse;
 import io.mosaik.groups.raft.RaftMessage.ReadIndexRequest;
 import io.mosaik.groups.raft.RaftMessage.ReadIndexResponse;
 import io.mosaik.groups.raft.RaftMessage.RequestVote;
+import io.mosaik.groups.raft.RaftMessage.TimeoutNow;
 import io.mosaik.groups.raft.RaftMessage.VoteResponse;
 import io.mosaik.groups.raft.RaftReady.Outbound;
 import io.mosaik.primitives.PeerId;
@@ -90,6 +91,9 @@ public final class RaftCore {
     // Leader state.
     private final Map<PeerId, Progress> progress = new TreeMap<>();
     private long termStart;
+    private PeerId transferTarget;
+    private long transferDeadline;
+    private boolean timeoutNowSent;
     private long heartbeatDeadline;
     private long quorumCheckDeadline;
     private long probe;
@@ -217,6 +221,10 @@ public final class RaftCore {
         advance(now);
         expireRequests();
         if (role == Role.LEADER) {
+            if (transferTarget != null && now >= transferDeadline) {
+                transferTarget = null; // the target did not take over in time: lead on
+                appendWaitingCommands();
+            }
             if (now >= heartbeatDeadline) {
                 heartbeatDeadline = now + config.heartbeatInterval();
                 broadcastAppends(true);
@@ -258,10 +266,11 @@ public final class RaftCore {
             throw new IllegalArgumentException("a command of " + data.length + " bytes is larger than the "
                     + config.maxAppendBytes() + " bytes an append may carry");
         }
-        if (role == Role.LEADER) {
+        if (role == Role.LEADER && transferTarget == null) {
             LogPosition at = appendNew(LogEntry.Kind.COMMAND, data);
             events.add(new CommandAccepted(requestId, at));
         } else {
+            // While the leader hands over, commands wait for the next leader and are forwarded to it.
             forwards.put(requestId, new PendingForward(requestId, data, now + config.forwardTimeout()));
         }
     }
@@ -306,6 +315,7 @@ public final class RaftCore {
             case ForwardResponse m -> onForwardResponse(from, m);
             case ReadIndexRequest m -> onReadIndexRequest(from, m);
             case ReadIndexResponse m -> onReadIndexResponse(from, m);
+            case TimeoutNow m -> onTimeoutNow(from, m);
         }
     }
 
@@ -324,6 +334,46 @@ public final class RaftCore {
         }
         appendNew(LogEntry.Kind.CONFIGURATION, configuration().withoutVoter(voter).encode());
         return true;
+    }
+
+    /**
+     * Hands the leadership over to the most up-to-date voter, for a graceful shutdown: once that voter
+     * holds every entry, it is told to stand for election at once. Commands proposed meanwhile wait for
+     * the next leader. The transfer is abandoned after an election timeout.
+     *
+     * @param now the current time
+     * @return whether a transfer started (this node leads and another voter is bonded)
+     */
+    public boolean transferLeadership(long now) {
+        advance(now);
+        if (role != Role.LEADER) {
+            return false;
+        }
+        PeerId best = null;
+        for (PeerId voter : configuration().voters()) {
+            Progress p = progress.get(voter);
+            Hello hello = hellos.get(voter);
+            if (voter.equals(self) || p == null || !connected.contains(voter)
+                    || (hello != null && hello.preference() == LeadershipPreference.OBSERVER)) {
+                continue;
+            }
+            if (best == null || p.match > progress.get(best).match) {
+                best = voter;
+            }
+        }
+        if (best == null) {
+            return false;
+        }
+        transferTarget = best;
+        transferDeadline = now + config.electionTimeout();
+        timeoutNowSent = false;
+        maybeSendTimeoutNow();
+        return true;
+    }
+
+    /** Whether this leader is handing over. */
+    public boolean isTransferring() {
+        return role == Role.LEADER && transferTarget != null;
     }
 
     /**
@@ -444,13 +494,27 @@ public final class RaftCore {
                 || (leader != null && now - leaderContact < config.electionTimeout());
     }
 
+    private void maybeSendTimeoutNow() {
+        Progress p = progress.get(transferTarget);
+        if (!timeoutNowSent && p != null && p.match == log.lastPosition().index()) {
+            timeoutNowSent = true;
+            send(transferTarget, new TimeoutNow(formation, term));
+        }
+    }
+
+    private void onTimeoutNow(PeerId from, TimeoutNow m) {
+        if (m.term() == term && from.equals(leader) && role == Role.FOLLOWER && canCampaign()) {
+            becomeCandidate(true);
+        }
+    }
+
     private void campaign() {
         role = Role.PRE_CANDIDATE;
         leader = null;
         votes.clear();
         votes.add(self);
         if (configuration().isQuorum(votes)) {
-            becomeCandidate();
+            becomeCandidate(false);
             return;
         }
         PreVote ask = new PreVote(formation, term + 1, log.lastPosition());
@@ -461,7 +525,7 @@ public final class RaftCore {
         }
     }
 
-    private void becomeCandidate() {
+    private void becomeCandidate(boolean transfer) {
         elections++;
         role = Role.CANDIDATE;
         leader = null;
@@ -473,7 +537,7 @@ public final class RaftCore {
             becomeLeader();
             return;
         }
-        RequestVote ask = new RequestVote(formation, term, log.lastPosition());
+        RequestVote ask = new RequestVote(formation, term, log.lastPosition(), transfer);
         for (PeerId voter : configuration().voters()) {
             if (!voter.equals(self)) {
                 send(voter, ask);
@@ -498,8 +562,19 @@ public final class RaftCore {
         termStart = appendNew(LogEntry.Kind.NOOP, new byte[0]).index();
         heartbeatDeadline = now + config.heartbeatInterval();
         quorumCheckDeadline = now + config.electionTimeout();
-        // Commands that waited for a leader: this node is it. Those already sent to the previous leader
-        // may be in its log, so they wait for its answer (or time out as possibly applied).
+        appendWaitingCommands();
+        for (PendingForward r : readForwards.values()) {
+            registerRead(r.requestId, self);
+        }
+        readForwards.clear();
+        advanceCommit();
+    }
+
+    /**
+     * Commands that waited for a leader: this node is it. Those already sent to a previous leader may be
+     * in its log, so they wait for its answer (or time out as possibly applied).
+     */
+    private void appendWaitingCommands() {
         for (Iterator<PendingForward> it = forwards.values().iterator(); it.hasNext(); ) {
             PendingForward f = it.next();
             if (!f.sent) {
@@ -507,11 +582,6 @@ public final class RaftCore {
                 events.add(new CommandAccepted(f.requestId, appendNew(LogEntry.Kind.COMMAND, f.data)));
             }
         }
-        for (PendingForward r : readForwards.values()) {
-            registerRead(r.requestId, self);
-        }
-        readForwards.clear();
-        advanceCommit();
     }
 
     private void becomeFollower(long newTerm, PeerId newLeader) {
@@ -532,6 +602,7 @@ public final class RaftCore {
     }
 
     private void abandonLeadership() {
+        transferTarget = null;
         progress.clear();
         recentForwards.clear();
         for (PendingRead r : reads) {
@@ -568,7 +639,7 @@ public final class RaftCore {
         if (m.granted() && m.term() == term + 1 && isVoter(from)) {
             votes.add(from);
             if (configuration().isQuorum(votes)) {
-                becomeCandidate();
+                becomeCandidate(false);
             }
         } else if (!m.granted() && m.term() > term) {
             becomeFollower(m.term(), null);
@@ -581,7 +652,7 @@ public final class RaftCore {
             return;
         }
         if (m.term() > term) {
-            if (inLease()) {
+            if (inLease() && !m.transfer()) {
                 return;
             }
             becomeFollower(m.term(), null);
@@ -733,6 +804,9 @@ public final class RaftCore {
             p.reportedLast = m.hint();
             if (p.acknowledged(m.index())) {
                 advanceCommit();
+            }
+            if (role == Role.LEADER && from.equals(transferTarget)) {
+                maybeSendTimeoutNow();
             }
         } else {
             p.reportedLast = m.hint();

@@ -57,8 +57,20 @@ public sealed interface RaftMessage {
      * @param formation the sender's formation id
      * @param term      the candidate's term
      * @param last      the position of the candidate's last entry
+     * @param transfer  whether the leader handed over to the candidate ({@link TimeoutNow}): voters then
+     *                  answer even though they heard from that leader recently
      */
-    record RequestVote(long formation, long term, LogPosition last) implements RaftMessage {
+    record RequestVote(long formation, long term, LogPosition last, boolean transfer) implements RaftMessage {
+    }
+
+    /**
+     * The leader hands its leadership over: the receiver, whose log matches the leader's, stands for
+     * election at once (graceful shutdown of a leader, so that a rolling restart costs no election timeout).
+     *
+     * @param formation the leader's formation id
+     * @param term      the leader's term
+     */
+    record TimeoutNow(long formation, long term) implements RaftMessage {
     }
 
     /**

@@ -25,7 +25,8 @@ class RaftCodecTest {
                 new RaftMessage.Hello(5, 3, new LogPosition(2, 9), LeadershipPreference.RELUCTANT),
                 new RaftMessage.PreVote(5, 4, new LogPosition(3, 10)),
                 new RaftMessage.PreVoteResponse(5, 4, true),
-                new RaftMessage.RequestVote(5, 4, new LogPosition(3, 10)),
+                new RaftMessage.RequestVote(5, 4, new LogPosition(3, 10), true),
+                new RaftMessage.TimeoutNow(5, 4),
                 new RaftMessage.VoteResponse(5, 4, false),
                 new RaftMessage.AppendEntries(5, 4, 10, 3, List.of(
                         new LogEntry(4, 11, LogEntry.Kind.NOOP, new byte[0]),

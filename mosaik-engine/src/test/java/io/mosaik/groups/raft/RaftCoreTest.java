@@ -240,6 +240,29 @@ class RaftCoreTest {
     }
 
     @Test
+    void aLeaderHandsOverWithoutAnElectionTimeoutAndCommandsProposedMeanwhileReachTheNextLeader() {
+        Cluster c = new Cluster(3, CONFIG);
+        c.run(2_000);
+        int old = c.leader();
+        RaftCore leader = c.cores.get(old);
+        leader.propose(1, new byte[] {1}, c.now);
+        assertThat(leader.transferLeadership(c.now)).isTrue();
+        leader.propose(2, new byte[] {2}, c.now); // waits for the next leader
+        c.settle(); // no time passes: nobody's election timer fires
+        int next = c.leader();
+        assertThat(next).isNotEqualTo(old).isNotEqualTo(-1);
+        assertThat(c.cores.get(next).term()).isEqualTo(leader.term());
+        c.run(100);
+        LogPosition second = c.events.get(old).stream()
+                .filter(e -> e instanceof CommandAccepted a && a.requestId() == 2)
+                .map(e -> ((CommandAccepted) e).position()).findFirst().orElseThrow();
+        assertThat(second.term()).isEqualTo(c.cores.get(next).term());
+        for (List<LogEntry> entries : c.applied) {
+            assertThat(entries).extracting(LogEntry::data).contains(new byte[] {1}, new byte[] {2});
+        }
+    }
+
+    @Test
     void anUnreachableVoterIsReplacedByACaughtUpLearnerUnderTheRemovalPolicy() {
         Cluster c = new Cluster(4, CONFIG.withMembership(3, 1, 1_000));
         c.run(3_000);
