@@ -3,6 +3,7 @@ package io.mosaik.groups;
 import io.mosaik.groups.raft.InMemoryLogStorage;
 import io.mosaik.groups.raft.LeadershipPreference;
 import io.mosaik.groups.raft.LogStorage;
+import io.mosaik.groups.raft.SnapshotStore;
 import java.util.Objects;
 
 /**
@@ -21,6 +22,9 @@ public final class GroupBuilder<C, Q, R> {
     private ConsensusConfig consensus = ConsensusConfig.defaults();
     private LogStorage storage;
     private LeadershipPreference preference;
+    private SnapshotStore snapshots;
+    private long snapshotEvery = 10_000;
+    private long snapshotRetain = 1_000;
 
     GroupBuilder(Groups groups, GroupKey key, StateMachine<C, Q, R> machine) {
         this.groups = groups;
@@ -43,6 +47,31 @@ public final class GroupBuilder<C, Q, R> {
     /** This node's leadership preference (default: the state machine's). */
     public GroupBuilder<C, Q, R> leadershipPreference(LeadershipPreference preference) {
         this.preference = Objects.requireNonNull(preference, "preference");
+        return this;
+    }
+
+    /**
+     * How often this member snapshots its state machine (if it implements
+     * {@link StateMachine#snapshot()}), after which its log is compacted. Members far behind, and new
+     * ones, then catch up by installing the leader's snapshot.
+     *
+     * @param every  applied entries between snapshots (default 10,000; 0: never)
+     * @param retain entries kept in the log before a snapshot (default 1,000)
+     * @return this builder
+     */
+    public GroupBuilder<C, Q, R> snapshots(long every, long retain) {
+        if (every < 0 || retain < 0) {
+            throw new IllegalArgumentException("snapshot every (" + every + ") and retain (" + retain
+                    + ") must not be negative");
+        }
+        this.snapshotEvery = every;
+        this.snapshotRetain = retain;
+        return this;
+    }
+
+    /** Where snapshots are kept (default: in memory). */
+    public GroupBuilder<C, Q, R> snapshotStore(SnapshotStore store) {
+        this.snapshots = Objects.requireNonNull(store, "store");
         return this;
     }
 
@@ -76,6 +105,18 @@ public final class GroupBuilder<C, Q, R> {
 
     LogStorage storage() {
         return storage != null ? storage : new InMemoryLogStorage();
+    }
+
+    SnapshotStore snapshotStore() {
+        return snapshots != null ? snapshots : SnapshotStore.inMemory();
+    }
+
+    long snapshotEvery() {
+        return snapshotEvery;
+    }
+
+    long snapshotRetain() {
+        return snapshotRetain;
     }
 
     LeadershipPreference preference() {

@@ -48,6 +48,8 @@ final class GroupWorker<C, Q, R> {
     private static final long TICK_MILLIS = 10;
     private static final long HOUSEKEEPING_MILLIS = 100;
     private static final long MAX_DIAL_BACKOFF_MILLIS = 30_000;
+    /** Entries a leader keeps beyond a snapshot for a lagging bonded follower. */
+    private static final long SNAPSHOT_ALLOWANCE = 10_000;
 
     final GroupId id;
     final GroupKey key;
@@ -60,6 +62,8 @@ final class GroupWorker<C, Q, R> {
     private final Replica<C, Q, R> replica;
     private final GroupMetrics metrics;
     private final Runnable onStopped;
+    private final long snapshotEvery;
+    private final long snapshotRetain;
 
     private final Map<PeerId, Bond> bonds = new HashMap<>();
     private final Set<PeerId> dialing = new HashSet<>();
@@ -86,21 +90,23 @@ final class GroupWorker<C, Q, R> {
     private record Awaiting(Predicate<GroupStatus> condition, CompletableFuture<GroupStatus> future) {
     }
 
-    GroupWorker(Network network, GroupId id, GroupKey key, ConsensusConfig consensus, StateMachine<C, Q, R> machine,
-                LogStorage storage, io.mosaik.groups.raft.LeadershipPreference preference, Duration handshakeTimeout,
+    GroupWorker(Network network, GroupId id, GroupBuilder<C, Q, R> builder, Duration handshakeTimeout,
                 GroupMetrics metrics, Runnable onStopped) {
         this.network = network;
         this.id = id;
-        this.key = key;
-        this.consensus = consensus;
-        this.machine = machine;
+        this.key = builder.key();
+        this.consensus = builder.consensusConfig();
+        this.machine = builder.machine();
         this.handshakeTimeout = handshakeTimeout;
         this.metrics = metrics;
         this.onStopped = onStopped;
+        this.snapshotEvery = builder.snapshotEvery();
+        this.snapshotRetain = builder.snapshotRetain();
         SecureRandom seeds = new SecureRandom();
-        this.storage = storage;
-        io.mosaik.groups.raft.RaftConfig raft = consensus.raftConfig(preference);
-        this.core = new RaftCore(network.peerId(), raft, storage, new SplittableRandom(seeds.nextLong()), 0);
+        this.storage = builder.storage();
+        io.mosaik.groups.raft.RaftConfig raft = consensus.raftConfig(builder.preference());
+        this.core = new RaftCore(network.peerId(), raft, storage, builder.snapshotStore(),
+                new SplittableRandom(seeds.nextLong()), 0);
         this.replica = new Replica<>(core, machine, network.codec(), completions::add, seeds.nextLong(),
                 raft.maxAppendBytes());
         this.status = GroupStatus.of(id, core.status(), false, 0, List.of());
@@ -260,7 +266,13 @@ final class GroupWorker<C, Q, R> {
                 metrics.rejectedCommands.increment(replica.rejected() - lastRejected);
                 lastRejected = replica.rejected();
             }
-        } else if (!ready.events().isEmpty()) {
+            try {
+                replica.maybeSnapshot(snapshotEvery, snapshotRetain, SNAPSHOT_ALLOWANCE);
+            } catch (RuntimeException e) {
+                log.warn("group {}: the state machine failed to take a snapshot; the log is kept",
+                        id.toShortString(), e);
+            }
+        } else {
             replica.process(ready);
         }
         for (RaftReady.Outbound out : ready.messages()) {

@@ -109,8 +109,7 @@ public final class Groups implements AutoCloseable {
             same.retain();
             return new Group<>(same, this);
         }
-        GroupWorker<C, Q, R> worker = new GroupWorker<>(network, id, builder.key(), builder.consensusConfig(),
-                builder.machine(), builder.storage(), builder.preference(), handshakeTimeout,
+        GroupWorker<C, Q, R> worker = new GroupWorker<>(network, id, builder, handshakeTimeout,
                 new GroupMetrics(registry, id), () -> workers.remove(id));
         workers.put(id, worker);
         worker.retain();

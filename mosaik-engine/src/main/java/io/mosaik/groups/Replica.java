@@ -6,6 +6,7 @@ import io.mosaik.groups.raft.LogEntry;
 import io.mosaik.groups.raft.LogPosition;
 import io.mosaik.groups.raft.RaftCore;
 import io.mosaik.groups.raft.RaftReady;
+import io.mosaik.groups.raft.Snapshot;
 import io.mosaik.primitives.PeerId;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -42,6 +43,10 @@ final class Replica<C, Q, R> {
     private long appliedIndex;
     private boolean closed;
     private long rejected;
+    private long appliedTerm;
+    private long lastSnapshotIndex;
+    private long restoredUpTo;
+    private boolean snapshots = true;
 
     private final Map<Long, PendingCommand<R>> commands = new HashMap<>();
     private final TreeMap<Long, List<Long>> acceptedAt = new TreeMap<>();
@@ -181,6 +186,9 @@ final class Replica<C, Q, R> {
      * @param ready what the core produced
      */
     void process(RaftReady ready) {
+        if (ready.snapshot() != null) {
+            restore(ready.snapshot());
+        }
         for (ClientEvent event : ready.events()) {
             onEvent(event);
         }
@@ -200,6 +208,10 @@ final class Replica<C, Q, R> {
                 if (pending.accepted != null) {
                     commands.remove(a.requestId());
                     completions.execute(() -> pending.accepted.complete(a.position()));
+                } else if (a.position().index() <= restoredUpTo) {
+                    // A snapshot covered its index before the acknowledgement came: it may be in it.
+                    commands.remove(a.requestId());
+                    fail(pending, coveredBySnapshot());
                 } else if (a.position().index() <= appliedIndex) {
                     // Its index was applied before the acknowledgement came, and not with this command
                     // (that would have completed it).
@@ -239,8 +251,50 @@ final class Replica<C, Q, R> {
         }
     }
 
+    /** Replaces the state with a snapshot's (on start, or installed from the leader). */
+    private void restore(Snapshot snapshot) {
+        machine.restore(snapshot.data());
+        appliedIndex = snapshot.position().index();
+        restoredUpTo = appliedIndex;
+        appliedTerm = snapshot.position().term();
+        lastSnapshotIndex = appliedIndex;
+        // Commands whose index the snapshot covers: whether they are in it cannot be told from here.
+        while (!acceptedAt.isEmpty() && acceptedAt.firstKey() <= appliedIndex) {
+            for (long id : acceptedAt.pollFirstEntry().getValue()) {
+                PendingCommand<R> pending = commands.remove(id);
+                if (pending != null) {
+                    fail(pending, coveredBySnapshot());
+                }
+            }
+        }
+    }
+
+    /**
+     * Takes a snapshot when {@code every} entries were applied since the last one, if the state machine
+     * can; the core then compacts its log behind it.
+     *
+     * @param every     entries between snapshots (0: never)
+     * @param retain    entries the log keeps before a snapshot
+     * @param allowance more entries a leader keeps for a lagging bonded follower
+     */
+    void maybeSnapshot(long every, long retain, long allowance) {
+        if (every <= 0 || !snapshots || appliedIndex - lastSnapshotIndex < every) {
+            return;
+        }
+        byte[] data;
+        try {
+            data = machine.snapshot();
+        } catch (UnsupportedOperationException e) {
+            snapshots = false; // this state machine keeps its whole log
+            return;
+        }
+        core.snapshotTaken(new LogPosition(appliedTerm, appliedIndex), data, retain, allowance);
+        lastSnapshotIndex = appliedIndex;
+    }
+
     private void applyEntry(LogEntry entry) {
         appliedIndex = entry.index();
+        appliedTerm = entry.term();
         PendingCommand<R> mine = null;
         long myId = 0;
         if (entry.kind() == LogEntry.Kind.COMMAND && entry.data().length >= HEADER
@@ -333,6 +387,11 @@ final class Replica<C, Q, R> {
             }
         }
         queriesAt.clear();
+    }
+
+    private static CommandOutcomeUnknownException coveredBySnapshot() {
+        return new CommandOutcomeUnknownException("this node caught up from a snapshot that covers the command's"
+                + " index, so whether the command is in it cannot be told here; check the state before retrying");
     }
 
     private static CommandOverwrittenException overwritten(long index) {

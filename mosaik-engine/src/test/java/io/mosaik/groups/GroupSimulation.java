@@ -9,6 +9,7 @@ import io.mosaik.groups.raft.RaftConfig;
 import io.mosaik.groups.raft.RaftCore;
 import io.mosaik.groups.raft.RaftMessage;
 import io.mosaik.groups.raft.RaftReady;
+import io.mosaik.groups.raft.SnapshotStore;
 import io.mosaik.groups.raft.sim.LinearizabilityChecker;
 import io.mosaik.groups.raft.sim.RegisterHistory;
 import io.mosaik.primitives.PeerId;
@@ -61,10 +62,12 @@ final class GroupSimulation {
      * @param faultsFrom      when faults start, ms
      * @param faultsUntil     when faults stop (and everything heals), ms
      * @param end             when the run ends, ms
+     * @param snapshotEvery   applied entries between snapshots (0: none)
+     * @param snapshotRetain  entries kept before a snapshot when the log is compacted
      */
     record Settings(int nodes, int targetVoters, long voterRemoval, int maxInflight, long maxAppendBytes,
                     double drop, double duplicate, long maxDelay, boolean crashes, boolean partitions, int clients,
-                    long faultsFrom, long faultsUntil, long end) {
+                    long faultsFrom, long faultsUntil, long end, long snapshotEvery, long snapshotRetain) {
 
         /** Mixed faults drawn from the seed. */
         static Settings mixed(long seed) {
@@ -74,7 +77,7 @@ final class GroupSimulation {
             return new Settings(nodes, target, r.nextBoolean() ? 1_500 : 0, 1 + r.nextInt(8),
                     r.nextBoolean() ? 200 : 1 << 20, r.nextDouble() * 0.2, r.nextDouble() * 0.05,
                     2 + r.nextInt(30), r.nextInt(5) != 0, r.nextInt(5) != 0, 2 + r.nextInt(3),
-                    1_500, 7_000, 11_000);
+                    1_500, 7_000, 11_000, new long[] {0, 5, 25}[r.nextInt(3)], r.nextInt(3));
         }
     }
 
@@ -93,6 +96,7 @@ final class GroupSimulation {
         final int index;
         final PeerId id;
         final InMemoryLogStorage storage = new InMemoryLogStorage();
+        final SnapshotStore snapshots = SnapshotStore.inMemory();
         RaftCore core;
         Replica<Long, Long, Long> replica;
         RegisterMachine machine;
@@ -142,6 +146,7 @@ final class GroupSimulation {
     private double drop;
     private double duplicate;
     private long events;
+    private long restores;
 
     GroupSimulation(long seed, Settings settings, boolean tracing) {
         this.seed = seed;
@@ -179,11 +184,26 @@ final class GroupSimulation {
             events++;
             handle(event);
             checkSafety();
+            for (Node node : nodes) {
+                if (node.up) {
+                    // After the checks, so that what a snapshot compacts away was checked first.
+                    node.replica.maybeSnapshot(settings.snapshotEvery(), settings.snapshotRetain(),
+                            settings.snapshotRetain() * 3);
+                }
+            }
         }
         now = settings.end();
+        for (Node node : nodes) {
+            restores += node.machine.restores;
+        }
         checkConvergence();
         checkLinearizable();
         return events;
+    }
+
+    /** Snapshots restored (at start or installed from a leader) over the run, on all nodes. */
+    long restores() {
+        return restores;
     }
 
     /** The trace, when tracing. */
@@ -230,7 +250,13 @@ final class GroupSimulation {
             }
             case CLIENT -> clientStep(clients.get(e.node));
             case HEAL_ALL -> healAll();
-            case PROBE -> probe();
+            case PROBE -> {
+                if (e.node < 0) {
+                    probe();
+                } else if (nodes[e.node].up) {
+                    probe(nodes[e.node]);
+                }
+            }
         }
     }
 
@@ -322,6 +348,9 @@ final class GroupSimulation {
     }
 
     private void start(Node node) {
+        if (node.machine != null) {
+            restores += node.machine.restores;
+        }
         node.incarnation++;
         log("start %d (incarnation %d)", node.index, node.incarnation);
         RaftConfig config = RaftConfig.defaults()
@@ -329,7 +358,8 @@ final class GroupSimulation {
                 .withForwardTimeout(500)
                 .withMembership(settings.targetVoters(), 1, settings.voterRemoval())
                 .withReplication(settings.maxAppendBytes(), settings.maxInflight());
-        node.core = new RaftCore(node.id, config, node.storage, new SplittableRandom(random.nextLong()), now);
+        node.core = new RaftCore(node.id, config, node.storage, node.snapshots, new SplittableRandom(random.nextLong()),
+                now);
         node.machine = new RegisterMachine();
         node.replica = new Replica<>(node.core, node.machine, codec, Runnable::run, random.nextLong(),
                 config.maxAppendBytes());
@@ -399,19 +429,29 @@ final class GroupSimulation {
     /** Liveness: once healed and settled, a write from every node must commit before the end. */
     private void probe() {
         for (Node node : nodes) {
-            long value = nextValue++;
-            long op = history.invokeWrite(1_000 + node.index, value, now);
-            probes.put(node.index, "pending");
-            node.replica.execute(value, now).whenComplete((ok, error) -> {
-                if (error == null) {
-                    history.ok(op, now);
-                    probes.put(node.index, "ok");
-                } else {
-                    probes.put(node.index, String.valueOf(error));
-                }
-            });
-            flush(node);
+            probe(node);
         }
+    }
+
+    /** A write from this node; one that fails is tried again (a later one must succeed). */
+    private void probe(Node node) {
+        long value = nextValue++;
+        long op = history.invokeWrite(1_000 + node.index, value, now);
+        probes.put(node.index, "pending");
+        node.replica.execute(value, now).whenComplete((ok, error) -> {
+            if (error == null) {
+                history.ok(op, now);
+                probes.put(node.index, "ok");
+            } else {
+                Throwable cause = error instanceof CompletionException ? error.getCause() : error;
+                if (!(cause instanceof CommandOutcomeUnknownException)) {
+                    history.failed(op);
+                }
+                probes.put(node.index, String.valueOf(cause));
+                schedule(now + 1, Kind.PROBE, node.index, -1, 0, null);
+            }
+        });
+        flush(node);
     }
 
     private void clientStep(Client client) {
@@ -481,6 +521,9 @@ final class GroupSimulation {
                     node.lastTermChecked = core.term();
                     List<LogEntry> known = committed.getOrDefault(formation, List.of());
                     for (LogEntry entry : known) {
+                        if (entry.index() < node.storage.firstIndex()) {
+                            continue; // inside its snapshot (checked when it was committed)
+                        }
                         if (entry.index() > core.lastPosition().index()
                                 || !node.storage.entries(entry.index(), entry.index(), 1).getFirst().equals(entry)) {
                             throw violation("leader " + node.index + " of term " + core.term()
@@ -491,6 +534,16 @@ final class GroupSimulation {
             }
             if (core.commitIndex() > node.verifiedCommit) {
                 List<LogEntry> known = committed.computeIfAbsent(formation, f -> new ArrayList<>());
+                long compacted = node.storage.compactedPosition().index();
+                if (node.verifiedCommit < compacted) {
+                    // Installed from a snapshot: its position must be a committed entry's.
+                    if (compacted > known.size() || known.get((int) compacted - 1).term()
+                            != node.storage.compactedPosition().term()) {
+                        throw violation("node " + node.index + " holds a snapshot at "
+                                + node.storage.compactedPosition() + " that is not a committed position");
+                    }
+                    node.verifiedCommit = compacted;
+                }
                 for (LogEntry entry : node.storage.entries(node.verifiedCommit + 1, core.commitIndex(), Long.MAX_VALUE)) {
                     if (entry.index() <= known.size()) {
                         if (!known.get((int) entry.index() - 1).equals(entry)) {
@@ -506,6 +559,9 @@ final class GroupSimulation {
                 node.verifiedCommit = core.commitIndex();
             }
             List<long[]> applied = node.machine.applied;
+            if (applied.size() < node.verifiedApplied) {
+                node.verifiedApplied = 0; // restored from a snapshot
+            }
             List<LogEntry> known = committed.getOrDefault(formation, List.of());
             for (; node.verifiedApplied < applied.size(); node.verifiedApplied++) {
                 long[] a = applied.get(node.verifiedApplied);

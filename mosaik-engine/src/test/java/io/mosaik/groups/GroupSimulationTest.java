@@ -31,11 +31,16 @@ class GroupSimulationTest {
         int seeds = Integer.getInteger("mosaik.sim.seeds", 1_000);
         long base = Long.getLong("mosaik.sim.base", 1L);
         AtomicLong events = new AtomicLong();
+        AtomicLong restores = new AtomicLong();
         long started = System.nanoTime();
-        LongStream.range(base, base + seeds).parallel().forEach(seed ->
-                events.addAndGet(new GroupSimulation(seed, GroupSimulation.Settings.mixed(seed), false).run()));
-        System.out.printf("group simulation: %d seeds, %d events, %d ms%n", seeds, events.get(),
-                (System.nanoTime() - started) / 1_000_000);
+        LongStream.range(base, base + seeds).parallel().forEach(seed -> {
+            GroupSimulation simulation = new GroupSimulation(seed, GroupSimulation.Settings.mixed(seed), false);
+            events.addAndGet(simulation.run());
+            restores.addAndGet(simulation.restores());
+        });
+        System.out.printf("group simulation: %d seeds, %d events, %d snapshots restored, %d ms%n", seeds,
+                events.get(), restores.get(), (System.nanoTime() - started) / 1_000_000);
         assertThat(events.get()).isGreaterThan(seeds * 1_000L);
+        assertThat(restores.get()).as("snapshots installed or restored on restart").isGreaterThan(seeds / 10);
     }
 }

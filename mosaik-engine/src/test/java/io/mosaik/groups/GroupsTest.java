@@ -67,6 +67,20 @@ class GroupsTest {
         public Long query(String query) {
             return value;
         }
+
+        @Override
+        public byte[] snapshot() {
+            return java.nio.ByteBuffer.allocate(8).putLong(value).array();
+        }
+
+        @Override
+        public void restore(byte[] snapshot) {
+            value = java.nio.ByteBuffer.wrap(snapshot).getLong();
+            applied.clear();
+            restores++;
+        }
+
+        int restores;
     }
 
     private final List<Network> nodes = new ArrayList<>();
@@ -223,6 +237,30 @@ class GroupsTest {
         assertThat(lateGroup.query("sum", Consistency.STRONG).get(30, TimeUnit.SECONDS)).isEqualTo(1275L);
         assertThat(lateGroup.status().voters()).doesNotContain(late.peerId()); // three voters already
         assertThat(lateGroup.status().learners()).contains(late.peerId());
+    }
+
+    @Test
+    void aNodeThatJoinsAfterTheLogWasCompactedCatchesUpFromASnapshot() throws Exception {
+        List<Network> cluster = cluster(3);
+        List<Group<Long, String, Long>> groups = new ArrayList<>();
+        for (Network node : cluster) {
+            groups.add(node.groups().builder(KEY, new Counter()).consensus(FAST).snapshots(10, 0).join());
+        }
+        sameLeaderEverywhere(groups);
+        long lastIndex = 0;
+        for (int i = 1; i <= 50; i++) {
+            lastIndex = groups.get(i % 3).execute((long) i).get(30, TimeUnit.SECONDS).index();
+        }
+        Network late = node(List.of(cluster.getFirst().address()));
+        Counter lateCounter = new Counter();
+        Group<Long, String, Long> lateGroup = late.groups().builder(KEY, lateCounter).consensus(FAST)
+                .snapshots(10, 0).join();
+        lateGroup.when().applied(lastIndex).get(30, TimeUnit.SECONDS);
+        assertThat(lateCounter.restores).as("caught up from a snapshot").isEqualTo(1);
+        assertThat(lateCounter.value).isEqualTo(1275L);
+        lateGroup.execute(1_000L).get(30, TimeUnit.SECONDS);
+        assertThat(lateGroup.query("sum", Consistency.STRONG).get(30, TimeUnit.SECONDS)).isEqualTo(2275L);
+        assertThat(lateCounter.applied).contains(1_000L); // applied from the log after the snapshot
     }
 
     @Test

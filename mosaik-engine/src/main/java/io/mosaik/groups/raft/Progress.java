@@ -26,6 +26,12 @@ final class Progress {
     long sentProbe;
     /** The commit index last sent to it. */
     long sentCommit;
+    /** The snapshot being sent to it, or {@code null}. */
+    LogPosition snapshotPosition;
+    /** Where the next chunk of that snapshot starts. */
+    long snapshotOffset;
+    /** CRC32C of that snapshot's data. */
+    int snapshotChecksum;
     /** Its last index as it last reported it (for the status). */
     long reportedLast;
 

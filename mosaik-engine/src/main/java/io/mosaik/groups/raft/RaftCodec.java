@@ -7,6 +7,8 @@ import io.mosaik.groups.raft.RaftMessage.ForwardCommands;
 import io.mosaik.groups.raft.RaftMessage.ForwardResponse;
 import io.mosaik.groups.raft.RaftMessage.Forwarded;
 import io.mosaik.groups.raft.RaftMessage.Hello;
+import io.mosaik.groups.raft.RaftMessage.InstallSnapshot;
+import io.mosaik.groups.raft.RaftMessage.InstallSnapshotResponse;
 import io.mosaik.groups.raft.RaftMessage.PreVote;
 import io.mosaik.groups.raft.RaftMessage.PreVoteResponse;
 import io.mosaik.groups.raft.RaftMessage.ReadIndexRequest;
@@ -43,6 +45,8 @@ public final class RaftCodec {
     private static final byte READ_INDEX = 10;
     private static final byte READ_INDEX_RESPONSE = 11;
     private static final byte TIMEOUT_NOW = 12;
+    private static final byte INSTALL_SNAPSHOT = 13;
+    private static final byte INSTALL_SNAPSHOT_RESPONSE = 14;
 
     private static final LeadershipPreference[] PREFERENCES = LeadershipPreference.values();
     private static final LogEntry.Kind[] KINDS = LogEntry.Kind.values();
@@ -85,6 +89,27 @@ public final class RaftCodec {
                     out.writeLong(m.term());
                     position(out, m.last());
                     out.writeBoolean(m.transfer());
+                }
+                case InstallSnapshot m -> {
+                    out.writeByte(INSTALL_SNAPSHOT);
+                    out.writeLong(m.formation());
+                    out.writeLong(m.term());
+                    position(out, m.position());
+                    out.writeInt(m.configuration().length);
+                    out.write(m.configuration());
+                    out.writeLong(m.offset());
+                    out.writeLong(m.total());
+                    out.writeInt(m.checksum());
+                    out.writeInt(m.chunk().length);
+                    out.write(m.chunk());
+                }
+                case InstallSnapshotResponse m -> {
+                    out.writeByte(INSTALL_SNAPSHOT_RESPONSE);
+                    out.writeLong(m.formation());
+                    out.writeLong(m.term());
+                    position(out, m.position());
+                    out.writeLong(m.nextOffset());
+                    out.writeBoolean(m.done());
                 }
                 case TimeoutNow m -> {
                     out.writeByte(TIMEOUT_NOW);
@@ -181,6 +206,9 @@ public final class RaftCodec {
                 case PRE_VOTE_RESPONSE -> new PreVoteResponse(in.getLong(), nonNegative(in.getLong()), bool(in.get()));
                 case REQUEST_VOTE -> new RequestVote(in.getLong(), nonNegative(in.getLong()), position(in), bool(in.get()));
                 case TIMEOUT_NOW -> new TimeoutNow(in.getLong(), nonNegative(in.getLong()));
+                case INSTALL_SNAPSHOT -> installSnapshot(in);
+                case INSTALL_SNAPSHOT_RESPONSE -> new InstallSnapshotResponse(in.getLong(), nonNegative(in.getLong()),
+                        position(in), nonNegative(in.getLong()), bool(in.get()));
                 case VOTE_RESPONSE -> new VoteResponse(in.getLong(), nonNegative(in.getLong()), bool(in.get()));
                 case APPEND -> append(in);
                 case APPEND_RESPONSE -> new AppendResponse(in.getLong(), nonNegative(in.getLong()), bool(in.get()),
@@ -227,6 +255,23 @@ public final class RaftCodec {
             entries.add(entry);
         }
         return new AppendEntries(formation, term, prevIndex, prevTerm, entries, commit, probe);
+    }
+
+    private static InstallSnapshot installSnapshot(ByteBuffer in) {
+        long formation = in.getLong();
+        long term = nonNegative(in.getLong());
+        LogPosition position = position(in);
+        byte[] configuration = bytes(in);
+        Configuration.decode(configuration); // refused here if the core could not read it
+        long offset = nonNegative(in.getLong());
+        long total = nonNegative(in.getLong());
+        int checksum = in.getInt();
+        byte[] chunk = bytes(in);
+        if (position.index() < 1 || offset + chunk.length > total) {
+            throw new IllegalArgumentException("a snapshot chunk at " + offset + " of " + chunk.length
+                    + " bytes beyond its total of " + total + ", or at index " + position.index());
+        }
+        return new InstallSnapshot(formation, term, position, configuration, offset, total, checksum, chunk);
     }
 
     private static ForwardCommands forward(ByteBuffer in) {

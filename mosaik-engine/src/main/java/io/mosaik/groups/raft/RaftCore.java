@@ -12,6 +12,8 @@ import io.mosaik.groups.raft.RaftMessage.ForwardCommands;
 import io.mosaik.groups.raft.RaftMessage.ForwardResponse;
 import io.mosaik.groups.raft.RaftMessage.Forwarded;
 import io.mosaik.groups.raft.RaftMessage.Hello;
+import io.mosaik.groups.raft.RaftMessage.InstallSnapshot;
+import io.mosaik.groups.raft.RaftMessage.InstallSnapshotResponse;
 import io.mosaik.groups.raft.RaftMessage.PreVote;
 import io.mosaik.groups.raft.RaftMessage.PreVoteResponse;
 import io.mosaik.groups.raft.RaftMessage.ReadIndexRequest;
@@ -65,11 +67,15 @@ public final class RaftCore {
 
     private static final int MAX_ENTRIES_PER_APPEND = 4_096;
     private static final int RECENT_FORWARDS = 8_192;
+    private static final int SNAPSHOT_CHUNK = 256 * 1024;
 
     private final PeerId self;
     private final RaftConfig config;
     private final LogStorage log;
+    private final SnapshotStore snapshots;
     private final RandomGenerator random;
+    private Snapshot toRestore;
+    private Receiving receiving;
 
     private long now;
     private long term;
@@ -116,6 +122,18 @@ public final class RaftCore {
     private long elections;
     private boolean matchesLeader;
 
+    /** A snapshot arriving in chunks. */
+    private static final class Receiving {
+        final LogPosition position;
+        final byte[] data;
+        int received;
+
+        Receiving(LogPosition position, int total) {
+            this.position = position;
+            this.data = new byte[total];
+        }
+    }
+
     private record PendingRead(long requestId, PeerId origin, long index, long probe) {
     }
 
@@ -146,15 +164,45 @@ public final class RaftCore {
      * @param now     the current time in milliseconds
      */
     public RaftCore(PeerId self, RaftConfig config, LogStorage log, RandomGenerator random, long now) {
+        this(self, config, log, SnapshotStore.inMemory(), random, now);
+    }
+
+    /**
+     * A core over what the storage and the snapshot store hold. If there is a snapshot, the first
+     * {@link #ready()} hands it out for the state machine to restore, and the log continues from it.
+     *
+     * @param self      this node
+     * @param config    the knobs
+     * @param log       the log storage
+     * @param snapshots the snapshot store
+     * @param random    the source of election jitter and formation ids
+     * @param now       the current time in milliseconds
+     */
+    public RaftCore(PeerId self, RaftConfig config, LogStorage log, SnapshotStore snapshots, RandomGenerator random,
+                    long now) {
         this.self = Objects.requireNonNull(self, "self");
         this.config = Objects.requireNonNull(config, "config");
         this.log = Objects.requireNonNull(log, "log");
+        this.snapshots = Objects.requireNonNull(snapshots, "snapshots");
         this.random = Objects.requireNonNull(random, "random");
         this.now = now;
         HardState hard = log.hardState();
         this.term = hard.term();
         this.votedFor = hard.votedFor();
+        Snapshot snapshot = snapshots.latest();
+        if (snapshot != null) {
+            coverLogWith(snapshot);
+            commitIndex = snapshot.position().index();
+            appliedIndex = commitIndex;
+            toRestore = snapshot;
+        }
         loadConfigurations();
+        if (snapshot != null && configurations.floorKey(snapshot.position().index()) == null) {
+            configurations.put(snapshot.position().index(), snapshot.configuration());
+        }
+        if (!configurations.isEmpty()) {
+            formation = configurations.lastEntry().getValue().formation();
+        }
         boolean fresh = term == 0 && log.lastPosition().index() == 0;
         electionDeadline = now + electionTimeout() + (fresh ? config.bootstrapDelay() : 0);
     }
@@ -316,6 +364,8 @@ public final class RaftCore {
             case ReadIndexRequest m -> onReadIndexRequest(from, m);
             case ReadIndexResponse m -> onReadIndexResponse(from, m);
             case TimeoutNow m -> onTimeoutNow(from, m);
+            case InstallSnapshot m -> onInstallSnapshot(from, m);
+            case InstallSnapshotResponse m -> onInstallSnapshotResponse(from, m);
         }
     }
 
@@ -334,6 +384,45 @@ public final class RaftCore {
         }
         appendNew(LogEntry.Kind.CONFIGURATION, configuration().withoutVoter(voter).encode());
         return true;
+    }
+
+    /**
+     * The shell took a snapshot of its state machine after applying up to {@code position}: it is saved,
+     * and the log is compacted behind it, keeping {@code retain} entries before it for followers that
+     * are only a little behind (they then need no snapshot).
+     *
+     * @param position  the position of the last applied entry the data includes (committed)
+     * @param data      the state machine's bytes
+     * @param retain    entries to keep before the position
+     * @param allowance on a leader, how many more entries it may keep for a bonded follower that lags,
+     *                  so that it catches up from the log rather than from a snapshot
+     */
+    public void snapshotTaken(LogPosition position, byte[] data, long retain, long allowance) {
+        if (position.index() > appliedIndex || log.termAt(position.index()) != position.term()) {
+            throw new IllegalArgumentException("a snapshot at " + position + " of a log applied up to "
+                    + appliedIndex + " that holds term " + log.termAt(position.index()) + " there");
+        }
+        Snapshot snapshot = new Snapshot(position, configurations.floorEntry(position.index()).getValue(), data);
+        snapshots.save(snapshot);
+        long upTo = position.index() - Math.max(0, retain);
+        if (role == Role.LEADER) {
+            for (PeerId peer : connected) {
+                Progress p = progress.get(peer);
+                if (p != null) {
+                    upTo = Math.min(upTo, Math.max(p.match, upTo - Math.max(0, allowance)));
+                }
+            }
+        }
+        if (upTo > log.compactedPosition().index()) {
+            log.compact(new LogPosition(log.termAt(upTo), upTo));
+            forgetConfigurationsBefore(upTo);
+        }
+    }
+
+    /** The latest saved snapshot's position, or {@link LogPosition#ZERO}. */
+    public LogPosition snapshotPosition() {
+        Snapshot latest = snapshots.latest();
+        return latest == null ? LogPosition.ZERO : latest.position();
     }
 
     /**
@@ -387,11 +476,16 @@ public final class RaftCore {
             flushForwards();
         }
         List<LogEntry> committed = List.of();
+        if (appliedIndex < commitIndex && appliedIndex + 1 < log.firstIndex()) {
+            throw new IllegalStateException("entries " + (appliedIndex + 1) + ".." + (log.firstIndex() - 1)
+                    + " were compacted before they were handed out");
+        }
         if (appliedIndex < commitIndex) {
             committed = log.entries(appliedIndex + 1, commitIndex, Long.MAX_VALUE);
             appliedIndex = commitIndex;
         }
-        RaftReady ready = new RaftReady(outbox, committed, events);
+        RaftReady ready = new RaftReady(outbox, committed, events, toRestore);
+        toRestore = null;
         outbox = new ArrayList<>();
         events = new ArrayList<>();
         return ready;
@@ -823,6 +917,13 @@ public final class RaftCore {
                 continue;
             }
             Progress p = e.getValue();
+            if (p.next <= log.compactedPosition().index()) {
+                // What it needs next was compacted away: it gets the snapshot, a chunk at a time.
+                if (!p.probeOut || heartbeat) {
+                    sendSnapshotChunk(peer, p);
+                }
+                continue;
+            }
             boolean sentAny = false;
             while (p.next <= last && p.canSend(config.maxInflight())) {
                 sendAppend(peer, p, last);
@@ -848,6 +949,128 @@ public final class RaftCore {
         p.sentCommit = commitIndex;
         p.sentProbe = probe;
         p.sent(entries.getLast().index());
+    }
+
+    private void sendSnapshotChunk(PeerId peer, Progress p) {
+        Snapshot snapshot = snapshots.latest();
+        if (!snapshot.position().equals(p.snapshotPosition)) {
+            p.snapshotPosition = snapshot.position();
+            p.snapshotOffset = 0;
+            p.snapshotChecksum = checksum(snapshot.data());
+        }
+        int from = (int) p.snapshotOffset;
+        int to = Math.min(snapshot.data().length, from + SNAPSHOT_CHUNK);
+        send(peer, new InstallSnapshot(formation, term, snapshot.position(), snapshot.configuration().encode(), from,
+                snapshot.data().length, p.snapshotChecksum, java.util.Arrays.copyOfRange(snapshot.data(), from, to)));
+        p.replicating = false;
+        p.probeOut = true;
+    }
+
+    private static int checksum(byte[] data) {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(data);
+        return (int) crc.getValue();
+    }
+
+    private void onInstallSnapshot(PeerId from, InstallSnapshot m) {
+        if (m.term() < term) {
+            send(from, new InstallSnapshotResponse(formation, term, m.position(), 0, false));
+            return;
+        }
+        if (m.term() > term || role != Role.FOLLOWER || !from.equals(leader)) {
+            becomeFollower(m.term(), from);
+        }
+        leaderContact = now;
+        electionDeadline = now + electionTimeout();
+        LogPosition position = m.position();
+        if (position.index() <= commitIndex) {
+            receiving = null;
+            send(from, new InstallSnapshotResponse(formation, term, position, m.total(), true));
+            return;
+        }
+        if (receiving == null || !receiving.position.equals(position) || receiving.data.length != m.total()) {
+            if (m.offset() != 0 || m.total() > Integer.MAX_VALUE - 16) {
+                send(from, new InstallSnapshotResponse(formation, term, position, 0, false));
+                return;
+            }
+            receiving = new Receiving(position, (int) m.total());
+        }
+        if (m.offset() != receiving.received) {
+            send(from, new InstallSnapshotResponse(formation, term, position, receiving.received, false));
+            return;
+        }
+        System.arraycopy(m.chunk(), 0, receiving.data, receiving.received, m.chunk().length);
+        receiving.received += m.chunk().length;
+        if (receiving.received < receiving.data.length) {
+            send(from, new InstallSnapshotResponse(formation, term, position, receiving.received, false));
+            return;
+        }
+        byte[] data = receiving.data;
+        receiving = null;
+        if (checksum(data) != m.checksum()) {
+            send(from, new InstallSnapshotResponse(formation, term, position, 0, false)); // start over
+            return;
+        }
+        Snapshot snapshot = new Snapshot(position, Configuration.decode(m.configuration()), data);
+        snapshots.save(snapshot);
+        coverLogWith(snapshot);
+        commitIndex = position.index();
+        if (appliedIndex < commitIndex) {
+            appliedIndex = commitIndex;
+            toRestore = snapshot;
+        }
+        matchesLeader = true;
+        send(from, new InstallSnapshotResponse(formation, term, position, m.total(), true));
+    }
+
+    /** Makes the log continue from a snapshot: keeps the entries after it if the log agrees there. */
+    private void coverLogWith(Snapshot snapshot) {
+        LogPosition position = snapshot.position();
+        if (position.index() <= log.compactedPosition().index()) {
+            return;
+        }
+        if (position.index() <= log.lastPosition().index() && log.termAt(position.index()) == position.term()) {
+            log.compact(position);
+            forgetConfigurationsBefore(position.index());
+        } else {
+            log.reset(position);
+            configurations.clear();
+        }
+        if (!configurations.containsKey(position.index())) {
+            configurations.put(position.index(), snapshot.configuration());
+        }
+        if (configurations.lastEntry() == null || configurations.lastKey() <= position.index()) {
+            formation = snapshot.configuration().formation();
+        }
+    }
+
+    /** Drops configurations older than the one in force at {@code index}. */
+    private void forgetConfigurationsBefore(long index) {
+        Long floor = configurations.floorKey(index);
+        if (floor != null) {
+            configurations.headMap(floor, false).clear();
+        }
+    }
+
+    private void onInstallSnapshotResponse(PeerId from, InstallSnapshotResponse m) {
+        if (m.term() > term) {
+            becomeFollower(m.term(), null);
+            return;
+        }
+        Progress p = progress.get(from);
+        if (role != Role.LEADER || m.term() != term || p == null) {
+            return;
+        }
+        p.lastContact = now;
+        p.probeOut = false;
+        if (m.done()) {
+            p.snapshotPosition = null;
+            if (p.acknowledged(m.position().index())) {
+                advanceCommit();
+            }
+        } else if (m.position().equals(p.snapshotPosition)) {
+            p.snapshotOffset = m.nextOffset();
+        }
     }
 
     private void sendEmptyAppend(PeerId peer, Progress p) {

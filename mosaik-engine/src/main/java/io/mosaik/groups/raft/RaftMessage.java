@@ -64,6 +64,43 @@ public sealed interface RaftMessage {
     }
 
     /**
+     * One chunk of the leader's snapshot, for a follower that needs entries the leader compacted away.
+     * Chunks go one at a time, each answered with the offset the follower expects next, so a transfer
+     * resumes where it stopped.
+     *
+     * @param formation     the leader's formation id
+     * @param term          the leader's term
+     * @param position      the snapshot's position
+     * @param configuration the encoded configuration at that position
+     * @param offset        where this chunk starts in the snapshot's data
+     * @param total         the size of the data
+     * @param checksum      CRC32C of the whole data
+     * @param chunk         the bytes
+     */
+    record InstallSnapshot(long formation, long term, LogPosition position, byte[] configuration, long offset,
+                           long total, int checksum, byte[] chunk) implements RaftMessage {
+        /** Validates. */
+        public InstallSnapshot {
+            Objects.requireNonNull(position, "position");
+            Objects.requireNonNull(configuration, "configuration");
+            Objects.requireNonNull(chunk, "chunk");
+        }
+    }
+
+    /**
+     * The answer to an {@link InstallSnapshot}.
+     *
+     * @param formation  the sender's formation id
+     * @param term       the sender's term
+     * @param position   the snapshot's position
+     * @param nextOffset the offset expected next
+     * @param done       whether the snapshot is installed (or was not needed)
+     */
+    record InstallSnapshotResponse(long formation, long term, LogPosition position, long nextOffset, boolean done)
+            implements RaftMessage {
+    }
+
+    /**
      * The leader hands its leadership over: the receiver, whose log matches the leader's, stands for
      * election at once (graceful shutdown of a leader, so that a rolling restart costs no election timeout).
      *

@@ -12,8 +12,11 @@ import java.util.Objects;
  * @param messages  messages to send, each to one peer
  * @param committed entries committed since the last ready, in index order
  * @param events    outcomes of local requests
+ * @param snapshot  a snapshot to restore the state machine from before applying {@code committed}, or
+ *                  {@code null} (on start over a saved snapshot, and when one was installed from the leader)
  */
-public record RaftReady(List<Outbound> messages, List<LogEntry> committed, List<ClientEvent> events) {
+public record RaftReady(List<Outbound> messages, List<LogEntry> committed, List<ClientEvent> events,
+                        Snapshot snapshot) {
 
     /** Copies the lists. */
     public RaftReady {
@@ -24,7 +27,7 @@ public record RaftReady(List<Outbound> messages, List<LogEntry> committed, List<
 
     /** Whether there is nothing to do. */
     public boolean isEmpty() {
-        return messages.isEmpty() && committed.isEmpty() && events.isEmpty();
+        return messages.isEmpty() && committed.isEmpty() && events.isEmpty() && snapshot == null;
     }
 
     /**

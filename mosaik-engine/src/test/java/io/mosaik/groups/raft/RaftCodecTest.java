@@ -27,6 +27,7 @@ class RaftCodecTest {
                 new RaftMessage.PreVoteResponse(5, 4, true),
                 new RaftMessage.RequestVote(5, 4, new LogPosition(3, 10), true),
                 new RaftMessage.TimeoutNow(5, 4),
+                new RaftMessage.InstallSnapshotResponse(5, 4, new LogPosition(3, 20), 1024, false),
                 new RaftMessage.VoteResponse(5, 4, false),
                 new RaftMessage.AppendEntries(5, 4, 10, 3, List.of(
                         new LogEntry(4, 11, LogEntry.Kind.NOOP, new byte[0]),
@@ -51,6 +52,21 @@ class RaftCodecTest {
                 assertThat(back).isEqualTo(message);
             }
         }
+    }
+
+    @Test
+    void aSnapshotChunkSurvivesARoundTripAndOneBeyondItsTotalIsRefused() {
+        var chunk = new RaftMessage.InstallSnapshot(5, 4, new LogPosition(3, 20), CONFIG.encode(), 8, 12, 77,
+                new byte[] {1, 2, 3, 4});
+        var back = (RaftMessage.InstallSnapshot) RaftCodec.decode(RaftCodec.encode(chunk));
+        assertThat(back.position()).isEqualTo(chunk.position());
+        assertThat(back.configuration()).isEqualTo(chunk.configuration());
+        assertThat(back.chunk()).isEqualTo(chunk.chunk());
+        assertThat(List.of(back.offset(), back.total(), (long) back.checksum())).containsExactly(8L, 12L, 77L);
+        var beyond = new RaftMessage.InstallSnapshot(5, 4, new LogPosition(3, 20), CONFIG.encode(), 10, 12, 77,
+                new byte[] {1, 2, 3, 4});
+        assertThatThrownBy(() -> RaftCodec.decode(RaftCodec.encode(beyond)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("beyond its total");
     }
 
     @Test
