@@ -107,6 +107,16 @@ public class MosaikAutoConfiguration {
     }
 
     /**
+     * Beans for the groups declared under {@code mosaik.groups}.
+     *
+     * @return the registrar
+     */
+    @Bean
+    public static MosaikGroupBeans mosaikGroupBeans() {
+        return new MosaikGroupBeans();
+    }
+
+    /**
      * Runs {@link MosaikConsumer} methods.
      *
      * @param network the node

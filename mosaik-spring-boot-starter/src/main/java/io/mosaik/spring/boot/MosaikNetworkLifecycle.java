@@ -47,14 +47,24 @@ public class MosaikNetworkLifecycle implements SmartLifecycle {
     public void start() {
         synchronized (started) {
             for (Network network : networks.orderedStream().toList()) {
-                try {
-                    network.start();
-                } catch (IOException | RuntimeException e) {
-                    throw new MosaikStartException(network.peerId(), e);
-                }
+                start(network);
                 started.add(network);
             }
             running = true;
+        }
+    }
+
+    /**
+     * Starts one network, or does nothing if it runs already.
+     *
+     * @param network the network
+     * @throws MosaikStartException if it cannot start, typically because its port is taken
+     */
+    static void start(Network network) {
+        try {
+            network.start();
+        } catch (IOException | RuntimeException e) {
+            throw new MosaikStartException(network.peerId(), e);
         }
     }
 

@@ -91,6 +91,13 @@ public class MosaikProperties {
     /** Producers and consumers of streams declared as beans. */
     private final Streams streams = new Streams();
 
+    /**
+     * Groups this node joins, by bean name: each entry becomes a Group bean of that name, a replicated
+     * state machine kept by Raft among every node that declares the same key, state machine and
+     * heartbeat settings.
+     */
+    private Map<String, GroupSpec> groups = new LinkedHashMap<>();
+
     /** Every property at its default; Spring Boot binds the configured values. */
     public MosaikProperties() {
     }
@@ -213,6 +220,16 @@ public class MosaikProperties {
     /** Discovery settings. */
     public Discovery getDiscovery() {
         return discovery;
+    }
+
+    /** The groups declared in the configuration, by bean name. */
+    public Map<String, GroupSpec> getGroups() {
+        return groups;
+    }
+
+    /** Sets the groups declared in the configuration. */
+    public void setGroups(Map<String, GroupSpec> groups) {
+        this.groups = groups;
     }
 
     /**
@@ -485,6 +502,211 @@ public class MosaikProperties {
         /** Sets the online minimum. */
         public void setOnlineMinimum(int onlineMinimum) {
             this.onlineMinimum = onlineMinimum;
+        }
+    }
+
+    /**
+     * A group declared in the configuration ({@code mosaik.groups.<name>.*}). Only {@code key} and
+     * {@code state-machine} are required; the rest are the engine's consensus defaults. The heartbeat
+     * interval, its jitter and the missed-heartbeat limit are part of the group id, so every member must
+     * set them alike; the other timings may differ between members.
+     */
+    public static class GroupSpec {
+
+        /**
+         * Secret shared by every member of the group; members prove they hold it without sending it. 64
+         * hex characters are the 32 key bytes, anything else is hashed. Use a long random value and keep
+         * it out of source control (an environment variable or a secret store). Required.
+         */
+        private String key;
+
+        /**
+         * Name of the bean implementing io.mosaik.groups.StateMachine that this node runs in the group.
+         * It is used by this group alone, so give each group a state machine bean of its own. Required.
+         */
+        private String stateMachine;
+
+        /** How many voters the leader promotes members to; odd numbers tolerate the most failures. */
+        private int targetVoters = 3;
+
+        /**
+         * How many new members must see each other before the first of them bootstraps the group with that
+         * many voters; more than 1 makes a lone node wait for company.
+         */
+        private int bootstrapExpect = 1;
+
+        /**
+         * A voter unreachable this long is removed by the leader so that a learner can take its place;
+         * 0 never removes one.
+         */
+        private Duration voterRemovalTimeout = Duration.ofSeconds(30);
+
+        /**
+         * How eager this node is to lead the group: normal, reluctant (stands for election only when
+         * nobody else does) or observer (never votes nor leads, replicates and serves reads). Empty means
+         * the state machine's own preference.
+         */
+        private String leadershipPreference;
+
+        /** How often bond pings and leader heartbeats go out. Part of the group id. */
+        private Duration heartbeatInterval = Duration.ofMillis(500);
+
+        /** Bond pings go out every heartbeat interval minus up to this; below the interval. Part of the group id. */
+        private Duration heartbeatJitter = Duration.ofMillis(150);
+
+        /** A bond silent for this many heartbeats is closed. Part of the group id. */
+        private int maxMissedHeartbeats = 10;
+
+        /**
+         * A voter that hears nothing from a leader this long stands for election; at least twice the
+         * heartbeat interval.
+         */
+        private Duration electionTimeout = Duration.ofSeconds(2);
+
+        /** A random extra of up to this much is added to every election timeout. */
+        private Duration electionJitter = Duration.ofMillis(500);
+
+        /**
+         * Added to a new node's first election timeout, so that nodes starting together meet before one of
+         * them bootstraps the group.
+         */
+        private Duration bootstrapDelay = Duration.ofSeconds(3);
+
+        /** How long a command or a strong query waits for a leader to take it before it fails. */
+        private Duration forwardTimeout = Duration.ofSeconds(2);
+
+        /** The engine's defaults, no key and no state machine. */
+        public GroupSpec() {
+        }
+
+        /** The group secret as configured, {@code null} if unset. */
+        public String getKey() {
+            return key;
+        }
+
+        /** Sets the group secret. */
+        public void setKey(String key) {
+            this.key = key;
+        }
+
+        /** The state machine's bean name, {@code null} if unset. */
+        public String getStateMachine() {
+            return stateMachine;
+        }
+
+        /** Sets the state machine's bean name. */
+        public void setStateMachine(String stateMachine) {
+            this.stateMachine = stateMachine;
+        }
+
+        /** How many voters the leader promotes members to; default 3. */
+        public int getTargetVoters() {
+            return targetVoters;
+        }
+
+        /** Sets how many voters the leader promotes members to. */
+        public void setTargetVoters(int targetVoters) {
+            this.targetVoters = targetVoters;
+        }
+
+        /** How many new members bootstrap the group together; default 1. */
+        public int getBootstrapExpect() {
+            return bootstrapExpect;
+        }
+
+        /** Sets how many new members bootstrap the group together. */
+        public void setBootstrapExpect(int bootstrapExpect) {
+            this.bootstrapExpect = bootstrapExpect;
+        }
+
+        /** How long an unreachable voter stays a voter; default 30s, 0 for ever. */
+        public Duration getVoterRemovalTimeout() {
+            return voterRemovalTimeout;
+        }
+
+        /** Sets how long an unreachable voter stays a voter. */
+        public void setVoterRemovalTimeout(Duration voterRemovalTimeout) {
+            this.voterRemovalTimeout = voterRemovalTimeout;
+        }
+
+        /** The leadership preference as configured, {@code null} for the state machine's. */
+        public String getLeadershipPreference() {
+            return leadershipPreference;
+        }
+
+        /** Sets the leadership preference: {@code normal}, {@code reluctant} or {@code observer}. */
+        public void setLeadershipPreference(String leadershipPreference) {
+            this.leadershipPreference = leadershipPreference;
+        }
+
+        /** The heartbeat interval; default 500ms. */
+        public Duration getHeartbeatInterval() {
+            return heartbeatInterval;
+        }
+
+        /** Sets the heartbeat interval. */
+        public void setHeartbeatInterval(Duration heartbeatInterval) {
+            this.heartbeatInterval = heartbeatInterval;
+        }
+
+        /** The heartbeat jitter; default 150ms. */
+        public Duration getHeartbeatJitter() {
+            return heartbeatJitter;
+        }
+
+        /** Sets the heartbeat jitter. */
+        public void setHeartbeatJitter(Duration heartbeatJitter) {
+            this.heartbeatJitter = heartbeatJitter;
+        }
+
+        /** The missed-heartbeat limit; default 10. */
+        public int getMaxMissedHeartbeats() {
+            return maxMissedHeartbeats;
+        }
+
+        /** Sets the missed-heartbeat limit. */
+        public void setMaxMissedHeartbeats(int maxMissedHeartbeats) {
+            this.maxMissedHeartbeats = maxMissedHeartbeats;
+        }
+
+        /** The election timeout; default 2s. */
+        public Duration getElectionTimeout() {
+            return electionTimeout;
+        }
+
+        /** Sets the election timeout. */
+        public void setElectionTimeout(Duration electionTimeout) {
+            this.electionTimeout = electionTimeout;
+        }
+
+        /** The election jitter; default 500ms. */
+        public Duration getElectionJitter() {
+            return electionJitter;
+        }
+
+        /** Sets the election jitter. */
+        public void setElectionJitter(Duration electionJitter) {
+            this.electionJitter = electionJitter;
+        }
+
+        /** The bootstrap delay; default 3s. */
+        public Duration getBootstrapDelay() {
+            return bootstrapDelay;
+        }
+
+        /** Sets the bootstrap delay. */
+        public void setBootstrapDelay(Duration bootstrapDelay) {
+            this.bootstrapDelay = bootstrapDelay;
+        }
+
+        /** The forward timeout; default 2s. */
+        public Duration getForwardTimeout() {
+            return forwardTimeout;
+        }
+
+        /** Sets the forward timeout. */
+        public void setForwardTimeout(Duration forwardTimeout) {
+            this.forwardTimeout = forwardTimeout;
         }
     }
 }

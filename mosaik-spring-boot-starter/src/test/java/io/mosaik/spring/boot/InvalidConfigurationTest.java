@@ -4,6 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mosaik.primitives.SecretKey;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -71,7 +75,43 @@ class InvalidConfigurationTest {
                         "mosaik.streams.producers.quotes.buffer-size=0"}),
                 Arguments.of("mosaik.streams.producers.quotes.max-consumers", new String[] {"mosaik.network-id=t",
                         "mosaik.streams.producers.quotes.type=java.lang.String",
-                        "mosaik.streams.producers.quotes.max-consumers=0"}));
+                        "mosaik.streams.producers.quotes.max-consumers=0"}),
+                Arguments.of("mosaik.groups.counter.key", group("counter.key=")),
+                Arguments.of("mosaik.groups.counter.key", new String[] {"mosaik.network-id=t",
+                        "mosaik.groups.counter.state-machine=counterMachine"}),
+                Arguments.of("mosaik.groups.counter.state-machine", new String[] {"mosaik.network-id=t",
+                        "mosaik.groups.counter.key=secret"}),
+                Arguments.of("mosaik.groups.counter.state-machine", group("counter.state-machine=noSuchBean")),
+                Arguments.of("mosaik.groups.counter.leadership-preference",
+                        group("counter.leadership-preference=eager")),
+                Arguments.of("mosaik.groups.counter.heartbeat-interval", group("counter.heartbeat-interval=0ms")),
+                // the jitter keeps its default of 150ms, which the interval must exceed
+                Arguments.of("mosaik.groups.counter.heartbeat-interval", group("counter.heartbeat-interval=100ms")),
+                Arguments.of("mosaik.groups.counter.heartbeat-interval", group("counter.heartbeat-interval=soon")),
+                Arguments.of("mosaik.groups.counter.heartbeat-jitter", group("counter.heartbeat-jitter=500ms")),
+                Arguments.of("mosaik.groups.counter.max-missed-heartbeats", group("counter.max-missed-heartbeats=0")),
+                Arguments.of("mosaik.groups.counter.max-missed-heartbeats",
+                        group("counter.max-missed-heartbeats=many")),
+                Arguments.of("mosaik.groups.counter.election-timeout", group("counter.election-timeout=900ms")),
+                Arguments.of("mosaik.groups.counter.election-jitter", group("counter.election-jitter=-1ms")),
+                Arguments.of("mosaik.groups.counter.bootstrap-delay", group("counter.bootstrap-delay=-1s")),
+                Arguments.of("mosaik.groups.counter.forward-timeout", group("counter.forward-timeout=0s")),
+                Arguments.of("mosaik.groups.counter.target-voters", group("counter.target-voters=0")),
+                Arguments.of("mosaik.groups.counter.bootstrap-expect", group("counter.bootstrap-expect=4")),
+                Arguments.of("mosaik.groups.counter.voter-removal-timeout",
+                        group("counter.voter-removal-timeout=-30s")));
+    }
+
+    /** A valid declaration of group {@code counter} with one property replaced, as {@code name=value}. */
+    private static String[] group(String property) {
+        Map<String, String> values = new LinkedHashMap<>();
+        values.put("counter.key", "secret");
+        values.put("counter.state-machine", "counterMachine");
+        String[] replaced = property.split("=", 2);
+        values.put(replaced[0], replaced[1]);
+        List<String> properties = new ArrayList<>(List.of("mosaik.network-id=t"));
+        values.forEach((name, value) -> properties.add("mosaik.groups." + name + "=" + value));
+        return properties.toArray(String[]::new);
     }
 
     @ParameterizedTest(name = "{0} <- {1}")
@@ -105,6 +145,63 @@ class InvalidConfigurationTest {
         java.nio.file.Files.writeString(keyFile, "not a key\n");
         runner.withPropertyValues("mosaik.network-id=t", "mosaik.key-file=" + keyFile)
                 .run(context -> assertFailsNaming(context, "mosaik.key-file"));
+    }
+
+    @Test
+    void groupKeyIsNeverEchoed() {
+        String secret = "a-group-secret-nobody-may-read";
+        runner.withPropertyValues("mosaik.network-id=t", "mosaik.groups.counter.key=" + secret,
+                "mosaik.groups.counter.state-machine=counterMachine", "mosaik.groups.counter.heartbeat-jitter=1s")
+                .run(context -> {
+                    MosaikConfigurationException error = assertFailsNaming(context,
+                            "mosaik.groups.counter.heartbeat-jitter");
+                    FailureAnalysis analysis = new MosaikConfigurationFailureAnalyzer()
+                            .analyze(context.getStartupFailure());
+                    assertThat(error.getMessage() + analysis.getDescription() + analysis.getAction())
+                            .doesNotContain(secret);
+                });
+    }
+
+    @Test
+    void consensusErrorsSpeakInPropertyNamesAndSayTheDefault() {
+        runner.withPropertyValues(group("counter.heartbeat-jitter=500ms")).run(context -> {
+            MosaikConfigurationException error = assertFailsNaming(context, "mosaik.groups.counter.heartbeat-jitter");
+            assertThat(error.getProblem()).contains("heartbeat-jitter").contains("heartbeat-interval")
+                    .contains("500ms").doesNotContain("heartbeatJitter").doesNotContain("PT0.5S");
+            assertThat(error.getAction()).contains("default (150ms)");
+        });
+    }
+
+    @Test
+    void groupStateMachineMustBeAStateMachine() {
+        runner.withPropertyValues(group("counter.state-machine=notAMachine"))
+                .withBean("notAMachine", String.class, () -> "plain text")
+                .run(context -> assertThat(assertFailsNaming(context, "mosaik.groups.counter.state-machine")
+                        .getProblem()).contains("java.lang.String"));
+    }
+
+    @Test
+    void unknownStateMachineListsTheStateMachineBeans() {
+        runner.withPropertyValues(group("counter.state-machine=countrMachine"))
+                .withBean("counterMachine", GroupBeansTest.Counter.class, GroupBeansTest.Counter::new)
+                .run(context -> assertThat(assertFailsNaming(context, "mosaik.groups.counter.state-machine")
+                        .getAction()).contains("counterMachine"));
+    }
+
+    @Test
+    void groupNameMustNotBeTakenByAnotherBean() {
+        runner.withPropertyValues(group("counter.state-machine=counter"))
+                .withBean("counter", GroupBeansTest.Counter.class, GroupBeansTest.Counter::new)
+                .run(context -> assertFailsNaming(context, "mosaik.groups.counter"));
+    }
+
+    @Test
+    void oneSingletonStateMachineCannotServeTwoGroups() {
+        runner.withPropertyValues(group("counter.state-machine=counterMachine"))
+                .withPropertyValues("mosaik.groups.other.key=other", "mosaik.groups.other.state-machine=counterMachine")
+                .withBean("counterMachine", GroupBeansTest.Counter.class, GroupBeansTest.Counter::new)
+                .run(context -> assertThat(assertFailsNaming(context, "mosaik.groups.other.state-machine")
+                        .getProblem()).contains("'counter'"));
     }
 
     @Test

@@ -1,0 +1,177 @@
+package io.mosaik.spring.boot;
+
+import io.mosaik.groups.Group;
+import io.mosaik.groups.GroupBuilder;
+import io.mosaik.groups.StateMachine;
+import io.mosaik.network.Network;
+import io.mosaik.network.NetworkState;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.beans.factory.NoSuchBeanDefinitionException;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
+import org.springframework.beans.factory.support.AbstractBeanDefinition;
+import org.springframework.beans.factory.support.BeanDefinitionRegistry;
+import org.springframework.beans.factory.support.BeanDefinitionRegistryPostProcessor;
+import org.springframework.beans.factory.support.RootBeanDefinition;
+import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.context.properties.bind.Bindable;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.context.EnvironmentAware;
+import org.springframework.core.ResolvableType;
+import org.springframework.core.env.Environment;
+
+/**
+ * Turns every {@code mosaik.groups.<name>} into a {@link Group} bean named {@code <name>}, typed
+ * {@code Group<C, Q, R>} after its state machine, so it can be injected by name or by generic type:
+ *
+ * <pre>
+ * mosaik:
+ *   groups:
+ *     counter:
+ *       key: ${COUNTER_GROUP_SECRET}
+ *       state-machine: counterMachine     # a bean implementing StateMachine&lt;Add, Read, Long&gt;
+ *
+ * &#64;Autowired Group&lt;Add, Read, Long&gt; counter;
+ * </pre>
+ *
+ * The group is joined when its bean is created, after every {@link MosaikGroupCustomizer} has adjusted
+ * its builder, and the handle is closed with the context. A declaration that cannot work (no key, no
+ * state machine, a bean that does not exist or is not a state machine, consensus settings the engine
+ * refuses) stops the application with the property named, before any bean is created.
+ */
+public class MosaikGroupBeans implements BeanDefinitionRegistryPostProcessor, EnvironmentAware {
+
+    private final Map<String, GroupSettings> declared = new LinkedHashMap<>();
+    private final Map<String, RootBeanDefinition> definitions = new LinkedHashMap<>();
+    private Environment environment;
+    private volatile ConfigurableListableBeanFactory beanFactory;
+
+    /** Created by the auto-configuration. */
+    public MosaikGroupBeans() {
+    }
+
+    @Override
+    public void setEnvironment(Environment environment) {
+        this.environment = environment;
+    }
+
+    /** Checks every declaration and registers a bean definition for it, typed {@code Group} for now. */
+    @Override
+    public void postProcessBeanDefinitionRegistry(BeanDefinitionRegistry registry) {
+        declarations().forEach((name, spec) -> {
+            GroupSettings settings = GroupSettings.of(name, spec);
+            if (registry.containsBeanDefinition(name)) {
+                throw new MosaikConfigurationException(settings.prefix(), "a bean named '" + name
+                        + "' already exists", "Give the group another name; the group's name is its bean name, "
+                        + "so it cannot be the name of its state machine bean either.");
+            }
+            RootBeanDefinition definition = new RootBeanDefinition();
+            definition.setTargetType(Group.class);
+            definition.setInstanceSupplier(() -> join(name, settings));
+            definition.setDestroyMethodName(AbstractBeanDefinition.INFER_METHOD);
+            registry.registerBeanDefinition(name, definition);
+            declared.put(name, settings);
+            definitions.put(name, definition);
+        });
+    }
+
+    /**
+     * Checks that every named state machine bean exists and is a state machine, and types each group bean
+     * {@code Group<C, Q, R>} after it, now that every bean definition is known.
+     */
+    @Override
+    public void postProcessBeanFactory(ConfigurableListableBeanFactory factory) {
+        this.beanFactory = factory;
+        Map<String, String> groupByMachine = new HashMap<>();
+        definitions.forEach((name, definition) -> {
+            GroupSettings settings = declared.get(name);
+            definition.setTargetType(groupType(factory, settings));
+            String other = groupByMachine.putIfAbsent(settings.stateMachine(), name);
+            if (other != null && factory.isSingleton(settings.stateMachine())) {
+                throw new MosaikConfigurationException(settings.prefix() + ".state-machine", "the bean '"
+                        + settings.stateMachine() + "' already runs group '" + other + "'; one instance in two "
+                        + "groups would apply the commands of both", "Give each group a state machine bean of its "
+                        + "own, or make the bean prototype-scoped (@Scope(\"prototype\")) so each group gets a new "
+                        + "instance.");
+            }
+        });
+        factory.clearMetadataCache(); // merged definitions cached before the target types were set are stale
+    }
+
+    /** The bound declarations; a value that does not convert is reported with its property. */
+    private Map<String, MosaikProperties.GroupSpec> declarations() {
+        try {
+            return Binder.get(environment)
+                    .bind("mosaik.groups", Bindable.mapOf(String.class, MosaikProperties.GroupSpec.class))
+                    .orElseGet(Map::of);
+        } catch (BindException e) {
+            String property = e.getProperty() != null ? e.getProperty().getName().toString() : e.getName().toString();
+            Object value = e.getProperty() != null ? e.getProperty().getValue() : null;
+            Class<?> type = e.getTarget().getType().resolve(Object.class);
+            throw new MosaikConfigurationException(property, "'" + value + "' cannot be read as a "
+                    + type.getSimpleName(), "Write durations with a unit, such as 500ms or 2s, and counts as "
+                    + "whole numbers.", e);
+        }
+    }
+
+    private static ResolvableType groupType(ConfigurableListableBeanFactory factory, GroupSettings settings) {
+        String bean = settings.stateMachine();
+        if (!factory.containsBean(bean)) {
+            String[] machines = factory.getBeanNamesForType(StateMachine.class, true, false);
+            throw new MosaikConfigurationException(settings.prefix() + ".state-machine",
+                    "there is no bean named '" + bean + "'", "Define a bean of that name implementing "
+                            + "io.mosaik.groups.StateMachine, or name one that exists ("
+                            + (machines.length == 0 ? "this application has no StateMachine bean"
+                                    : "StateMachine beans: " + String.join(", ", Arrays.asList(machines)))
+                            + ").");
+        }
+        Class<?> type = factory.getType(bean, false);
+        if (type != null && !type.isAssignableFrom(StateMachine.class) && !StateMachine.class.isAssignableFrom(type)) {
+            throw notAStateMachine(settings, type);
+        }
+        ResolvableType machine = ResolvableType.NONE;
+        try {
+            // the declared type, generics included (a @Bean method may return StateMachine<A, B, C>)
+            machine = factory.getMergedBeanDefinition(bean).getResolvableType().as(StateMachine.class);
+        } catch (NoSuchBeanDefinitionException registeredAsObject) {
+            // a singleton registered as an object has no definition: its class says it all
+        }
+        if ((!machine.hasGenerics() || machine.hasUnresolvableGenerics()) && type != null) {
+            machine = ResolvableType.forClass(type).as(StateMachine.class);
+        }
+        if (!machine.hasGenerics() || machine.hasUnresolvableGenerics()) {
+            return ResolvableType.forClass(Group.class); // still injectable by name
+        }
+        return ResolvableType.forClassWithGenerics(Group.class, machine.getGenerics());
+    }
+
+    private Group<?, ?, ?> join(String name, GroupSettings settings) {
+        Object bean = beanFactory.getBean(settings.stateMachine());
+        if (!(bean instanceof StateMachine<?, ?, ?> machine)) {
+            throw notAStateMachine(settings, bean.getClass());
+        }
+        Network network = beanFactory.getBean(Network.class);
+        if (network.state() == NetworkState.CREATED) {
+            // Groups.join needs a running network today: it adds the group to the discovery entry, which
+            // only exists once the network started. Start it here rather than when the context starts;
+            // MosaikNetworkLifecycle then finds it running and still closes it with the context.
+            MosaikNetworkLifecycle.start(network);
+        }
+        GroupBuilder<?, ?, ?> builder = network.groups().builder(settings.key(), machine)
+                .consensus(settings.consensus());
+        if (settings.preference() != null) {
+            builder.leadershipPreference(settings.preference());
+        }
+        beanFactory.getBeanProvider(MosaikGroupCustomizer.class).orderedStream()
+                .forEach(customizer -> customizer.customize(name, builder));
+        return builder.join();
+    }
+
+    private static MosaikConfigurationException notAStateMachine(GroupSettings settings, Class<?> type) {
+        return new MosaikConfigurationException(settings.prefix() + ".state-machine", "the bean '"
+                + settings.stateMachine() + "' is a " + type.getName() + ", not an io.mosaik.groups.StateMachine",
+                "Name a bean that implements io.mosaik.groups.StateMachine.");
+    }
+}
