@@ -217,19 +217,27 @@ class GroupsTest {
         }
     }
 
-    @Test
-    void aNodeThatJoinsLaterCatchesUpWithEverything() throws Exception {
+    /** Three members that executed 1..50 (snapshotting every {@code snapshotEvery}), and a fourth node. */
+    private long fiftyCommandsThenANewNode(long snapshotEvery, List<Network> late) throws Exception {
         List<Network> cluster = cluster(3);
         List<Group<Long, String, Long>> groups = new ArrayList<>();
         for (Network node : cluster) {
-            groups.add(join(node, new Counter()));
+            groups.add(node.groups().builder(KEY, new Counter()).consensus(FAST).snapshots(snapshotEvery, 0).join());
         }
         sameLeaderEverywhere(groups);
         long lastIndex = 0;
         for (int i = 1; i <= 50; i++) {
             lastIndex = groups.get(i % 3).execute((long) i).get(30, TimeUnit.SECONDS).index();
         }
-        Network late = node(List.of(cluster.getFirst().address()));
+        late.add(node(List.of(cluster.getFirst().address())));
+        return lastIndex;
+    }
+
+    @Test
+    void aNodeThatJoinsLaterCatchesUpWithEverything() throws Exception {
+        List<Network> newNode = new ArrayList<>();
+        long lastIndex = fiftyCommandsThenANewNode(0, newNode);
+        Network late = newNode.getFirst();
         Counter lateCounter = new Counter();
         Group<Long, String, Long> lateGroup = join(late, lateCounter);
         lateGroup.when().applied(lastIndex).get(30, TimeUnit.SECONDS);
@@ -241,17 +249,9 @@ class GroupsTest {
 
     @Test
     void aNodeThatJoinsAfterTheLogWasCompactedCatchesUpFromASnapshot() throws Exception {
-        List<Network> cluster = cluster(3);
-        List<Group<Long, String, Long>> groups = new ArrayList<>();
-        for (Network node : cluster) {
-            groups.add(node.groups().builder(KEY, new Counter()).consensus(FAST).snapshots(10, 0).join());
-        }
-        sameLeaderEverywhere(groups);
-        long lastIndex = 0;
-        for (int i = 1; i <= 50; i++) {
-            lastIndex = groups.get(i % 3).execute((long) i).get(30, TimeUnit.SECONDS).index();
-        }
-        Network late = node(List.of(cluster.getFirst().address()));
+        List<Network> newNode = new ArrayList<>();
+        long lastIndex = fiftyCommandsThenANewNode(10, newNode);
+        Network late = newNode.getFirst();
         Counter lateCounter = new Counter();
         Group<Long, String, Long> lateGroup = late.groups().builder(KEY, lateCounter).consensus(FAST)
                 .snapshots(10, 0).join();
