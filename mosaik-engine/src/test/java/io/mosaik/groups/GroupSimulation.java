@@ -2,7 +2,6 @@ package io.mosaik.groups;
 
 import io.mosaik.codec.Codec;
 import io.mosaik.codec.JacksonCodec;
-import io.mosaik.groups.raft.InMemoryLogStorage;
 import io.mosaik.groups.raft.LogEntry;
 import io.mosaik.groups.raft.RaftCodec;
 import io.mosaik.groups.raft.RaftConfig;
@@ -95,12 +94,13 @@ final class GroupSimulation {
     private final class Node {
         final int index;
         final PeerId id;
-        final InMemoryLogStorage storage = new InMemoryLogStorage();
+        final CrashableStorage storage = new CrashableStorage();
         final SnapshotStore snapshots = SnapshotStore.inMemory();
         RaftCore core;
         Replica<Long, Long, Long> replica;
         RegisterMachine machine;
         boolean up;
+        boolean crashMidTurn;
         int incarnation;
         long verifiedCommit;
         int verifiedApplied;
@@ -201,6 +201,15 @@ final class GroupSimulation {
         return events;
     }
 
+    /** Log entries lost to crashes before they were synced, over the run. */
+    long lostEntries() {
+        long lost = 0;
+        for (Node node : nodes) {
+            lost += node.storage.lost();
+        }
+        return lost;
+    }
+
     /** Snapshots restored (at start or installed from a leader) over the run, on all nodes. */
     long restores() {
         return restores;
@@ -228,7 +237,11 @@ final class GroupSimulation {
                 if (to.up && to.incarnation == e.incarnation && bonded[e.from][e.node] && !blocked[e.from][e.node]) {
                     log("deliver %d->%d %s", e.from, e.node, e.message);
                     to.core.receive(nodes[e.from].id, e.message, now);
-                    flush(to);
+                    if (to.crashMidTurn) {
+                        crash(to); // before the turn's sync: what it appended or voted is lost, nothing left
+                    } else {
+                        flush(to);
+                    }
                 }
             }
             case FAULT -> {
@@ -274,7 +287,12 @@ final class GroupSimulation {
                 }
             }
             if (upNodes.size() > 1) {
-                crash(upNodes.get(random.nextInt(upNodes.size())));
+                Node victim = upNodes.get(random.nextInt(upNodes.size()));
+                if (random.nextBoolean()) {
+                    victim.crashMidTurn = true; // at its next message
+                } else {
+                    crash(victim);
+                }
             }
         } else if (choice == 5) {
             for (Node node : nodes) {
@@ -329,6 +347,7 @@ final class GroupSimulation {
         drop = 0;
         duplicate = 0;
         for (Node node : nodes) {
+            node.crashMidTurn = false;
             if (!node.up) {
                 start(node);
             }
@@ -339,6 +358,8 @@ final class GroupSimulation {
     private void crash(Node node) {
         log("crash %d", node.index);
         node.up = false;
+        node.crashMidTurn = false;
+        node.storage.crash();
         for (int other = 0; other < nodes.length; other++) {
             if (other != node.index) {
                 disconnect(node.index, other);
@@ -401,6 +422,7 @@ final class GroupSimulation {
 
     private void flush(Node node) {
         RaftReady ready = node.core.ready();
+        node.storage.sync(); // as the group's loop does: before anything this turn promised leaves
         node.replica.process(ready);
         for (RaftReady.Outbound out : ready.messages()) {
             int to = indexOf.get(out.to());

@@ -32,14 +32,17 @@ class GroupSimulationTest {
         long base = Long.getLong("mosaik.sim.base", 1L);
         AtomicLong events = new AtomicLong();
         AtomicLong restores = new AtomicLong();
+        AtomicLong lost = new AtomicLong();
         long started = System.nanoTime();
         LongStream.range(base, base + seeds).parallel().forEach(seed -> {
             GroupSimulation simulation = new GroupSimulation(seed, GroupSimulation.Settings.mixed(seed), false);
             events.addAndGet(simulation.run());
             restores.addAndGet(simulation.restores());
+            lost.addAndGet(simulation.lostEntries());
         });
-        System.out.printf("group simulation: %d seeds, %d events, %d snapshots restored, %d ms%n", seeds,
-                events.get(), restores.get(), (System.nanoTime() - started) / 1_000_000);
+        System.out.printf("group simulation: %d seeds, %d events, %d snapshots restored, %d unsynced entries lost"
+                + " to crashes, %d ms%n", seeds, events.get(), restores.get(), lost.get(),
+                (System.nanoTime() - started) / 1_000_000);
         assertThat(events.get()).isGreaterThan(seeds * 1_000L);
         assertThat(restores.get()).as("snapshots installed or restored on restart").isGreaterThan(seeds / 10);
     }
