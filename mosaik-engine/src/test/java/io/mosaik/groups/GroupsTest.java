@@ -198,9 +198,14 @@ class GroupsTest {
                 leaderIndex = i;
             }
         }
-        cluster.get(leaderIndex).close();
         List<Group<Long, String, Long>> rest = new ArrayList<>(groups);
         rest.remove(leaderIndex);
+        rest.getFirst().when().isFollower().get(30, TimeUnit.SECONDS);
+        rest.getFirst().when().online().get(30, TimeUnit.SECONDS);
+        CompletableFuture<PeerId> changed = rest.getFirst().when().leaderChanged();
+        assertThat(changed).isNotDone();
+        cluster.get(leaderIndex).close();
+        assertThat(changed.get(30, TimeUnit.SECONDS)).isNotEqualTo(leader);
         List<Counter> restCounters = new ArrayList<>(counters);
         restCounters.remove(leaderIndex);
         PeerId next = sameLeaderEverywhere(rest, leader);

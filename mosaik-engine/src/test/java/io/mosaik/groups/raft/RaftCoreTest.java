@@ -263,6 +263,25 @@ class RaftCoreTest {
     }
 
     @Test
+    void aReluctantVoterLetsANormalOneTakeOver() {
+        Cluster c = new Cluster(3, CONFIG);
+        // Node 2 becomes reluctant (a restart with another preference, same storage).
+        c.cores.set(2, new RaftCore(c.ids.get(2), CONFIG.withPreference(LeadershipPreference.RELUCTANT),
+                c.storages.get(2), new SplittableRandom(5), 0));
+        for (int i = 0; i < 2; i++) {
+            c.cores.get(2).peerConnected(c.ids.get(i), 0);
+            c.cores.get(i).peerDisconnected(c.ids.get(2), 0);
+            c.cores.get(i).peerConnected(c.ids.get(2), 0);
+        }
+        c.run(2_000);
+        assertThat(c.leader()).isEqualTo(0);
+        c.isolated.add(0);
+        c.run(1_500);
+        assertThat(c.leader()).as("the normal voter takes over, not the reluctant one").isEqualTo(1);
+        assertThat(c.cores.get(2).configuration().isVoter(c.ids.get(2))).as("it still votes").isTrue();
+    }
+
+    @Test
     void anUnreachableVoterIsReplacedByACaughtUpLearnerUnderTheRemovalPolicy() {
         Cluster c = new Cluster(4, CONFIG.withMembership(3, 1, 1_000));
         c.run(3_000);
