@@ -1,12 +1,17 @@
 package io.mosaik.actuator;
 
+import io.mosaik.groups.GroupId;
+import io.mosaik.groups.GroupStatus;
 import io.mosaik.network.ConnectionInfo;
 import io.mosaik.network.Network;
 import io.mosaik.network.NetworkState;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
@@ -18,30 +23,51 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
  * <ul>
  *   <li>{@code GET /actuator/mosaik}: every section, plus {@code connectionCount} and {@code peerCount}</li>
  *   <li>{@code GET /actuator/mosaik/{section}}: one section, {@code node}, {@code connections},
- *       {@code catalog} (the other peers this node knows) or {@code streams} (its producers and consumers
- *       with their subscriptions and stats); 404 for any other name</li>
+ *       {@code catalog} (the other peers this node knows), {@code streams} (its producers and consumers
+ *       with their subscriptions and stats) or {@code groups} (a line per group); 404 for any other
+ *       name</li>
+ *   <li>{@code GET /actuator/mosaik/{section}/{item}}: one item of a section, where a section has items:
+ *       {@code groups/{name-or-id}} is one group in full (voters, learners, bonds, followers), found by
+ *       its name, its id or its short id; 404 if there is none</li>
  * </ul>
  *
  * <p>Each section is a name and a supplier in {@link #sections}, read on every request; a subsystem
- * that wants a section of its own (catalog, streams, groups) adds one entry there.
+ * that wants a section of its own (catalog, streams, groups) adds one entry there, and one in
+ * {@link #items} if its entries can be looked up one by one.
  */
 @Endpoint(id = "mosaik")
 public class MosaikEndpoint {
 
     private final Network network;
+    private final Supplier<Map<GroupId, String>> groupNames;
     private final Map<String, Supplier<Object>> sections = new LinkedHashMap<>();
+    private final Map<String, Function<String, Object>> items = new LinkedHashMap<>();
 
     /**
-     * Creates the endpoint.
+     * Creates the endpoint; groups are shown without names.
      *
      * @param network the node to describe
      */
     public MosaikEndpoint(Network network) {
+        this(network, Map::of);
+    }
+
+    /**
+     * Creates the endpoint.
+     *
+     * @param network    the node to describe
+     * @param groupNames the names of the node's groups by id, asked on every request (a group without
+     *                   a name is shown by its id only)
+     */
+    public MosaikEndpoint(Network network, Supplier<Map<GroupId, String>> groupNames) {
         this.network = network;
+        this.groupNames = groupNames;
         sections.put("node", () -> MosaikNodeDescriptor.of(network));
         sections.put("connections", this::connections);
         sections.put("catalog", this::catalog);
         sections.put("streams", () -> MosaikStreamsDescriptor.of(network.streams()));
+        sections.put("groups", this::groups);
+        items.put("groups", this::group);
     }
 
     /**
@@ -69,6 +95,19 @@ public class MosaikEndpoint {
     public Object section(@Selector String section) {
         Supplier<Object> supplier = sections.get(section);
         return supplier == null ? null : supplier.get();
+    }
+
+    /**
+     * One item of a section.
+     *
+     * @param section the section name, such as {@code groups}
+     * @param item    what to look up in it, such as a group's name or id
+     * @return the item, or {@code null} (answered with 404) if the section has no items or no such item
+     */
+    @ReadOperation
+    public Object item(@Selector String section, @Selector String item) {
+        Function<String, Object> lookup = items.get(section);
+        return lookup == null ? null : lookup.apply(item);
     }
 
     /** The names of the sections, in the order the overview lists them. */
@@ -101,5 +140,28 @@ public class MosaikEndpoint {
             }
         }
         return connections;
+    }
+
+    /** Every group this node is a member of, named ones first (by name), then by id. */
+    private List<MosaikGroupSummary> groups() {
+        Map<GroupId, String> names = groupNames.get();
+        return network.groups().statuses().stream()
+                .map(status -> MosaikGroupSummary.of(status, names.get(status.id())))
+                .sorted(Comparator.comparing(MosaikGroupSummary::name, Comparator.nullsLast(Comparator.naturalOrder()))
+                        .thenComparing(MosaikGroupSummary::id))
+                .toList();
+    }
+
+    /** The group with this name, id or short id, or {@code null}. */
+    private MosaikGroupDescriptor group(String nameOrId) {
+        Map<GroupId, String> names = groupNames.get();
+        for (GroupStatus status : network.groups().statuses()) {
+            String name = names.get(status.id());
+            if (nameOrId.equals(name) || nameOrId.equalsIgnoreCase(status.id().toString())
+                    || nameOrId.equalsIgnoreCase(status.id().toShortString())) {
+                return MosaikGroupDescriptor.of(status, name);
+            }
+        }
+        return null;
     }
 }

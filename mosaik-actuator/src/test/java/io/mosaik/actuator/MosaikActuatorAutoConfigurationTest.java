@@ -3,6 +3,9 @@ package io.mosaik.actuator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mosaik.spring.boot.MosaikAutoConfiguration;
+import io.mosaik.spring.boot.MosaikConfigurationException;
+import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
@@ -39,6 +42,34 @@ class MosaikActuatorAutoConfigurationTest {
         });
         runner.withPropertyValues("management.health.mosaik.enabled=false")
                 .run(context -> assertThat(context).doesNotHaveBean(MosaikHealthIndicator.class));
+    }
+
+    @Test
+    void endpointNamesTheDeclaredGroups() {
+        runner.withPropertyValues("management.endpoints.web.exposure.include=mosaik",
+                "mosaik.groups.ledger.key=actuator-test-secret", "mosaik.groups.ledger.state-machine=ledgerMachine")
+                .withBean("ledgerMachine", Counter.class, Counter::new).run(context -> {
+                    List<?> groups = (List<?>) context.getBean(MosaikEndpoint.class).section("groups");
+                    assertThat(groups).singleElement().extracting("name").isEqualTo("ledger");
+                });
+    }
+
+    @Test
+    void groupLeaderlessTimeoutIsAProperty() {
+        assertThat(new MosaikHealthProperties().getGroupLeaderlessTimeout())
+                .isEqualTo(MosaikHealthIndicator.DEFAULT_GROUP_LEADERLESS_TIMEOUT);
+        runner.withPropertyValues("mosaik.health.group-leaderless-timeout=5s")
+                .run(context -> assertThat(context.getBean(MosaikHealthProperties.class).getGroupLeaderlessTimeout())
+                        .isEqualTo(Duration.ofSeconds(5)));
+    }
+
+    @Test
+    void negativeGroupLeaderlessTimeoutStopsTheApplication() {
+        runner.withPropertyValues("mosaik.health.group-leaderless-timeout=-1s").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).hasRootCauseInstanceOf(MosaikConfigurationException.class)
+                    .rootCause().hasMessageContaining("mosaik.health.group-leaderless-timeout");
+        });
     }
 
     @Test

@@ -2,31 +2,51 @@ package io.mosaik.actuator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mosaik.groups.Group;
 import io.mosaik.network.Network;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /** The endpoint, the health contributor and the engine's meters over HTTP, in a real web application. */
 @Timeout(120)
-@SpringBootTest(classes = TestApp.class, webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+@SpringBootTest(classes = {TestApp.class, MosaikActuatorHttpTest.Ledger.class},
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "mosaik.network-id=actuator-http-test",
         "mosaik.discovery.tags=matcher,eu-west",
         "mosaik.streams.producers.quotes.type=java.lang.String",
         "mosaik.streams.producers.quotes.stream-id=quotes",
         "mosaik.streams.consumers.orders.type=java.lang.String",
+        "mosaik.groups.ledger.key=actuator-http-test-secret",
+        "mosaik.groups.ledger.state-machine=ledgerMachine",
+        "mosaik.groups.ledger.heartbeat-interval=100ms",
+        "mosaik.groups.ledger.heartbeat-jitter=20ms",
+        "mosaik.groups.ledger.election-timeout=600ms",
+        "mosaik.groups.ledger.bootstrap-delay=300ms",
         "management.endpoints.web.exposure.include=health,mosaik,metrics",
         "management.endpoint.health.show-details=always"})
 class MosaikActuatorHttpTest {
+
+    /** The state machine of the declared group {@code ledger}. */
+    @Configuration(proxyBeanMethods = false)
+    static class Ledger {
+        @Bean
+        Counter ledgerMachine() {
+            return new Counter();
+        }
+    }
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     private final JsonMapper json = JsonMapper.shared();
@@ -36,6 +56,9 @@ class MosaikActuatorHttpTest {
 
     @Autowired
     Network network;
+
+    @Autowired
+    Group<Long, String, Long> ledger;
 
     @Test
     void overview() throws Exception {
@@ -91,6 +114,50 @@ class MosaikActuatorHttpTest {
         assertThat(mosaik.get("details").get("peerId").asString()).isEqualTo(network.peerId().toHex());
         assertThat(mosaik.get("details").get("address").asString()).isEqualTo(network.address().toString());
         assertThat(mosaik.get("details").get("connections").asInt()).isZero();
+    }
+
+    @Test
+    void groupsListTheDeclaredGroupByName() throws Exception {
+        ledger.when().isLeader().get(30, TimeUnit.SECONDS);
+        HttpResponse<String> response = get("/actuator/mosaik/groups");
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode group = json.readTree(response.body()).get(0);
+        assertThat(group.get("name").asString()).isEqualTo("ledger");
+        assertThat(group.get("id").asString()).isEqualTo(ledger.id().toString());
+        assertThat(group.get("role").asString()).isEqualTo("LEADER");
+        assertThat(group.get("leader").asString()).isEqualTo(network.peerId().toHex());
+        assertThat(group.get("online").asBoolean()).isTrue();
+        assertThat(group.get("voterCount").asInt()).isEqualTo(1);
+        assertThat(group.get("bondCount").asInt()).isZero();
+        assertThat(group.has("commitIndex")).isTrue();
+        assertThat(group.has("appliedIndex")).isTrue();
+        assertThat(group.has("learnerCount")).isTrue();
+    }
+
+    @Test
+    void oneGroupByNameOrId() throws Exception {
+        ledger.when().isLeader().get(30, TimeUnit.SECONDS);
+        HttpResponse<String> byName = get("/actuator/mosaik/groups/ledger");
+        assertThat(byName.statusCode()).isEqualTo(200);
+        JsonNode group = json.readTree(byName.body());
+        assertThat(group.get("self").asString()).isEqualTo(network.peerId().toHex());
+        assertThat(group.get("voters").valueStream().map(JsonNode::asString)).containsExactly(network.peerId().toHex());
+        assertThat(group.get("lastLog").get("index").asLong()).isPositive();
+        assertThat(group.get("followers").isObject()).isTrue();
+        HttpResponse<String> byId = get("/actuator/mosaik/groups/" + ledger.id());
+        assertThat(json.readTree(byId.body()).get("name").asString()).isEqualTo("ledger");
+        assertThat(get("/actuator/mosaik/groups/nope").statusCode()).isEqualTo(404);
+        assertThat(get("/actuator/mosaik/node/ledger").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void healthNamesTheGroupAndItsLeader() throws Exception {
+        ledger.when().isLeader().get(30, TimeUnit.SECONDS);
+        JsonNode mosaik = json.readTree(get("/actuator/health").body()).get("components").get("mosaik");
+        assertThat(mosaik.get("status").asString()).isEqualTo("UP");
+        JsonNode group = mosaik.get("details").get("groups").get("ledger");
+        assertThat(group.get("leader").asString()).isEqualTo(network.peerId().toHex());
+        assertThat(group.get("role").asString()).isEqualTo("LEADER");
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mosaik.network.Network;
 import io.mosaik.primitives.NetworkId;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -37,12 +38,13 @@ class MosaikEndpointTest {
     void overviewListsEverySectionAndTheCount() {
         MosaikEndpoint endpoint = new MosaikEndpoint(network);
         Map<String, Object> overview = endpoint.overview();
-        assertThat(overview).containsOnlyKeys("node", "connections", "catalog", "streams", "connectionCount",
-                "peerCount");
+        assertThat(overview).containsOnlyKeys("node", "connections", "catalog", "streams", "groups",
+                "connectionCount", "peerCount");
         assertThat(overview.keySet()).startsWith("node", "connections");
         assertThat((Map<?, ?>) overview.get("connections")).isEmpty();
         assertThat(overview.get("connectionCount")).isEqualTo(0);
-        assertThat(endpoint.sectionNames()).containsExactly("node", "connections", "catalog", "streams");
+        assertThat(endpoint.sectionNames()).containsExactly("node", "connections", "catalog", "streams", "groups");
+        assertThat((List<?>) overview.get("groups")).isEmpty();
     }
 
     @Test
