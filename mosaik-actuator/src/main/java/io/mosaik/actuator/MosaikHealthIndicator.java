@@ -91,6 +91,15 @@ public class MosaikHealthIndicator extends AbstractHealthIndicator {
         checkGroups(builder);
     }
 
+    /**
+     * Whether the group has a leader this node can hear: itself, or one it has a bond with. A member that
+     * does not stand for election (a learner, an observer) keeps naming the last leader it heard after
+     * that leader is gone, so the name alone does not say the group has one.
+     */
+    private static boolean hasLeader(GroupStatus status) {
+        return status.leader() != null && (status.isLeader() || status.bonds().contains(status.leader()));
+    }
+
     /** A detail per group; DOWN if one has had no leader for longer than the timeout. */
     private void checkGroups(Health.Builder builder) {
         List<GroupStatus> statuses = network.groups().statuses();
@@ -110,7 +119,7 @@ public class MosaikHealthIndicator extends AbstractHealthIndicator {
             group.put("role", status.role().name());
             group.put("term", status.term());
             group.put("leader", status.leader() == null ? null : status.leader().toHex());
-            if (status.leader() == null) {
+            if (!hasLeader(status)) {
                 Duration without = Duration.ofNanos(now - leaderlessSince.computeIfAbsent(status.id(), id -> now));
                 group.put("leaderlessFor", without.truncatedTo(ChronoUnit.MILLIS).toString());
                 if (without.compareTo(groupLeaderlessTimeout) > 0) {

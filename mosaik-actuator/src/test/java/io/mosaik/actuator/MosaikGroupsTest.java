@@ -165,6 +165,32 @@ class MosaikGroupsTest {
     }
 
     @Test
+    void aLearnerWhoseLeaderLeftHasNoLeader() throws Exception {
+        Network first = node(List.of());
+        Network second = node(List.of(first.address()));
+        Group<Long, String, Long> leader = first.groups().builder(KEY, new Counter())
+                .consensus(Counter.FAST.withMembership(1, 1, Duration.ofSeconds(30))).join(); // one voter
+        leader.when().isLeader().get(30, TimeUnit.SECONDS);
+        Group<Long, String, Long> learner = second.groups().builder(KEY, new Counter())
+                .consensus(Counter.FAST.withMembership(1, 1, Duration.ofSeconds(30))).join();
+        learner.when().leaderIs(first.peerId()).get(30, TimeUnit.SECONDS);
+        AtomicLong now = new AtomicLong();
+        MosaikHealthIndicator indicator = new MosaikHealthIndicator(second, () -> Map.of(learner.id(), "ledger"),
+                Duration.ofSeconds(30), now::get);
+        await().atMost(Duration.ofSeconds(30)).until(() -> learner.status().bonds().contains(first.peerId()));
+        assertThat(indicator.health().getDetails().get("groups")).asInstanceOf(MAP).extractingByKey("ledger")
+                .asInstanceOf(MAP).doesNotContainKey("leaderlessFor");
+
+        first.close(); // the only voter leaves; the learner never stands for election
+        await().atMost(Duration.ofSeconds(30)).until(() -> learner.status().bonds().isEmpty());
+        indicator.health();
+        now.addAndGet(Duration.ofSeconds(31).toNanos());
+        Health down = indicator.health();
+        assertThat(down.getStatus()).isEqualTo(Status.DOWN);
+        assertThat(down.getDetails()).containsEntry("leaderlessGroups", List.of("ledger"));
+    }
+
+    @Test
     void aLeaderlessGroupIsNamedByIdWhenItHasNoName() throws Exception {
         Network node = node(List.of());
         Group<Long, String, Long> group = waiting(node);
