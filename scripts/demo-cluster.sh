@@ -2,6 +2,7 @@
 # Starts a small mosaik cluster on this machine: N copies of the sample app (default 3), each with its
 # own HTTP port and mosaik port, all on 127.0.0.1. Node 1 starts first; the others bootstrap to it.
 # Node 1 is the exchange (it produces a stream of quotes), the others are traders (they consume it).
+# Every node is a member of the counter group (a replicated counter, at /counter on each node).
 # Ctrl-C stops every node. Logs go to .demo/node-N.log.
 #
 #   scripts/demo-cluster.sh [--nodes N] [--transport tcp|quic]
@@ -10,7 +11,7 @@
 set -euo pipefail
 
 usage() {
-    sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 NODES=3
@@ -154,6 +155,9 @@ if (( NODES > 1 )); then
     echo "quotes flow from node 1 (exchange) to the traders: curl -s http://127.0.0.1:8082/quotes"
     echo "                     and their stats: curl -s http://127.0.0.1:8081/actuator/mosaik/streams"
 fi
+echo "a counter replicated on every node:   curl -s -X POST 'http://127.0.0.1:8081/counter/add?delta=5'"
+echo "            read it back on node $NODES:   curl -s http://127.0.0.1:$((8080 + NODES))/counter"
+echo "          its group (leader, bonds):   curl -s http://127.0.0.1:8081/actuator/mosaik/groups"
 echo "press Ctrl-C to stop the cluster"
 
 # keep running until Ctrl-C, or until a node exits on its own

@@ -25,7 +25,8 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Runs the packaged application three times with {@code java -jar}, the second and third nodes
  * bootstrapping to the first, and checks over HTTP that they list each other in their connections and
- * catalogs. Runs in Failsafe, after
+ * catalogs, that quotes flow, and that the {@code counter} group forms with one leader and takes an add
+ * on one node that the others read. Runs in Failsafe, after
  * {@code package}; each node's output goes to {@code target/it-logs/node-N.log}.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
@@ -39,7 +40,7 @@ class SampleClusterIT {
     private final List<Node> nodes = new ArrayList<>();
 
     @Test
-    void threeNodesGivenOneSeedListEachOtherWithTheirTags() throws Exception {
+    void threeNodesGivenOneSeedFindEachOtherStreamQuotesAndShareACounter() throws Exception {
         Node first = start("node-1", null);
         JsonNode firstNode = awaitNode(first);
         String firstAddress = firstNode.get("address").asString();
@@ -83,6 +84,60 @@ class SampleClusterIT {
         JsonNode consumer = get(second, "/actuator/mosaik/streams").get("consumers").get(0);
         assertThat(consumer.get("stream").asString()).isEqualTo("quotes");
         assertThat(consumer.get("producers").get(0).get("peer").asString()).isEqualTo(firstPeer);
+
+        // the counter group: one leader every node agrees on, three voters, each node bonded with the others
+        List<Node> cluster = List.of(first, second, third);
+        List<String> peers = List.of(firstPeer, secondPeer, thirdPeer);
+        await().atMost(STARTUP).pollInterval(Duration.ofMillis(500)).ignoreExceptions().untilAsserted(() -> {
+            String leader = counterGroup(first).get("leader").asString();
+            assertThat(leader).as("the leader node 1 knows").isIn(peers);
+            for (Node node : cluster) {
+                JsonNode group = counterGroup(node);
+                assertThat(group.get("leader").asString()).as("the leader at %s", node.log).isEqualTo(leader);
+                assertThat(group.get("online").asBoolean()).as("online at %s", node.log).isTrue();
+                assertThat(group.get("voterCount").asInt()).as("voters at %s", node.log).isEqualTo(3);
+                assertThat(group.get("bondCount").asInt()).as("bonds at %s", node.log).isEqualTo(2);
+            }
+            JsonNode leaderView = get(cluster.get(peers.indexOf(leader)), "/actuator/mosaik/groups/counter");
+            assertThat(leaderView.get("role").asString()).isEqualTo("LEADER");
+            assertThat(leaderView.get("followers").size()).as("the leader's followers").isEqualTo(2);
+        });
+
+        // an add on one node (forwarded to the leader unless it leads), read strongly on the other two
+        JsonNode added = addToCounter(second, 5);
+        assertThat(added.get("value").asLong()).isEqualTo(5);
+        assertThat(added.get("term").asLong()).isPositive();
+        assertThat(added.get("index").asLong()).isPositive();
+        for (Node other : List.of(first, third)) {
+            JsonNode read = get(other, "/counter");
+            assertThat(read.get("consistency").asString()).isEqualTo("strong");
+            assertThat(read.get("value").asLong()).as("the counter at %s", other.log).isEqualTo(5);
+        }
+    }
+
+    /** The {@code counter} group as {@code /actuator/mosaik/groups} lists it. */
+    private JsonNode counterGroup(Node node) throws Exception {
+        for (JsonNode group : get(node, "/actuator/mosaik/groups")) {
+            if ("counter".equals(group.path("name").asString())) {
+                return group;
+            }
+        }
+        throw new AssertionError("no counter group at " + node.log);
+    }
+
+    /**
+     * Adds to the counter through a node. Retried only while the answer is 503: no leader took the
+     * command, so it was not applied and a retry cannot count it twice.
+     */
+    private JsonNode addToCounter(Node node, long delta) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort
+                + "/counter/add?delta=" + delta)).header("Accept", "application/json")
+                .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.noBody()).build();
+        HttpResponse<String> response = await().atMost(STARTUP).pollInterval(Duration.ofMillis(500))
+                .until(() -> http.send(request, HttpResponse.BodyHandlers.ofString()),
+                        answer -> answer.statusCode() != 503);
+        assertThat(response.statusCode()).as("POST /counter/add: %s", response.body()).isEqualTo(200);
+        return json.readTree(response.body());
     }
 
     @AfterEach
