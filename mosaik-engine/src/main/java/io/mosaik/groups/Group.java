@@ -44,6 +44,11 @@ public final class Group<C, Q, R> implements AutoCloseable {
         return worker.consensus;
     }
 
+    /** This member's leadership preference (from the builder, else the state machine's). */
+    public io.mosaik.groups.raft.LeadershipPreference leadershipPreference() {
+        return worker.preference;
+    }
+
     /** A snapshot of this node's view of the group. */
     public GroupStatus status() {
         return worker.status();

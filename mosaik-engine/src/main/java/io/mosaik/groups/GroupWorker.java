@@ -55,6 +55,7 @@ final class GroupWorker<C, Q, R> {
     final GroupKey key;
     final ConsensusConfig consensus;
     final StateMachine<C, Q, R> machine;
+    final io.mosaik.groups.raft.LeadershipPreference preference;
     private final Network network;
     private final Duration handshakeTimeout;
     private final RaftCore core;
@@ -79,7 +80,7 @@ final class GroupWorker<C, Q, R> {
     private final Thread loop;
     private final Thread completer;
     private volatile GroupStatus status;
-    private AutoCloseable catalogSubscription;
+    private volatile AutoCloseable catalogSubscription;
     private long nextHousekeeping;
     private long lastElections;
     private long lastRejected;
@@ -97,6 +98,7 @@ final class GroupWorker<C, Q, R> {
         this.key = builder.key();
         this.consensus = builder.consensusConfig();
         this.machine = builder.machine();
+        this.preference = builder.preference();
         this.handshakeTimeout = handshakeTimeout;
         this.metrics = metrics;
         this.onStopped = onStopped;
@@ -115,11 +117,20 @@ final class GroupWorker<C, Q, R> {
         this.completer = Thread.ofVirtual().name(name + "-completions").unstarted(this::complete);
     }
 
+    /** Starts the loop; the member is advertised and bonds once {@link #advertise()} is called. */
     void start() {
-        network.discovery().addGroup(id.digest());
-        catalogSubscription = network.discovery().subscribe(event -> submit(this::dialMembers));
         completer.start();
         loop.start();
+    }
+
+    /**
+     * Adds the group to this node's discovery entry and follows the catalog; called at join when the
+     * network runs, or when it starts for groups joined before.
+     */
+    void advertise() {
+        network.discovery().addGroup(id.digest());
+        catalogSubscription = network.discovery().subscribe(event -> submit(this::dialMembers));
+        submit(this::dialMembers);
     }
 
     /** Handles sharing this worker; guarded by the owner ({@link Groups}). */

@@ -60,6 +60,7 @@ public final class Groups implements AutoCloseable {
         if (!started) {
             network.handle(PROTOCOL, this::serve);
             started = true;
+            workers.values().forEach(GroupWorker::advertise); // groups joined before the network started
         }
     }
 
@@ -75,7 +76,8 @@ public final class Groups implements AutoCloseable {
     }
 
     /**
-     * Joins a group with default settings.
+     * Joins a group with default settings. A group may be joined before the network starts: the member
+     * then bonds with the others once it runs.
      *
      * @param key     the group key
      * @param machine this node's instance of the state machine, in its initial state
@@ -111,9 +113,12 @@ public final class Groups implements AutoCloseable {
         }
         GroupWorker<C, Q, R> worker = new GroupWorker<>(network, id, builder, handshakeTimeout,
                 new GroupMetrics(registry, id), () -> workers.remove(id));
+        worker.start();
+        if (started) {
+            worker.advertise();
+        }
         workers.put(id, worker);
         worker.retain();
-        worker.start();
         log.info("joined group {} ({})", id.toShortString(), builder.machine().getClass().getSimpleName());
         return new Group<>(worker, this);
     }

@@ -269,6 +269,25 @@ class GroupsTest {
     }
 
     @Test
+    void aGroupJoinedBeforeTheNetworkStartsFormsOnceItRuns() throws Exception {
+        Network first = node(List.of());
+        Group<Long, String, Long> running = join(first, new Counter());
+        Network second = Network.builder(NETWORK).meterRegistry(new SimpleMeterRegistry())
+                .bootstrap(List.of(first.address())).build();
+        nodes.add(second);
+        Group<Long, String, Long> early = second.groups().builder(KEY, new Counter()).consensus(FAST)
+                .leadershipPreference(io.mosaik.groups.raft.LeadershipPreference.RELUCTANT).join();
+        assertThat(early.leadershipPreference()).isEqualTo(io.mosaik.groups.raft.LeadershipPreference.RELUCTANT);
+        assertThat(second.groups().statuses()).hasSize(1);
+        second.start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> early.status().bonds().contains(first.peerId()));
+        assertThat(early.when().leaderElected().get(30, TimeUnit.SECONDS)).as("the normal member bootstraps")
+                .isEqualTo(first.peerId());
+        assertThat(early.execute(7L).get(30, TimeUnit.SECONDS).result()).isEqualTo(7L);
+        assertThat(running.query("sum", Consistency.STRONG).get(30, TimeUnit.SECONDS)).isEqualTo(7L);
+    }
+
+    @Test
     void aRejectedCommandFailsTheSameEverywhereAndTheGroupGoesOn() throws Exception {
         List<Network> cluster = cluster(3);
         List<Group<Long, String, Long>> groups = new ArrayList<>();

@@ -253,6 +253,10 @@ public final class RaftCore {
             return;
         }
         hellos.remove(peer);
+        if (peer.equals(leader) && role != Role.LEADER) {
+            leader = null; // its bond is gone: until another leader speaks, this node knows none
+            matchesLeader = false;
+        }
         if (role == Role.LEADER && !isVoter(peer)) {
             progress.remove(peer);
         } else if (role == Role.LEADER && progress.containsKey(peer)) {
@@ -287,6 +291,10 @@ public final class RaftCore {
             adjustMembership();
         } else if (now >= electionDeadline) {
             electionDeadline = now + electionTimeout();
+            if (leader != null && now - leaderContact >= config.electionTimeout()) {
+                leader = null; // silent for an election timeout: learners and observers forget it too
+                matchesLeader = false;
+            }
             if (formation == 0) {
                 broadcastHello(); // a hello lost to a bond that was replaced cannot keep the group from forming
                 maybeBootstrap();
@@ -795,7 +803,10 @@ public final class RaftCore {
                 fresh.add(peer);
             }
         }
-        fresh.sort(null);
+        // Normal members before reluctant ones, then by id: every fresh member computes the same order.
+        fresh.sort(java.util.Comparator.<PeerId, Boolean>comparing(peer -> (peer.equals(self)
+                ? config.preference() : hellos.get(peer).preference()) == LeadershipPreference.RELUCTANT)
+                .thenComparing(java.util.Comparator.naturalOrder()));
         if (fresh.size() < config.bootstrapExpect() || !fresh.getFirst().equals(self)) {
             return;
         }

@@ -334,6 +334,7 @@ class RaftCoreTest {
         c.isolated.add(0);
         c.run(3_000);
         assertThat(observer.role()).isEqualTo(RaftCore.Role.FOLLOWER);
+        assertThat(observer.leader()).as("a silent leader is forgotten").isNull();
     }
 
     @Test
