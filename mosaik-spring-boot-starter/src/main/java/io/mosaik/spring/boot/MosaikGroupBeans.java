@@ -4,7 +4,6 @@ import io.mosaik.groups.Group;
 import io.mosaik.groups.GroupBuilder;
 import io.mosaik.groups.StateMachine;
 import io.mosaik.network.Network;
-import io.mosaik.network.NetworkState;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -152,13 +151,8 @@ public class MosaikGroupBeans implements BeanDefinitionRegistryPostProcessor, En
         if (!(bean instanceof StateMachine<?, ?, ?> machine)) {
             throw notAStateMachine(settings, bean.getClass());
         }
+        // Joined now, while the network starts with the context: the member bonds once it runs.
         Network network = beanFactory.getBean(Network.class);
-        if (network.state() == NetworkState.CREATED) {
-            // Groups.join needs a running network today: it adds the group to the discovery entry, which
-            // only exists once the network started. Start it here rather than when the context starts;
-            // MosaikNetworkLifecycle then finds it running and still closes it with the context.
-            MosaikNetworkLifecycle.start(network);
-        }
         GroupBuilder<?, ?, ?> builder = network.groups().builder(settings.key(), machine)
                 .consensus(settings.consensus());
         if (settings.preference() != null) {
