@@ -81,6 +81,7 @@ final class GroupWorker<C, Q, R> {
     private final Thread completer;
     private volatile GroupStatus status;
     private volatile AutoCloseable catalogSubscription;
+    private volatile boolean advertised;
     private long nextHousekeeping;
     private long lastElections;
     private long lastRejected;
@@ -128,6 +129,7 @@ final class GroupWorker<C, Q, R> {
      * network runs, or when it starts for groups joined before.
      */
     void advertise() {
+        advertised = true;
         network.discovery().addGroup(id.digest());
         catalogSubscription = network.discovery().subscribe(event -> submit(this::dialMembers));
         submit(this::dialMembers);
@@ -231,8 +233,8 @@ final class GroupWorker<C, Q, R> {
                 core.tick(now);
                 if (now >= nextHousekeeping) {
                     nextHousekeeping = now + HOUSEKEEPING_MILLIS;
-                    heartbeatBonds();
-                    dialMembers();
+                    runSafely(this::heartbeatBonds);
+                    runSafely(this::dialMembers);
                 }
                 flush();
                 publish();
@@ -373,8 +375,8 @@ final class GroupWorker<C, Q, R> {
 
     /** Dials every member the catalog lists that has no bond, no dial under way and no backoff pending. */
     private void dialMembers() {
-        if (!running.get() || network.state() != NetworkState.RUNNING) {
-            return;
+        if (!running.get() || !advertised || network.state() != NetworkState.RUNNING) {
+            return; // before the network's discovery runs, there is no catalog to follow
         }
         long now = now();
         Set<PeerId> members = new HashSet<>();
