@@ -374,7 +374,7 @@ public final class FileLogStorage implements LogStorage, AutoCloseable {
             directoryDirty = true;
             lastIndex = compacted.index();
         }
-        terms.dropBefore(compacted.index() + 1);
+        terms.dropBefore(compacted.index());
         last = lastIndex > compacted.index() ? new LogPosition(terms.termAt(lastIndex), lastIndex) : compacted;
         if (durable && (directoryDirty || !unforced.isEmpty())) {
             forceLog();
@@ -726,7 +726,7 @@ public final class FileLogStorage implements LogStorage, AutoCloseable {
                 removed.delete();
                 directoryDirty = true;
             }
-            terms.dropBefore(upTo.index() + 1);
+            terms.dropBefore(upTo.index());
             recent.dropUpTo(upTo.index());
         });
     }

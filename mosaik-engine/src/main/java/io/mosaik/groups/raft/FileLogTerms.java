@@ -45,7 +45,7 @@ final class FileLogTerms {
         }
     }
 
-    /** Forgets the runs that end before {@code index}. */
+    /** Forgets the runs that end before {@code index} (the one holding it stays). */
     void dropBefore(long index) {
         int keep = runOf(index);
         if (keep > 0) {
@@ -60,13 +60,16 @@ final class FileLogTerms {
         runs = 0;
     }
 
-    /** The runs that hold entries from {@code first} to {@code last}, as start/term pairs (the first clamped to {@code first}). */
+    /**
+     * The runs that hold entries from {@code first} to {@code last}, as start/term pairs, the first
+     * starting at {@code first} (entries before the earliest run kept, which are compacted, get its term).
+     */
     long[] runsBetween(long first, long last) {
         int from = Math.max(0, runOf(first));
         int to = Math.max(from, runOf(last));
         long[] out = new long[(to - from + 1) * 2];
         for (int run = from; run <= to; run++) {
-            out[(run - from) * 2] = Math.max(first, starts[run]);
+            out[(run - from) * 2] = run == from ? first : starts[run];
             out[(run - from) * 2 + 1] = terms[run];
         }
         return out;

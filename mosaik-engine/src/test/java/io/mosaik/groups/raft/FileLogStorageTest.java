@@ -99,19 +99,23 @@ class FileLogStorageTest {
         return out;
     }
 
-    /** Captures what {@link FileLogStorage} logs at WARN. */
-    private static final class Warnings implements AutoCloseable {
+    /** Captures what {@link FileLogStorage} logs. */
+    private static final class Logs implements AutoCloseable {
         private final Logger logger = (Logger) LoggerFactory.getLogger(FileLogStorage.class);
         private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
 
-        Warnings() {
+        Logs() {
             appender.start();
             logger.addAppender(appender);
         }
 
-        List<String> messages() {
-            return appender.list.stream().filter(e -> e.getLevel() == Level.WARN).map(ILoggingEvent::getFormattedMessage)
+        List<String> messages(Level level) {
+            return appender.list.stream().filter(e -> e.getLevel() == level).map(ILoggingEvent::getFormattedMessage)
                     .toList();
+        }
+
+        List<String> warnings() {
+            return messages(Level.WARN);
         }
 
         @Override
@@ -170,17 +174,17 @@ class FileLogStorageTest {
             log.append(entries(1, 1, 10));
         }
         cut(segment(1), 5);
-        try (Warnings warnings = new Warnings(); FileLogStorage log = open(SyncPolicy.ALWAYS, FileLogStorage.Options.DEFAULTS)) {
+        try (Logs logs = new Logs(); FileLogStorage log = open(SyncPolicy.ALWAYS, FileLogStorage.Options.DEFAULTS)) {
             assertThat(log.lastPosition()).isEqualTo(new LogPosition(1, 9));
             assertThat(log.entries(1, 9, Long.MAX_VALUE)).containsExactlyElementsOf(entries(1, 1, 9));
-            assertThat(warnings.messages()).singleElement().asString().contains("torn or corrupt tail")
+            assertThat(logs.warnings()).singleElement().asString().contains("torn or corrupt tail")
                     .contains("cut short").contains("from index 10");
             log.append(List.of(entry(2, 10)));
         }
-        try (Warnings warnings = new Warnings(); FileLogStorage log = open(SyncPolicy.ALWAYS, FileLogStorage.Options.DEFAULTS)) {
+        try (Logs logs = new Logs(); FileLogStorage log = open(SyncPolicy.ALWAYS, FileLogStorage.Options.DEFAULTS)) {
             assertThat(log.lastPosition()).isEqualTo(new LogPosition(2, 10));
             assertThat(log.entries(9, 10, Long.MAX_VALUE)).containsExactly(entry(1, 9), entry(2, 10));
-            assertThat(warnings.messages()).isEmpty();
+            assertThat(logs.warnings()).isEmpty();
         }
     }
 
@@ -190,10 +194,10 @@ class FileLogStorageTest {
             log.append(entries(1, 1, 10));
         }
         flip(segment(7), offsetIn(7, 10) + 25 + 3);
-        try (Warnings warnings = new Warnings(); FileLogStorage log = open()) {
+        try (Logs logs = new Logs(); FileLogStorage log = open()) {
             assertThat(log.lastPosition()).isEqualTo(new LogPosition(1, 9));
             assertThat(log.entries(1, 9, Long.MAX_VALUE)).containsExactlyElementsOf(entries(1, 1, 9));
-            assertThat(warnings.messages()).singleElement().asString().contains("checksum mismatch")
+            assertThat(logs.warnings()).singleElement().asString().contains("checksum mismatch")
                     .contains("index 10").doesNotContain("valid records followed");
         }
     }
@@ -204,9 +208,9 @@ class FileLogStorageTest {
             log.append(entries(1, 1, 10));
         }
         flip(segment(1), offsetIn(1, 5) + 20);
-        try (Warnings warnings = new Warnings(); FileLogStorage log = open(SyncPolicy.ALWAYS, FileLogStorage.Options.DEFAULTS)) {
+        try (Logs logs = new Logs(); FileLogStorage log = open(SyncPolicy.ALWAYS, FileLogStorage.Options.DEFAULTS)) {
             assertThat(log.lastPosition()).isEqualTo(new LogPosition(1, 4));
-            assertThat(warnings.messages()).singleElement().asString().contains("5 valid records followed");
+            assertThat(logs.warnings()).singleElement().asString().contains("5 valid records followed");
         }
     }
 
@@ -336,6 +340,26 @@ class FileLogStorageTest {
     }
 
     @Test
+    void aSegmentSealedAfterACompactionInsideItKeepsTheCompactedTermInItsSidecar() throws IOException {
+        try (FileLogStorage log = open()) {
+            log.append(entries(1, 1, 3));
+            log.append(entries(2, 4, 5));
+            log.compact(new LogPosition(1, 3));
+            log.append(entries(2, 6, 8));
+        }
+        assertThat(sidecar(1)).exists();
+        byte[] written = Files.readAllBytes(sidecar(1));
+        try (Logs logs = new Logs(); FileLogStorage log = open()) {
+            assertThat(log.compactedPosition()).isEqualTo(new LogPosition(1, 3));
+            assertThat(log.lastPosition()).isEqualTo(new LogPosition(2, 8));
+            assertThat(log.entries(4, 8, Long.MAX_VALUE)).containsExactlyElementsOf(entries(2, 4, 8));
+            assertThat(logs.messages(Level.INFO)).singleElement().asString().contains("(1 read in full)");
+            assertThat(logs.messages(Level.WARN)).isEmpty();
+        }
+        assertThat(Files.readAllBytes(sidecar(1))).isEqualTo(written);
+    }
+
+    @Test
     void aCompactionThatACrashInterruptedIsFinishedOnOpen() throws IOException {
         try (FileLogStorage log = open()) {
             log.append(entries(1, 1, 40));
@@ -372,11 +396,11 @@ class FileLogStorageTest {
                 FileLogSegment.fileName(19), FileLogSegment.fileName(25))) {
             Files.copy(saved.resolve(name), dir().resolve(name), StandardCopyOption.REPLACE_EXISTING);
         }
-        try (Warnings warnings = new Warnings(); FileLogStorage log = open()) {
+        try (Logs logs = new Logs(); FileLogStorage log = open()) {
             assertThat(log.compactedPosition()).isEqualTo(new LogPosition(2, 20));
             assertThat(log.lastPosition()).isEqualTo(new LogPosition(2, 20));
             assertThat(files(".seg")).isEmpty();
-            assertThat(warnings.messages()).singleElement().asString().contains("snapshot installation");
+            assertThat(logs.warnings()).singleElement().asString().contains("snapshot installation");
             log.append(entries(2, 21, 22));
         }
         // A snapshot of this history: what follows its position stays, as Raft's InstallSnapshot keeps it.
