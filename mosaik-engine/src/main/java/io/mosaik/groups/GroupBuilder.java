@@ -38,7 +38,10 @@ public final class GroupBuilder<C, Q, R> {
         return this;
     }
 
-    /** Where the log is kept (default: a new {@link InMemoryLogStorage}). */
+    /**
+     * Where the log is kept (default: a new {@link InMemoryLogStorage}). The group closes it when this
+     * member leaves, if it is {@link AutoCloseable} (as {@code FileLogStorage} is).
+     */
     public GroupBuilder<C, Q, R> logStorage(LogStorage storage) {
         this.storage = Objects.requireNonNull(storage, "storage");
         return this;
@@ -69,7 +72,7 @@ public final class GroupBuilder<C, Q, R> {
         return this;
     }
 
-    /** Where snapshots are kept (default: in memory). */
+    /** Where snapshots are kept (default: in memory, or next to a {@code FileLogStorage}'s files). */
     public GroupBuilder<C, Q, R> snapshotStore(SnapshotStore store) {
         this.snapshots = Objects.requireNonNull(store, "store");
         return this;
@@ -107,8 +110,14 @@ public final class GroupBuilder<C, Q, R> {
         return storage != null ? storage : new InMemoryLogStorage();
     }
 
-    SnapshotStore snapshotStore() {
-        return snapshots != null ? snapshots : SnapshotStore.inMemory();
+    SnapshotStore snapshotStore(LogStorage log) {
+        if (snapshots != null) {
+            return snapshots;
+        }
+        // A durable log needs durable snapshots: the log is compacted behind them.
+        return log instanceof io.mosaik.groups.raft.FileLogStorage files
+                ? io.mosaik.groups.raft.FileSnapshotStore.open(files.directory().resolve("snapshots"))
+                : SnapshotStore.inMemory();
     }
 
     long snapshotEvery() {

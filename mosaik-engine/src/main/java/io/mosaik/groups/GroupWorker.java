@@ -108,7 +108,7 @@ final class GroupWorker<C, Q, R> {
         SecureRandom seeds = new SecureRandom();
         this.storage = builder.storage();
         io.mosaik.groups.raft.RaftConfig raft = consensus.raftConfig(builder.preference());
-        this.core = new RaftCore(network.peerId(), raft, storage, builder.snapshotStore(),
+        this.core = new RaftCore(network.peerId(), raft, storage, builder.snapshotStore(storage),
                 new SplittableRandom(seeds.nextLong()), 0);
         this.replica = new Replica<>(core, machine, network.codec(), completions::add, seeds.nextLong(),
                 raft.maxAppendBytes());
@@ -659,6 +659,13 @@ final class GroupWorker<C, Q, R> {
                 catalogSubscription.close();
             } catch (Exception ignored) {
                 // nothing to do
+            }
+        }
+        if (storage instanceof AutoCloseable closeable) {
+            try {
+                closeable.close(); // releases a durable log's directory for the next start
+            } catch (Exception e) {
+                log.warn("group {}: closing the log storage failed", id.toShortString(), e);
             }
         }
         onStopped.run();

@@ -288,6 +288,55 @@ class GroupsTest {
     }
 
     @Test
+    void aMemberWithADurableLogRestartsWithItsStateAndCatchesUpWithWhatItMissed(
+            @org.junit.jupiter.api.io.TempDir java.nio.file.Path data) throws Exception {
+        List<Network> cluster = cluster(2);
+        List<Group<Long, String, Long>> groups = new ArrayList<>();
+        for (Network node : cluster) {
+            groups.add(join(node, new Counter()));
+        }
+        io.mosaik.primitives.SecretKey identity = io.mosaik.primitives.SecretKey.random();
+        java.util.function.Supplier<Network> durableNode = () -> {
+            try {
+                Network node = Network.builder(NETWORK).meterRegistry(new SimpleMeterRegistry()).secretKey(identity)
+                        .bootstrap(List.of(cluster.getFirst().address())).start();
+                nodes.add(node);
+                return node;
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        Network durable = durableNode.get();
+        Group<Long, String, Long> member = durable.groups().builder(KEY, new Counter()).consensus(FAST)
+                .snapshots(10, 2)
+                .logStorage(io.mosaik.groups.raft.FileLogStorage.open(data, io.mosaik.groups.raft.SyncPolicy.ALWAYS))
+                .join();
+        groups.add(member);
+        sameLeaderEverywhere(groups);
+        long last = 0;
+        for (int i = 1; i <= 30; i++) {
+            last = groups.get(i % 3).execute((long) i).get(30, TimeUnit.SECONDS).index();
+        }
+        member.when().applied(last).get(30, TimeUnit.SECONDS);
+        durable.close();
+        for (int i = 31; i <= 40; i++) { // missed while it was away
+            last = groups.get(i % 2).execute((long) i).get(30, TimeUnit.SECONDS).index();
+        }
+
+        Network again = durableNode.get();
+        Counter restarted = new Counter();
+        Group<Long, String, Long> back = again.groups().builder(KEY, restarted).consensus(FAST).snapshots(10, 2)
+                .logStorage(io.mosaik.groups.raft.FileLogStorage.open(data, io.mosaik.groups.raft.SyncPolicy.ALWAYS))
+                .join();
+        back.when().applied(last).get(30, TimeUnit.SECONDS);
+        assertThat(restarted.restores).as("restored from its own snapshot at start").isEqualTo(1);
+        assertThat(back.status().voters()).as("still a voter: the configuration is in its log")
+                .contains(again.peerId());
+        assertThat(restarted.value).isEqualTo(820L);
+        assertThat(back.execute(1L).get(30, TimeUnit.SECONDS).result()).isEqualTo(821L);
+    }
+
+    @Test
     void aRejectedCommandFailsTheSameEverywhereAndTheGroupGoesOn() throws Exception {
         List<Network> cluster = cluster(3);
         List<Group<Long, String, Long>> groups = new ArrayList<>();

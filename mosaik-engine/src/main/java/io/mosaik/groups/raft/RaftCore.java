@@ -190,6 +190,13 @@ public final class RaftCore {
         this.term = hard.term();
         this.votedFor = hard.votedFor();
         Snapshot snapshot = snapshots.latest();
+        if (log.compactedPosition().index() > 0
+                && (snapshot == null || snapshot.position().index() < log.compactedPosition().index())) {
+            throw new IllegalStateException("the log was compacted up to " + log.compactedPosition().index()
+                    + " but the snapshot store holds " + (snapshot == null ? "no snapshot" : "one at "
+                    + snapshot.position()) + ": keep snapshots as durable as the log (a FileSnapshotStore next"
+                    + " to a FileLogStorage), or start this member afresh with an empty directory");
+        }
         if (snapshot != null) {
             coverLogWith(snapshot);
             commitIndex = snapshot.position().index();
