@@ -71,7 +71,8 @@ public sealed interface SyncPolicy permits SyncPolicy.Always, SyncPolicy.Batched
 
         @Override
         public String toString() {
-            return "BATCHED(" + interval + ")";
+            boolean millis = interval.toNanos() % 1_000_000 == 0;
+            return "BATCHED(" + (millis ? interval.toMillis() + " ms" : interval.toNanos() + " ns") + ")";
         }
     }
 
