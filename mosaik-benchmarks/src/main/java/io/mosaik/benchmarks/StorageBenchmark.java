@@ -18,8 +18,10 @@ import java.util.stream.Stream;
  * {@code sync()} for each sync policy, with 1 and 64 entries per sync (one {@code append} per entry,
  * as a leader appends one per proposal) and 8-byte and 1 KiB entries; the cost of reading back the
  * entry just appended (as a leader does to replicate it, before the turn's sync) with and without the
- * cache of recent entries (without it, the read first writes out the write buffer); and the time to open a log of 1,000,000 entries (with the segments' sidecars, without
- * them, and reading the whole log after opening).
+ * cache of recent entries (without it, the read first writes out the write buffer); and the time to
+ * open a log of 1,000,000 entries with the segments' sidecars and without them (the median of three
+ * opens after a warm-up one), and to read the whole log after opening (in 16 MiB requests, as
+ * {@code RaftCore} does at start).
  *
  * <pre>scripts/bench-storage.sh [seconds-per-phase, default 3] [directory, default the temp directory]</pre>
  *
@@ -63,9 +65,9 @@ public final class StorageBenchmark {
             }
 
             System.out.println();
-            System.out.printf("%-14s | %6s | %9s | %12s | %12s | %12s%n", "policy", "entry", "per sync", "appends/s",
-                    "sync p50 µs", "sync p99 µs");
-            System.out.println("-".repeat(79));
+            System.out.printf("%-14s | %6s | %9s | %12s | %12s | %12s | %12s%n", "policy", "entry", "per sync",
+                    "appends/s", "sync p50 µs", "sync p99 µs", "sync max µs");
+            System.out.println("-".repeat(94));
             appendRows.forEach(System.out::println);
             System.out.println();
             System.out.printf("%-6s | %-5s | %22s%n", "entry", "cache", "read the entry just appended, µs");
@@ -104,8 +106,9 @@ public final class StorageBenchmark {
             elapsed = System.nanoTime() - started;
         }
         delete(dir);
-        return String.format("%-14s | %4d B | %9d | %,12.0f | %12.1f | %12.1f", policy, size, perSync,
-                appended * 1e9 / elapsed, syncs.percentileMicros(50), syncs.percentileMicros(99));
+        return String.format("%-14s | %4d B | %9d | %,12.0f | %12.1f | %12.1f | %,12.0f", policy, size, perSync,
+                appended * 1e9 / elapsed, syncs.percentileMicros(50), syncs.percentileMicros(99),
+                syncs.percentileMicros(100));
     }
 
     private static String readPhase(Path base, int size, boolean cache, Duration phase) throws IOException {
@@ -150,26 +153,15 @@ public final class StorageBenchmark {
             }
         }
         long onDisk;
-        long withSidecars;
         try (Stream<Path> files = Files.list(dir)) {
             onDisk = files.mapToLong(StorageBenchmark::sizeOf).sum();
         }
-        long started = System.nanoTime();
-        try (FileLogStorage log = FileLogStorage.open(dir, SyncPolicy.NEVER)) {
-            withSidecars = System.nanoTime() - started;
-            check(log);
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path sidecar : files.filter(p -> p.toString().endsWith(".idx")).toList()) {
-                Files.delete(sidecar);
-            }
-        }
-        long withoutSidecars;
+        timeOpen(dir, false); // warm-up: class loading and compilation
+        long withSidecars = median(timeOpen(dir, false), timeOpen(dir, false), timeOpen(dir, false));
+        long withoutSidecars = median(timeOpen(dir, true), timeOpen(dir, true), timeOpen(dir, true));
         long readAll;
-        started = System.nanoTime();
         try (FileLogStorage log = FileLogStorage.open(dir, SyncPolicy.NEVER)) {
-            withoutSidecars = System.nanoTime() - started;
-            started = System.nanoTime();
+            long started = System.nanoTime();
             long read = 0;
             long last = log.lastPosition().index();
             for (long from = log.firstIndex(); from <= last; ) {
@@ -187,10 +179,27 @@ public final class StorageBenchmark {
                 onDisk / 1048576.0, withSidecars / 1e6, withoutSidecars / 1e6, readAll / 1e6);
     }
 
-    private static void check(FileLogStorage log) {
-        if (!log.lastPosition().equals(new LogPosition(1 + RECOVERY_ENTRIES / 100_000, RECOVERY_ENTRIES))) {
-            throw new AssertionError("reopened at " + log.lastPosition());
+    /** Opens the log (after deleting the sidecars, if asked) and answers how long that took. */
+    private static long timeOpen(Path dir, boolean withoutSidecars) throws IOException {
+        if (withoutSidecars) {
+            try (Stream<Path> files = Files.list(dir)) {
+                for (Path sidecar : files.filter(p -> p.toString().endsWith(".idx")).toList()) {
+                    Files.delete(sidecar);
+                }
+            }
         }
+        long started = System.nanoTime();
+        try (FileLogStorage log = FileLogStorage.open(dir, SyncPolicy.NEVER)) {
+            long took = System.nanoTime() - started;
+            if (!log.lastPosition().equals(new LogPosition(1 + RECOVERY_ENTRIES / 100_000, RECOVERY_ENTRIES))) {
+                throw new AssertionError("reopened at " + log.lastPosition());
+            }
+            return took;
+        }
+    }
+
+    private static long median(long a, long b, long c) {
+        return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
     }
 
     private static long sizeOf(Path file) {

@@ -159,7 +159,7 @@ final class FileLogSegment {
     /** Notes a record of this many bytes was appended (to the write buffer, for now). */
     void appended(int recordBytes) {
         if (count == offsets.length) {
-            offsets = Arrays.copyOf(offsets, count * 2);
+            offsets = Arrays.copyOf(offsets, Math.max(64, count * 2));
         }
         offsets[count++] = (int) size;
         size += recordBytes;
