@@ -102,9 +102,10 @@ class StreamsFaultTest {
         Network exchange = node("exchange", List.of());
         Producer<Num> numbers = exchange.streams().produce(Num.class);
         Network trader = node("trader", List.of());
-        // the trader learns of the exchange by a ping; the exchange does not learn of the trader
+        // The trader learns of the exchange by a ping. The exchange may or may not have learned of the
+        // trader by the time the consumer dials (the ping makes the trader a gossip candidate, so this is
+        // a race that no assertion here could pin down; it failed CI once as a precondition check).
         trader.discovery().ping(exchange.address()).get(10, TimeUnit.SECONDS);
-        assertThat(exchange.discovery().catalog().getSigned(trader.peerId(), System.currentTimeMillis())).isEmpty();
 
         Consumer<Num> consumer = trader.streams().consume(Num.class);
         numbers.when().online().get(30, TimeUnit.SECONDS);
