@@ -126,13 +126,4 @@ final class Bond {
     void onEnded(Runnable action) {
         ended.whenComplete((ignored, error) -> action.run());
     }
-
-    /** Payload bytes sent and received. */
-    long bytesSent() {
-        return link.bytesSent();
-    }
-
-    long bytesReceived() {
-        return link.bytesReceived();
-    }
 }

@@ -675,8 +675,4 @@ final class GroupWorker<C, Q, R> {
     public String toString() {
         return "GroupWorker[" + id.toShortString() + "]";
     }
-
-    List<PeerId> bondPeers() {
-        return new ArrayList<>(status.bonds());
-    }
 }

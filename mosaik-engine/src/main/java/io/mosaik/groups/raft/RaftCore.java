@@ -434,12 +434,6 @@ public final class RaftCore {
         }
     }
 
-    /** The latest saved snapshot's position, or {@link LogPosition#ZERO}. */
-    public LogPosition snapshotPosition() {
-        Snapshot latest = snapshots.latest();
-        return latest == null ? LogPosition.ZERO : latest.position();
-    }
-
     /**
      * Hands the leadership over to the most up-to-date voter, for a graceful shutdown: once that voter
      * holds every entry, it is told to stand for election at once. Commands proposed meanwhile wait for
@@ -473,11 +467,6 @@ public final class RaftCore {
         timeoutNowSent = false;
         maybeSendTimeoutNow();
         return true;
-    }
-
-    /** Whether this leader is handing over. */
-    public boolean isTransferring() {
-        return role == Role.LEADER && transferTarget != null;
     }
 
     /**
