@@ -4,6 +4,9 @@ import io.mosaik.groups.raft.InMemoryLogStorage;
 import io.mosaik.groups.raft.LeadershipPreference;
 import io.mosaik.groups.raft.LogStorage;
 import io.mosaik.groups.raft.SnapshotStore;
+import io.mosaik.groups.raft.SyncPolicy;
+import io.mosaik.primitives.NetworkId;
+import java.nio.file.Path;
 import java.util.Objects;
 
 /**
@@ -23,6 +26,8 @@ public final class GroupBuilder<C, Q, R> {
     private LogStorage storage;
     private LeadershipPreference preference;
     private SnapshotStore snapshots;
+    private Path dataDirectory;
+    private SyncPolicy syncPolicy = SyncPolicy.ALWAYS;
     private long snapshotEvery = 10_000;
     private long snapshotRetain = 1_000;
 
@@ -39,11 +44,42 @@ public final class GroupBuilder<C, Q, R> {
     }
 
     /**
-     * Where the log is kept (default: a new {@link InMemoryLogStorage}). The group closes it when this
-     * member leaves, if it is {@link AutoCloseable} (as {@code FileLogStorage} is).
+     * Where the log is kept (default: a new {@link InMemoryLogStorage}, unless a
+     * {@linkplain #dataDirectory(Path, SyncPolicy) data directory} is set). The group closes it when this
+     * member leaves, if it is {@link AutoCloseable} (as {@code FileLogStorage} is). Replaces a data
+     * directory set before.
      */
     public GroupBuilder<C, Q, R> logStorage(LogStorage storage) {
         this.storage = Objects.requireNonNull(storage, "storage");
+        this.dataDirectory = null;
+        return this;
+    }
+
+    /**
+     * Keeps this member's log and snapshots on disk, in a directory of the group's own, with
+     * {@link SyncPolicy#ALWAYS}. See {@link #dataDirectory(Path, SyncPolicy)}.
+     */
+    public GroupBuilder<C, Q, R> dataDirectory(Path directory) {
+        return dataDirectory(directory, SyncPolicy.ALWAYS);
+    }
+
+    /**
+     * Keeps this member's log and snapshots on disk, so that it restarts where it stopped: the directory
+     * gets {@code log/} (a {@code FileLogStorage}), {@code snapshots/} (a {@code FileSnapshotStore}) and a
+     * {@code group} file naming the network and group, and is created readable by its owner only. When
+     * the group is joined, a directory that holds another network's or another group's data (a group's
+     * id changes with its key, consensus settings and state machine signature) is refused with an
+     * {@link IllegalStateException}, as is one another process uses. Replaces a
+     * {@linkplain #logStorage(LogStorage) log storage} set before.
+     *
+     * @param directory the group's directory, used by this member alone
+     * @param policy    when the log is forced to the disk; see {@link SyncPolicy} for what each risks
+     * @return this builder
+     */
+    public GroupBuilder<C, Q, R> dataDirectory(Path directory, SyncPolicy policy) {
+        this.dataDirectory = Objects.requireNonNull(directory, "directory");
+        this.syncPolicy = Objects.requireNonNull(policy, "policy");
+        this.storage = null;
         return this;
     }
 
@@ -106,11 +142,20 @@ public final class GroupBuilder<C, Q, R> {
         return consensus;
     }
 
-    LogStorage storage() {
-        return storage != null ? storage : new InMemoryLogStorage();
+    /** The log and snapshot store this member opens when it starts. */
+    record Stores(LogStorage log, SnapshotStore snapshots) {
     }
 
-    SnapshotStore snapshotStore(LogStorage log) {
+    Stores openStores(NetworkId network, GroupId id) {
+        if (dataDirectory != null) {
+            GroupDataDirectory.Opened opened = GroupDataDirectory.open(dataDirectory, syncPolicy, network, id);
+            return new Stores(opened.log(), snapshots != null ? snapshots : opened.snapshots());
+        }
+        LogStorage log = storage != null ? storage : new InMemoryLogStorage();
+        return new Stores(log, snapshotStore(log));
+    }
+
+    private SnapshotStore snapshotStore(LogStorage log) {
         if (snapshots != null) {
             return snapshots;
         }

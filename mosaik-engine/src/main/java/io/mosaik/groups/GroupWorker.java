@@ -106,10 +106,16 @@ final class GroupWorker<C, Q, R> {
         this.snapshotEvery = builder.snapshotEvery();
         this.snapshotRetain = builder.snapshotRetain();
         SecureRandom seeds = new SecureRandom();
-        this.storage = builder.storage();
+        GroupBuilder.Stores stores = builder.openStores(network.networkId(), id);
+        this.storage = stores.log();
         io.mosaik.groups.raft.RaftConfig raft = consensus.raftConfig(builder.preference());
-        this.core = new RaftCore(network.peerId(), raft, storage, builder.snapshotStore(storage),
-                new SplittableRandom(seeds.nextLong()), 0);
+        try {
+            this.core = new RaftCore(network.peerId(), raft, storage, stores.snapshots(),
+                    new SplittableRandom(seeds.nextLong()), 0);
+        } catch (RuntimeException | Error e) {
+            closeQuietly(storage, e); // a durable log holds its directory's lock until closed
+            throw e;
+        }
         this.replica = new Replica<>(core, machine, network.codec(), completions::add, seeds.nextLong(),
                 raft.maxAppendBytes());
         this.status = GroupStatus.of(id, core.status(), false, 0, List.of());
@@ -669,6 +675,16 @@ final class GroupWorker<C, Q, R> {
             }
         }
         onStopped.run();
+    }
+
+    private static void closeQuietly(LogStorage storage, Throwable cause) {
+        if (storage instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                cause.addSuppressed(e);
+            }
+        }
     }
 
     @Override

@@ -309,8 +309,7 @@ class GroupsTest {
         Network durable = durableNode.get();
         Group<Long, String, Long> member = durable.groups().builder(KEY, new Counter()).consensus(FAST)
                 .snapshots(10, 2)
-                .logStorage(io.mosaik.groups.raft.FileLogStorage.open(data, io.mosaik.groups.raft.SyncPolicy.ALWAYS))
-                .join();
+                .dataDirectory(data).join();
         groups.add(member);
         sameLeaderEverywhere(groups);
         long last = 0;
@@ -326,8 +325,7 @@ class GroupsTest {
         Network again = durableNode.get();
         Counter restarted = new Counter();
         Group<Long, String, Long> back = again.groups().builder(KEY, restarted).consensus(FAST).snapshots(10, 2)
-                .logStorage(io.mosaik.groups.raft.FileLogStorage.open(data, io.mosaik.groups.raft.SyncPolicy.ALWAYS))
-                .join();
+                .dataDirectory(data).join();
         back.when().applied(last).get(30, TimeUnit.SECONDS);
         assertThat(restarted.restores).as("restored from its own snapshot at start").isEqualTo(1);
         assertThat(back.status().voters()).as("still a voter: the configuration is in its log")

@@ -1,0 +1,159 @@
+package io.mosaik.groups;
+
+import io.mosaik.groups.raft.FileLogStorage;
+import io.mosaik.groups.raft.FileSnapshotStore;
+import io.mosaik.groups.raft.SnapshotStore;
+import io.mosaik.groups.raft.SyncPolicy;
+import io.mosaik.primitives.NetworkId;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The directory a member keeps a group's data in: {@code log/} (a {@link FileLogStorage}),
+ * {@code snapshots/} (a {@link FileSnapshotStore}) and {@code group}, a small text file naming the
+ * network and group the data belongs to. A directory created here is readable by its owner only.
+ *
+ * <p>The {@code group} file is what keeps two groups (or the same group of two networks, or a group
+ * whose settings changed and so whose id did) from sharing a log: a directory that names another
+ * network or group is refused before anything in it is read or written.
+ */
+final class GroupDataDirectory {
+
+    static final String IDENTITY = "group";
+    static final String LOG = "log";
+    static final String SNAPSHOTS = "snapshots";
+
+    private GroupDataDirectory() {
+    }
+
+    /** The log and snapshot store of one member, opened together. */
+    record Opened(FileLogStorage log, SnapshotStore snapshots) {
+    }
+
+    /**
+     * Opens (creating it if needed) the data directory of a group.
+     *
+     * @param directory the directory
+     * @param policy    the log's sync policy
+     * @param network   the network the node is in
+     * @param group     the group
+     * @return the log and snapshot store
+     * @throws IllegalStateException if the directory holds another network's or group's data, or is in use
+     * @throws UncheckedIOException  if it cannot be read or written
+     */
+    static Opened open(Path directory, SyncPolicy policy, NetworkId network, GroupId group) {
+        Path dir = directory.toAbsolutePath().normalize();
+        try {
+            create(dir);
+            claim(dir, network, group);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot use " + dir + " as the data directory of group "
+                    + group.toShortString() + ": " + e + ". Check that the path names a directory this process "
+                    + "may create and write", e);
+        }
+        FileLogStorage log = FileLogStorage.open(dir.resolve(LOG), policy);
+        try {
+            return new Opened(log, FileSnapshotStore.open(dir.resolve(SNAPSHOTS)));
+        } catch (RuntimeException | Error e) {
+            log.close();
+            throw e;
+        }
+    }
+
+    private static void create(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) {
+            return;
+        }
+        if (dir.getParent() != null) {
+            Files.createDirectories(dir.getParent());
+        }
+        try {
+            if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(
+                        PosixFilePermissions.fromString("rwx------")));
+            } else {
+                Files.createDirectory(dir);
+            }
+        } catch (FileAlreadyExistsException e) {
+            if (!Files.isDirectory(dir)) {
+                throw e;
+            }
+        }
+    }
+
+    /** Writes the identity file into a directory that has none, or checks the one it has. */
+    private static void claim(Path dir, NetworkId network, GroupId group) throws IOException {
+        Path file = dir.resolve(IDENTITY);
+        if (Files.exists(file)) {
+            Map<String, String> found = parse(Files.readString(file, StandardCharsets.UTF_8));
+            String foundNetwork = found.get("network");
+            String foundGroup = found.get("group");
+            if (foundNetwork == null || foundGroup == null) {
+                throw new IllegalStateException("the data directory " + dir + " has a damaged " + IDENTITY
+                        + " file (it names no network or group), so whose data it holds is unknown. Move the "
+                        + "directory aside and start this member with an empty one; it then catches up from the "
+                        + "other members");
+            }
+            if (!foundNetwork.equals(network.toString()) || !foundGroup.equals(group.toString())) {
+                boolean sameNetwork = foundNetwork.equals(network.toString());
+                throw new IllegalStateException("the data directory " + dir + " holds the data of "
+                        + (sameNetwork ? "group " + abbreviate(foundGroup) + ", not of group "
+                                + group.toShortString() + " which this member runs"
+                                : "network " + abbreviate(foundNetwork) + ", not of network "
+                                        + network.toShortString() + " which this node is in")
+                        + (sameNetwork ? " (a group's id follows from its key, consensus settings and state "
+                                + "machine signature, so changing any of them makes it another group)" : "")
+                        + ". Give every group a data directory of its own, or delete " + dir
+                        + " if its data is no longer wanted");
+            }
+            return;
+        }
+        if (hasData(dir)) {
+            throw new IllegalStateException("the data directory " + dir + " is not empty and has no " + IDENTITY
+                    + " file, so it is not a group's data directory. Name an empty or new directory");
+        }
+        String text = "# mosaik group data directory: do not edit; delete the whole directory to start afresh\n"
+                + "network=" + network + "\ngroup=" + group + "\n";
+        Path temporary = dir.resolve(IDENTITY + ".tmp");
+        Files.writeString(temporary, text, StandardCharsets.UTF_8);
+        try (var channel = java.nio.channels.FileChannel.open(temporary, java.nio.file.StandardOpenOption.WRITE)) {
+            channel.force(true);
+        }
+        try {
+            Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private static boolean hasData(Path dir) throws IOException {
+        try (var entries = Files.list(dir)) {
+            return entries.map(path -> path.getFileName().toString())
+                    .anyMatch(name -> !name.equals(IDENTITY + ".tmp") && !name.startsWith("."));
+        }
+    }
+
+    private static Map<String, String> parse(String text) {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (String line : text.split("\n")) {
+            int equals = line.indexOf('=');
+            if (!line.startsWith("#") && equals > 0) {
+                values.put(line.substring(0, equals).strip(), line.substring(equals + 1).strip());
+            }
+        }
+        return values;
+    }
+
+    private static String abbreviate(String hex) {
+        return hex.length() > 10 ? hex.substring(0, 10) : hex; // as toShortString()
+    }
+}

@@ -1,0 +1,93 @@
+package io.mosaik.groups;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.mosaik.groups.raft.LogEntry;
+import io.mosaik.groups.raft.SyncPolicy;
+import io.mosaik.primitives.NetworkId;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GroupDataDirectoryTest {
+
+    private static final NetworkId NETWORK = NetworkId.of("data-directory-test");
+    private static final GroupId GROUP = GroupId.of(GroupKey.fromSecret("one"), ConsensusConfig.defaults(), "s");
+    private static final GroupId OTHER = GroupId.of(GroupKey.fromSecret("two"), ConsensusConfig.defaults(), "s");
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void aNewDirectoryIsOwnerOnlyAndKeepsTheLogAcrossOpens() {
+        Path dir = temp.resolve("groups/counter");
+        try (var opened = GroupDataDirectory.open(dir, SyncPolicy.ALWAYS, NETWORK, GROUP).log()) {
+            opened.append(List.of(new LogEntry(1, 1, LogEntry.Kind.COMMAND, new byte[] {7})));
+            opened.sync();
+        }
+        try (var again = GroupDataDirectory.open(dir, SyncPolicy.ALWAYS, NETWORK, GROUP).log()) {
+            assertThat(again.lastPosition().index()).isEqualTo(1);
+        }
+        if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            assertThat(PosixFilePermissions.toString(uncheckedPermissions(dir))).isEqualTo("rwx------");
+        }
+        assertThat(dir.resolve("log")).isDirectory();
+        assertThat(dir.resolve("group")).content().contains("group=" + GROUP, "network=" + NETWORK);
+    }
+
+    @Test
+    void aDirectoryOfAnotherGroupIsRefusedAndLeftAsItWas() throws Exception {
+        Path dir = temp.resolve("counter");
+        GroupDataDirectory.open(dir, SyncPolicy.ALWAYS, NETWORK, GROUP).log().close();
+        String before = Files.readString(dir.resolve("group"));
+        assertThatThrownBy(() -> GroupDataDirectory.open(dir, SyncPolicy.ALWAYS, NETWORK, OTHER))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("holds the data of group " + GROUP.toShortString())
+                .hasMessageContaining("not of group " + OTHER.toShortString())
+                .hasMessageContaining("data directory of its own");
+        assertThat(Files.readString(dir.resolve("group"))).isEqualTo(before);
+        GroupDataDirectory.open(dir, SyncPolicy.ALWAYS, NETWORK, GROUP).log().close(); // still its owner's
+    }
+
+    @Test
+    void aDirectoryOfAnotherNetworkIsRefused() {
+        Path dir = temp.resolve("counter");
+        GroupDataDirectory.open(dir, SyncPolicy.ALWAYS, NETWORK, GROUP).log().close();
+        NetworkId staging = NetworkId.of("staging");
+        assertThatThrownBy(() -> GroupDataDirectory.open(dir, SyncPolicy.ALWAYS, staging, GROUP))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("holds the data of network " + NETWORK.toShortString())
+                .hasMessageContaining("not of network " + staging.toShortString());
+    }
+
+    @Test
+    void aDirectoryWithOtherFilesAndNoIdentityIsRefused() throws Exception {
+        Path dir = Files.createDirectories(temp.resolve("home"));
+        Files.writeString(dir.resolve("notes.txt"), "mine");
+        assertThatThrownBy(() -> GroupDataDirectory.open(dir, SyncPolicy.ALWAYS, NETWORK, GROUP))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("is not empty and has no group file");
+        assertThat(dir.resolve("log")).doesNotExist();
+    }
+
+    @Test
+    void aDirectoryInUseIsRefusedUntilItsMemberCloses() {
+        Path dir = temp.resolve("counter");
+        var first = GroupDataDirectory.open(dir, SyncPolicy.ALWAYS, NETWORK, GROUP).log();
+        assertThatThrownBy(() -> GroupDataDirectory.open(dir, SyncPolicy.ALWAYS, NETWORK, GROUP))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("is in use");
+        first.close();
+        GroupDataDirectory.open(dir, SyncPolicy.ALWAYS, NETWORK, GROUP).log().close();
+    }
+
+    private static java.util.Set<java.nio.file.attribute.PosixFilePermission> uncheckedPermissions(Path dir) {
+        try {
+            return Files.getPosixFilePermissions(dir);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
