@@ -30,6 +30,9 @@ final class GroupMetrics {
     final Counter rejectedCommands;
     final Counter foreignMessages;
     final Timer applyLatency;
+    final Timer snapshotDuration;
+    final io.micrometer.core.instrument.DistributionSummary snapshotBytes;
+    final Counter snapshotFailures;
     private final Map<String, Counter> bondsRefused = new ConcurrentHashMap<>();
     private final Map<PeerId, AtomicLong> lag = new ConcurrentHashMap<>();
 
@@ -59,6 +62,15 @@ final class GroupMetrics {
                 .register(registry);
         applyLatency = Timer.builder("mosaik.groups.raft.apply.latency").tags(tags)
                 .description("Time to apply one batch of committed entries").register(registry);
+        snapshotDuration = Timer.builder("mosaik.groups.snapshot.duration").tags(tags)
+                .description("Time to write a snapshot of the state machine (in the background) and commit it")
+                .register(registry);
+        snapshotBytes = io.micrometer.core.instrument.DistributionSummary.builder("mosaik.groups.snapshot.size")
+                .baseUnit("bytes").tags(tags).description("Size of the snapshots this member took")
+                .register(registry);
+        snapshotFailures = Counter.builder("mosaik.groups.snapshot.failures").tags(tags)
+                .description("Snapshots that failed to be written; the log is kept until one succeeds")
+                .register(registry);
     }
 
     /** Counts a bond refused or closed for a reason (invalid-proof, malformed, timeout, ...). */

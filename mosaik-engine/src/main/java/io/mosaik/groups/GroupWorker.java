@@ -8,6 +8,7 @@ import io.mosaik.groups.raft.RaftCore;
 import io.mosaik.groups.raft.RaftMessage;
 import io.mosaik.groups.raft.RaftReady;
 import io.mosaik.groups.raft.RaftStatus;
+import io.mosaik.groups.raft.Snapshot;
 import io.mosaik.network.Link;
 import io.mosaik.network.Network;
 import io.mosaik.network.NetworkState;
@@ -285,12 +286,7 @@ final class GroupWorker<C, Q, R> {
                 metrics.rejectedCommands.increment(replica.rejected() - lastRejected);
                 lastRejected = replica.rejected();
             }
-            try {
-                replica.maybeSnapshot(snapshotEvery, snapshotRetain, SNAPSHOT_ALLOWANCE);
-            } catch (RuntimeException e) {
-                log.warn("group {}: the state machine failed to take a snapshot; the log is kept",
-                        id.toShortString(), e);
-            }
+            maybeSnapshot();
         } else {
             replica.process(ready);
         }
@@ -675,6 +671,59 @@ final class GroupWorker<C, Q, R> {
             }
         }
         onStopped.run();
+    }
+
+    /**
+     * Captures a snapshot when one is due and has it written by a thread of its own, so that the group
+     * goes on applying commands meanwhile; it is committed (and the log compacted) back on this thread.
+     */
+    private void maybeSnapshot() {
+        Replica.PendingSnapshot snapshot;
+        try {
+            snapshot = replica.captureSnapshot(snapshotEvery);
+        } catch (RuntimeException e) {
+            metrics.snapshotFailures.increment();
+            log.warn("group {}: the state machine failed to capture a snapshot; the log is kept",
+                    id.toShortString(), e);
+            return;
+        }
+        if (snapshot == null) {
+            return;
+        }
+        long started = System.nanoTime();
+        Thread.ofPlatform().daemon().name("mosaik-group-" + id.toShortString() + "-snapshot").start(() -> {
+            Throwable failure = null;
+            try {
+                snapshot.write();
+            } catch (Exception | Error e) {
+                failure = e;
+            }
+            Throwable written = failure;
+            if (!running.get()) {
+                snapshot.writer().close(); // the member stopped meanwhile
+                return;
+            }
+            tasks.add(() -> snapshotWritten(snapshot, written, started));
+        });
+    }
+
+    private void snapshotWritten(Replica.PendingSnapshot snapshot, Throwable failure, long started) {
+        Snapshot committed = null;
+        try {
+            committed = replica.snapshotWritten(snapshot, failure, snapshotRetain, SNAPSHOT_ALLOWANCE);
+        } catch (IOException | RuntimeException e) {
+            failure = e;
+        }
+        if (failure != null) {
+            metrics.snapshotFailures.increment();
+            log.warn("group {}: the snapshot at {} could not be written; the log is kept", id.toShortString(),
+                    snapshot.position(), failure);
+        } else if (committed != null) {
+            metrics.snapshotDuration.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+            metrics.snapshotBytes.record(committed.data().size());
+            log.debug("group {}: snapshot at {} ({} bytes) committed", id.toShortString(), snapshot.position(),
+                    committed.data().size());
+        }
     }
 
     private static void closeQuietly(LogStorage storage, Throwable cause) {

@@ -7,7 +7,11 @@ import io.mosaik.groups.raft.LogPosition;
 import io.mosaik.groups.raft.RaftCore;
 import io.mosaik.groups.raft.RaftReady;
 import io.mosaik.groups.raft.Snapshot;
+import io.mosaik.groups.raft.SnapshotWriter;
 import io.mosaik.primitives.PeerId;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -47,6 +51,24 @@ final class Replica<C, Q, R> {
     private long lastSnapshotIndex;
     private long restoredUpTo;
     private boolean snapshots = true;
+    private PendingSnapshot snapshotting;
+
+    /**
+     * A snapshot captured on the group's thread, written by {@link #write} on another, then committed by
+     * {@link #snapshotWritten} on the group's thread again.
+     *
+     * @param position the position of the last entry it includes
+     * @param task     what writes the captured state
+     * @param writer   where it goes
+     */
+    record PendingSnapshot(LogPosition position, StateMachine.SnapshotTask task, SnapshotWriter writer) {
+
+        /** Writes the state and makes it durable (on a background thread). */
+        void write() throws IOException {
+            task.writeTo(writer.stream());
+            writer.prepare();
+        }
+    }
 
     private final Map<Long, PendingCommand<R>> commands = new HashMap<>();
     private final TreeMap<Long, List<Long>> acceptedAt = new TreeMap<>();
@@ -253,7 +275,16 @@ final class Replica<C, Q, R> {
 
     /** Replaces the state with a snapshot's (on start, or installed from the leader). */
     private void restore(Snapshot snapshot) {
-        machine.restore(snapshot.data());
+        try (InputStream in = snapshot.data().open()) {
+            machine.restore(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the snapshot at " + snapshot.position() + " to restore it: "
+                    + e + "; the state machine's state is unknown, so this member stops", e);
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("the state machine " + machine.getClass().getName() + " failed to restore"
+                    + " the snapshot at " + snapshot.position() + "; its state is unknown, so this member stops. "
+                    + "Fix its restore method and start the member again", e);
+        }
         appliedIndex = snapshot.position().index();
         restoredUpTo = appliedIndex;
         appliedTerm = snapshot.position().term();
@@ -270,26 +301,85 @@ final class Replica<C, Q, R> {
     }
 
     /**
-     * Takes a snapshot when {@code every} entries were applied since the last one, if the state machine
-     * can; the core then compacts its log behind it.
+     * Captures a snapshot when {@code every} entries were applied since the last one, if the state
+     * machine can and none is being written: the returned snapshot is to be {@linkplain PendingSnapshot#write()
+     * written} (on another thread) and then handed to {@link #snapshotWritten}.
+     *
+     * @param every entries between snapshots (0: never)
+     * @return the captured snapshot, or {@code null}
+     */
+    PendingSnapshot captureSnapshot(long every) {
+        if (every <= 0 || !snapshots || snapshotting != null || appliedIndex - lastSnapshotIndex < every) {
+            return null;
+        }
+        StateMachine.SnapshotTask task;
+        try {
+            task = machine.capture();
+        } catch (UnsupportedOperationException e) {
+            snapshots = false; // this state machine keeps its whole log
+            return null;
+        }
+        LogPosition position = new LogPosition(appliedTerm, appliedIndex);
+        snapshotting = new PendingSnapshot(position, task, core.beginSnapshot(position));
+        lastSnapshotIndex = appliedIndex;
+        return snapshotting;
+    }
+
+    /**
+     * A captured snapshot was written (or failed to be): it is committed and the log compacted behind it.
+     *
+     * @param snapshot  what {@link #captureSnapshot} returned
+     * @param failure   why writing failed, or {@code null}
+     * @param retain    entries the log keeps before a snapshot
+     * @param allowance more entries a leader keeps for a lagging bonded follower
+     * @return the committed snapshot, or {@code null} if it failed or a later one was installed meanwhile
+     * @throws IOException if committing failed
+     */
+    Snapshot snapshotWritten(PendingSnapshot snapshot, Throwable failure, long retain, long allowance)
+            throws IOException {
+        if (snapshotting == snapshot) {
+            snapshotting = null;
+        }
+        try (SnapshotWriter writer = snapshot.writer()) {
+            if (failure != null) {
+                return null;
+            }
+            Snapshot committed = writer.commit();
+            if (committed != null) {
+                core.snapshotTaken(committed, retain, allowance);
+            }
+            return committed;
+        }
+    }
+
+    /** Whether a captured snapshot is being written. */
+    boolean snapshotting() {
+        return snapshotting != null;
+    }
+
+    /**
+     * Takes a snapshot at once, on this thread, when one is due (see {@link #captureSnapshot}).
      *
      * @param every     entries between snapshots (0: never)
      * @param retain    entries the log keeps before a snapshot
      * @param allowance more entries a leader keeps for a lagging bonded follower
      */
     void maybeSnapshot(long every, long retain, long allowance) {
-        if (every <= 0 || !snapshots || appliedIndex - lastSnapshotIndex < every) {
+        PendingSnapshot snapshot = captureSnapshot(every);
+        if (snapshot == null) {
             return;
         }
-        byte[] data;
         try {
-            data = machine.snapshot();
-        } catch (UnsupportedOperationException e) {
-            snapshots = false; // this state machine keeps its whole log
-            return;
+            snapshot.write();
+            snapshotWritten(snapshot, null, retain, allowance);
+        } catch (IOException e) {
+            try {
+                snapshotWritten(snapshot, e, retain, allowance);
+            } catch (IOException ignored) {
+                // only committing throws
+            }
+            throw new UncheckedIOException("cannot write the snapshot at " + snapshot.position(), e);
         }
-        core.snapshotTaken(new LogPosition(appliedTerm, appliedIndex), data, retain, allowance);
-        lastSnapshotIndex = appliedIndex;
     }
 
     private void applyEntry(LogEntry entry) {

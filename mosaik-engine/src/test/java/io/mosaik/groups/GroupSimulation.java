@@ -101,6 +101,9 @@ final class GroupSimulation {
         RegisterMachine machine;
         boolean up;
         boolean crashMidTurn;
+        /** A snapshot captured and being written "in the background" until {@link #snapshotDue}. */
+        Replica.PendingSnapshot snapshotting;
+        long snapshotDue;
         int incarnation;
         long verifiedCommit;
         int verifiedApplied;
@@ -187,8 +190,7 @@ final class GroupSimulation {
             for (Node node : nodes) {
                 if (node.up) {
                     // After the checks, so that what a snapshot compacts away was checked first.
-                    node.replica.maybeSnapshot(settings.snapshotEvery(), settings.snapshotRetain(),
-                            settings.snapshotRetain() * 3);
+                    snapshotInTheBackground(node);
                 }
             }
         }
@@ -355,8 +357,34 @@ final class GroupSimulation {
         heal();
     }
 
+    /**
+     * Takes snapshots as the group's loop does: captured between two events, written meanwhile, and
+     * committed (with the log compacted behind) a while later, while the node goes on applying.
+     */
+    private void snapshotInTheBackground(Node node) {
+        try {
+            if (node.snapshotting == null) {
+                node.snapshotting = node.replica.captureSnapshot(settings.snapshotEvery());
+                if (node.snapshotting != null) {
+                    node.snapshotting.write();
+                    node.snapshotDue = now + random.nextLong(300);
+                }
+            } else if (now >= node.snapshotDue) {
+                Replica.PendingSnapshot written = node.snapshotting;
+                node.snapshotting = null;
+                node.replica.snapshotWritten(written, null, settings.snapshotRetain(), settings.snapshotRetain() * 3);
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private void crash(Node node) {
         log("crash %d", node.index);
+        if (node.snapshotting != null) {
+            node.snapshotting.writer().close(); // never committed
+            node.snapshotting = null;
+        }
         node.up = false;
         node.crashMidTurn = false;
         node.storage.crash();

@@ -30,8 +30,12 @@ final class Progress {
     LogPosition snapshotPosition;
     /** Where the next chunk of that snapshot starts. */
     long snapshotOffset;
-    /** CRC32C of that snapshot's data. */
-    int snapshotChecksum;
+    /** How much of that snapshot it acknowledged. */
+    long snapshotAcked;
+    /** The offset the sending last went back to after a refused chunk, -1 if none since progress. */
+    long snapshotRewind = -1;
+    /** Whether no answer came since the last heartbeat (two such heartbeats: resend what is unanswered). */
+    boolean snapshotStalled;
     /** Its last index as it last reported it (for the status). */
     long reportedLast;
 

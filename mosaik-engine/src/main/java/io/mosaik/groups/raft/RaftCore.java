@@ -68,6 +68,8 @@ public final class RaftCore {
     private static final int MAX_ENTRIES_PER_APPEND = 4_096;
     private static final int RECENT_FORWARDS = 8_192;
     private static final int SNAPSHOT_CHUNK = 256 * 1024;
+    /** Snapshot chunks sent to a follower before it acknowledges the first of them. */
+    private static final int SNAPSHOT_WINDOW = 8;
 
     private final PeerId self;
     private final RaftConfig config;
@@ -122,16 +124,8 @@ public final class RaftCore {
     private long elections;
     private boolean matchesLeader;
 
-    /** A snapshot arriving in chunks. */
-    private static final class Receiving {
-        final LogPosition position;
-        final byte[] data;
-        int received;
-
-        Receiving(LogPosition position, int total) {
-            this.position = position;
-            this.data = new byte[total];
-        }
+    /** A snapshot arriving in chunks, written to the snapshot store as it comes. */
+    private record Receiving(LogPosition position, long total, int checksum, SnapshotWriter writer) {
     }
 
     private record PendingRead(long requestId, PeerId origin, long index, long probe) {
@@ -402,23 +396,40 @@ public final class RaftCore {
     }
 
     /**
-     * The shell took a snapshot of its state machine after applying up to {@code position}: it is saved,
-     * and the log is compacted behind it, keeping {@code retain} entries before it for followers that
-     * are only a little behind (they then need no snapshot).
+     * The shell took a snapshot of its state machine after applying up to {@code position}, with its
+     * bytes at hand: it is saved, and the log compacted behind it. See
+     * {@link #snapshotTaken(Snapshot, long, long)}.
      *
      * @param position  the position of the last applied entry the data includes (committed)
      * @param data      the state machine's bytes
      * @param retain    entries to keep before the position
+     * @param allowance on a leader, how many more entries it may keep for a lagging bonded follower
+     */
+    public void snapshotTaken(LogPosition position, byte[] data, long retain, long allowance) {
+        checkSnapshotPosition(position);
+        Snapshot saved = snapshots.save(new Snapshot(position, configurationAt(position.index()), data));
+        if (saved != null) {
+            snapshotTaken(saved, retain, allowance);
+        }
+    }
+
+    /**
+     * A snapshot of the state machine was committed to the snapshot store (written in the background
+     * after {@link #configurationAt} gave its configuration): the log is compacted behind it, keeping
+     * {@code retain} entries before it for followers that are only a little behind (they then need no
+     * snapshot). Nothing happens if the log was compacted further meanwhile (a snapshot was installed).
+     *
+     * @param snapshot  the committed snapshot, of entries this node applied
+     * @param retain    entries to keep before the position
      * @param allowance on a leader, how many more entries it may keep for a bonded follower that lags,
      *                  so that it catches up from the log rather than from a snapshot
      */
-    public void snapshotTaken(LogPosition position, byte[] data, long retain, long allowance) {
-        if (position.index() > appliedIndex || log.termAt(position.index()) != position.term()) {
-            throw new IllegalArgumentException("a snapshot at " + position + " of a log applied up to "
-                    + appliedIndex + " that holds term " + log.termAt(position.index()) + " there");
+    public void snapshotTaken(Snapshot snapshot, long retain, long allowance) {
+        LogPosition position = snapshot.position();
+        if (position.index() <= log.compactedPosition().index()) {
+            return;
         }
-        Snapshot snapshot = new Snapshot(position, configurations.floorEntry(position.index()).getValue(), data);
-        snapshots.save(snapshot);
+        checkSnapshotPosition(position);
         long upTo = position.index() - Math.max(0, retain);
         if (role == Role.LEADER) {
             for (PeerId peer : connected) {
@@ -432,6 +443,41 @@ public final class RaftCore {
             log.compact(new LogPosition(log.termAt(upTo), upTo));
             forgetConfigurationsBefore(upTo);
         }
+    }
+
+    private void checkSnapshotPosition(LogPosition position) {
+        if (position.index() > appliedIndex || log.termAt(position.index()) != position.term()) {
+            throw new IllegalArgumentException("a snapshot at " + position + " of a log applied up to "
+                    + appliedIndex + " that holds term " + log.termAt(position.index()) + " there");
+        }
+    }
+
+    /**
+     * Starts a snapshot of the state machine at an applied position, in this node's snapshot store; once
+     * written and committed, pass it to {@link #snapshotTaken(Snapshot, long, long)}.
+     *
+     * @param position the last applied entry the state includes
+     * @return the writer
+     */
+    public SnapshotWriter beginSnapshot(LogPosition position) {
+        checkSnapshotPosition(position);
+        return snapshots.create(position, configurationAt(position.index()));
+    }
+
+    /**
+     * The configuration in force at an index this node applied, for a snapshot of its state there.
+     *
+     * @param index an applied index not before the log's compacted position
+     * @return the configuration
+     * @throws IllegalArgumentException if it is not known (compacted away, or no configuration yet)
+     */
+    public Configuration configurationAt(long index) {
+        Map.Entry<Long, Configuration> entry = configurations.floorEntry(index);
+        if (entry == null || index < log.compactedPosition().index()) {
+            throw new IllegalArgumentException("the configuration at " + index + " is not known here (log compacted"
+                    + " up to " + log.compactedPosition().index() + ")");
+        }
+        return entry.getValue();
     }
 
     /**
@@ -925,10 +971,8 @@ public final class RaftCore {
             }
             Progress p = e.getValue();
             if (p.next <= log.compactedPosition().index()) {
-                // What it needs next was compacted away: it gets the snapshot, a chunk at a time.
-                if (!p.probeOut || heartbeat) {
-                    sendSnapshotChunk(peer, p);
-                }
+                // What it needs next was compacted away: it gets the snapshot, a window of chunks at a time.
+                sendSnapshotChunks(peer, p, heartbeat);
                 continue;
             }
             boolean sentAny = false;
@@ -958,25 +1002,42 @@ public final class RaftCore {
         p.sent(entries.getLast().index());
     }
 
-    private void sendSnapshotChunk(PeerId peer, Progress p) {
+    private void sendSnapshotChunks(PeerId peer, Progress p, boolean heartbeat) {
         Snapshot snapshot = snapshots.latest();
+        SnapshotData data = snapshot.data();
         if (!snapshot.position().equals(p.snapshotPosition)) {
             p.snapshotPosition = snapshot.position();
             p.snapshotOffset = 0;
-            p.snapshotChecksum = checksum(snapshot.data());
+            p.snapshotAcked = 0;
+            p.snapshotRewind = -1;
+            p.snapshotStalled = false;
+            p.probeOut = false;
+        } else if (heartbeat) {
+            if (p.snapshotStalled) {
+                // No answer for a whole heartbeat interval: chunks were lost with a bond; resend them.
+                p.snapshotOffset = p.snapshotAcked;
+                p.probeOut = false;
+            }
+            p.snapshotStalled = true;
         }
-        int from = (int) p.snapshotOffset;
-        int to = Math.min(snapshot.data().length, from + SNAPSHOT_CHUNK);
-        send(peer, new InstallSnapshot(formation, term, snapshot.position(), snapshot.configuration().encode(), from,
-                snapshot.data().length, p.snapshotChecksum, java.util.Arrays.copyOfRange(snapshot.data(), from, to)));
+        int chunk = (int) Math.max(1, Math.min(SNAPSHOT_CHUNK, config.maxAppendBytes()));
+        byte[] configuration = null;
+        while (p.snapshotOffset - p.snapshotAcked < (long) SNAPSHOT_WINDOW * chunk
+                && (p.snapshotOffset < data.size() || !p.probeOut)) {
+            long from = p.snapshotOffset;
+            int length = (int) Math.min(chunk, data.size() - from);
+            if (configuration == null) {
+                configuration = snapshot.configuration().encode();
+            }
+            send(peer, new InstallSnapshot(formation, term, snapshot.position(), configuration, from, data.size(),
+                    data.checksum(), data.read(from, length)));
+            p.snapshotOffset = from + length;
+            p.probeOut = true;
+            if (length == 0) {
+                break;
+            }
+        }
         p.replicating = false;
-        p.probeOut = true;
-    }
-
-    private static int checksum(byte[] data) {
-        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
-        crc.update(data);
-        return (int) crc.getValue();
     }
 
     private void onInstallSnapshot(PeerId from, InstallSnapshot m) {
@@ -991,43 +1052,63 @@ public final class RaftCore {
         electionDeadline = now + electionTimeout();
         LogPosition position = m.position();
         if (position.index() <= commitIndex) {
-            receiving = null;
+            abandonReceiving();
             send(from, new InstallSnapshotResponse(formation, term, position, m.total(), true));
             return;
         }
-        if (receiving == null || !receiving.position.equals(position) || receiving.data.length != m.total()) {
-            if (m.offset() != 0 || m.total() > Integer.MAX_VALUE - 16) {
+        if (receiving == null || !receiving.position().equals(position) || receiving.total() != m.total()
+                || receiving.checksum() != m.checksum()) {
+            if (m.offset() != 0) {
                 send(from, new InstallSnapshotResponse(formation, term, position, 0, false));
                 return;
             }
-            receiving = new Receiving(position, (int) m.total());
+            abandonReceiving();
+            receiving = new Receiving(position, m.total(), m.checksum(),
+                    snapshots.create(position, Configuration.decode(m.configuration())));
         }
-        if (m.offset() != receiving.received) {
-            send(from, new InstallSnapshotResponse(formation, term, position, receiving.received, false));
+        SnapshotWriter writer = receiving.writer();
+        if (m.offset() != writer.written()) {
+            send(from, new InstallSnapshotResponse(formation, term, position, writer.written(), false));
             return;
         }
-        System.arraycopy(m.chunk(), 0, receiving.data, receiving.received, m.chunk().length);
-        receiving.received += m.chunk().length;
-        if (receiving.received < receiving.data.length) {
-            send(from, new InstallSnapshotResponse(formation, term, position, receiving.received, false));
-            return;
+        Snapshot snapshot;
+        try {
+            writer.write(m.chunk(), 0, (int) Math.min(m.chunk().length, m.total() - m.offset()));
+            if (writer.written() < m.total()) {
+                send(from, new InstallSnapshotResponse(formation, term, position, writer.written(), false));
+                return;
+            }
+            receiving = null;
+            if (writer.checksum() != m.checksum()) {
+                writer.close();
+                send(from, new InstallSnapshotResponse(formation, term, position, 0, false)); // start over
+                return;
+            }
+            writer.prepare();
+            snapshot = writer.commit();
+        } catch (java.io.IOException e) {
+            abandonReceiving();
+            writer.close();
+            throw new java.io.UncheckedIOException("cannot write the snapshot at " + position + " being installed", e);
         }
-        byte[] data = receiving.data;
-        receiving = null;
-        if (checksum(data) != m.checksum()) {
-            send(from, new InstallSnapshotResponse(formation, term, position, 0, false)); // start over
-            return;
+        if (snapshot == null) {
+            snapshot = snapshots.latest(); // one at least as recent was committed meanwhile
         }
-        Snapshot snapshot = new Snapshot(position, Configuration.decode(m.configuration()), data);
-        snapshots.save(snapshot);
         coverLogWith(snapshot);
-        commitIndex = position.index();
-        if (appliedIndex < commitIndex) {
-            appliedIndex = commitIndex;
+        commitIndex = Math.max(commitIndex, snapshot.position().index());
+        if (appliedIndex < snapshot.position().index()) {
+            appliedIndex = snapshot.position().index();
             toRestore = snapshot;
         }
         matchesLeader = true;
         send(from, new InstallSnapshotResponse(formation, term, position, m.total(), true));
+    }
+
+    private void abandonReceiving() {
+        if (receiving != null) {
+            receiving.writer().close();
+            receiving = null;
+        }
     }
 
     /** Makes the log continue from a snapshot: keeps the entries after it if the log agrees there. */
@@ -1076,7 +1157,20 @@ public final class RaftCore {
                 advanceCommit();
             }
         } else if (m.position().equals(p.snapshotPosition)) {
-            p.snapshotOffset = m.nextOffset();
+            p.snapshotStalled = false;
+            long next = m.nextOffset();
+            if (next > p.snapshotAcked) {
+                p.snapshotAcked = next;
+                p.snapshotOffset = Math.max(p.snapshotOffset, next);
+                p.snapshotRewind = -1;
+            } else if (next != p.snapshotRewind) {
+                // It refused a chunk (it has less than was sent): go on from what it has, once.
+                p.snapshotAcked = next;
+                p.snapshotOffset = next;
+                p.snapshotRewind = next;
+                p.probeOut = false;
+            }
+            sendSnapshotChunks(from, p, false);
         }
     }
 

@@ -10,7 +10,7 @@ import java.util.Objects;
  * @param configuration the configuration at that position
  * @param data          the state machine's bytes (opaque to Raft)
  */
-public record Snapshot(LogPosition position, Configuration configuration, byte[] data) {
+public record Snapshot(LogPosition position, Configuration configuration, SnapshotData data) {
 
     /** Validates. */
     public Snapshot {
@@ -22,8 +22,19 @@ public record Snapshot(LogPosition position, Configuration configuration, byte[]
         }
     }
 
+    /**
+     * A snapshot of bytes on the heap.
+     *
+     * @param position      the position of the last entry the state includes
+     * @param configuration the configuration at that position
+     * @param data          the state machine's bytes (not copied)
+     */
+    public Snapshot(LogPosition position, Configuration configuration, byte[] data) {
+        this(position, configuration, SnapshotData.of(data));
+    }
+
     @Override
     public String toString() {
-        return "Snapshot[" + position + ", " + data.length + " B]";
+        return "Snapshot[" + position + ", " + data.size() + " B]";
     }
 }
