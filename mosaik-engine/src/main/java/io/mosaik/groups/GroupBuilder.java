@@ -165,6 +165,11 @@ public final class GroupBuilder<C, Q, R> {
                 : SnapshotStore.inMemory();
     }
 
+    /** The data directory, absolute, or {@code null}. */
+    Path dataDirectory() {
+        return dataDirectory == null ? null : dataDirectory.toAbsolutePath().normalize();
+    }
+
     long snapshotEvery() {
         return snapshotEvery;
     }

@@ -31,6 +31,7 @@ final class GroupMetrics {
     final Counter foreignMessages;
     final Timer applyLatency;
     final Timer snapshotDuration;
+    final Timer logSync;
     final io.micrometer.core.instrument.DistributionSummary snapshotBytes;
     final Counter snapshotFailures;
     private final Map<String, Counter> bondsRefused = new ConcurrentHashMap<>();
@@ -62,6 +63,10 @@ final class GroupMetrics {
                 .register(registry);
         applyLatency = Timer.builder("mosaik.groups.raft.apply.latency").tags(tags)
                 .description("Time to apply one batch of committed entries").register(registry);
+        logSync = Timer.builder("mosaik.groups.log.sync").tags(tags)
+                .description("Time to sync a durable log once per turn of the group's loop (an fsync under "
+                        + "the ALWAYS policy), before votes, acknowledgements and answers go out")
+                .register(registry);
         snapshotDuration = Timer.builder("mosaik.groups.snapshot.duration").tags(tags)
                 .description("Time to write a snapshot of the state machine (in the background) and commit it")
                 .register(registry);

@@ -61,6 +61,8 @@ final class GroupWorker<C, Q, R> {
     private final Duration handshakeTimeout;
     private final RaftCore core;
     private final LogStorage storage;
+    private final java.nio.file.Path dataDirectory;
+    private final boolean durable;
     private final Replica<C, Q, R> replica;
     private final GroupMetrics metrics;
     private final Runnable onStopped;
@@ -119,7 +121,9 @@ final class GroupWorker<C, Q, R> {
         }
         this.replica = new Replica<>(core, machine, network.codec(), completions::add, seeds.nextLong(),
                 raft.maxAppendBytes());
-        this.status = GroupStatus.of(id, core.status(), false, 0, List.of());
+        this.dataDirectory = builder.dataDirectory();
+        this.durable = dataDirectory != null || storage instanceof io.mosaik.groups.raft.FileLogStorage;
+        this.status = GroupStatus.of(id, core.status(), false, 0, List.of(), storage, dataDirectory);
         String name = "mosaik-group-" + id.toShortString();
         this.loop = Thread.ofPlatform().daemon().name(name).unstarted(this::run);
         this.completer = Thread.ofVirtual().name(name + "-completions").unstarted(this::complete);
@@ -274,7 +278,13 @@ final class GroupWorker<C, Q, R> {
         // Votes, acknowledgements and answers to clients go out only once what they promise is durable.
         // Entries of this turn cannot have been acknowledged by others yet, so one sync per turn suffices
         // (group commit).
-        storage.sync();
+        if (durable) {
+            long syncStarted = System.nanoTime();
+            storage.sync();
+            metrics.logSync.record(System.nanoTime() - syncStarted, TimeUnit.NANOSECONDS);
+        } else {
+            storage.sync();
+        }
         if (!ready.committed().isEmpty()) {
             long started = System.nanoTime();
             replica.process(ready);
@@ -301,7 +311,7 @@ final class GroupWorker<C, Q, R> {
     private void publish() {
         RaftStatus raft = core.status();
         GroupStatus next = GroupStatus.of(id, raft, core.isOnline(), replica.appliedIndex(),
-                bonds.keySet().stream().sorted().toList());
+                bonds.keySet().stream().sorted().toList(), storage, dataDirectory);
         GroupStatus previous = status;
         if (next.equals(previous)) {
             return;

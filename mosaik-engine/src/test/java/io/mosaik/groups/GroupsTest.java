@@ -34,7 +34,7 @@ class GroupsTest {
             .withElections(Duration.ofMillis(600), Duration.ofMillis(300), Duration.ofMillis(500));
 
     /** A counter: a command adds its value (0 is refused), any query reads the sum. */
-    static final class Counter implements StateMachine<Long, String, Long> {
+    static class Counter implements StateMachine<Long, String, Long> {
         long value;
         final List<Long> applied = new CopyOnWriteArrayList<>();
 

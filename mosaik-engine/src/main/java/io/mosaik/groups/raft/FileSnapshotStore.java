@@ -134,8 +134,14 @@ public final class FileSnapshotStore implements SnapshotStore {
         FileSnapshot next = FileSnapshot.read(target, false);
         latest = next;
         if (current != null) {
-            current.close();
-            Files.deleteIfExists(current.file);
+            // A member may still be receiving the old one: its open file stays readable until nothing
+            // refers to it any more (then it is closed and the space freed); a system that cannot delete
+            // an open file gets it deleted at the next start.
+            try {
+                Files.deleteIfExists(current.file);
+            } catch (IOException e) {
+                LOG.debug("cannot delete the superseded snapshot {} yet", current.file, e);
+            }
         }
         return next.snapshot;
     }
@@ -145,10 +151,17 @@ public final class FileSnapshotStore implements SnapshotStore {
         return "FileSnapshotStore[" + directory + "]";
     }
 
-    /** A committed snapshot: the file stays open for reads until a newer one replaces it. */
+    /** Closes the files of snapshots nothing refers to any more. */
+    private static final java.lang.ref.Cleaner CLEANER = java.lang.ref.Cleaner.create();
+
+    /**
+     * A committed snapshot: its file stays open for reads as long as the snapshot is referred to (the
+     * store's latest, or one being sent to a member), and is closed once it is not.
+     */
     private static final class FileSnapshot implements SnapshotData {
         final Path file;
         final FileChannel channel;
+        final java.lang.ref.Cleaner.Cleanable cleanable;
         final long size;
         final int checksum;
         final long fileSize;
@@ -162,6 +175,13 @@ public final class FileSnapshotStore implements SnapshotStore {
             this.checksum = checksum;
             this.fileSize = channel.size();
             this.snapshot = new Snapshot(position, configuration, this);
+            this.cleanable = CLEANER.register(this, () -> {
+                try {
+                    channel.close();
+                } catch (IOException e) {
+                    LOG.debug("closing {} failed", file, e);
+                }
+            });
         }
 
         static FileSnapshot read(Path file, boolean verify) throws IOException {
@@ -265,14 +285,6 @@ public final class FileSnapshotStore implements SnapshotStore {
                     return n;
                 }
             }, 1 << 16);
-        }
-
-        void close() {
-            try {
-                channel.close();
-            } catch (IOException e) {
-                LOG.debug("closing {} failed", file, e);
-            }
         }
 
         @Override

@@ -26,8 +26,11 @@ final class Progress {
     long sentProbe;
     /** The commit index last sent to it. */
     long sentCommit;
-    /** The snapshot being sent to it, or {@code null}. */
-    LogPosition snapshotPosition;
+    /**
+     * The snapshot being sent to it, or {@code null}: kept (and so readable) until it has it, even if a
+     * newer one replaces it in the store meanwhile, so that a long transfer is not started over.
+     */
+    Snapshot snapshotSending;
     /** Where the next chunk of that snapshot starts. */
     long snapshotOffset;
     /** How much of that snapshot it acknowledged. */

@@ -609,10 +609,14 @@ public final class RaftCore {
         Map<PeerId, RaftStatus.FollowerStatus> followers = new HashMap<>();
         if (role == Role.LEADER) {
             progress.forEach((peer, p) -> followers.put(peer, new RaftStatus.FollowerStatus(
-                    p.match, p.reportedLast, voters.contains(peer), Math.max(0, now - p.lastContact))));
+                    p.match, p.reportedLast, voters.contains(peer), Math.max(0, now - p.lastContact),
+                    p.snapshotSending == null ? 0 : p.snapshotAcked,
+                    p.snapshotSending == null ? 0 : p.snapshotSending.data().size())));
         }
+        Snapshot snapshot = snapshots.latest();
         return new RaftStatus(self, role, term, leader, commitIndex, log.lastPosition(), formation, voters,
-                learners, followers);
+                learners, followers, log.compactedPosition(), snapshot == null ? null : snapshot.position(),
+                snapshot == null ? 0 : snapshot.data().size());
     }
 
     // ---------------------------------------------------------------- elections
@@ -1003,10 +1007,15 @@ public final class RaftCore {
     }
 
     private void sendSnapshotChunks(PeerId peer, Progress p, boolean heartbeat) {
-        Snapshot snapshot = snapshots.latest();
+        Snapshot snapshot = p.snapshotSending;
+        if (snapshot == null || snapshot.position().index() < log.compactedPosition().index()
+                && p.snapshotAcked == 0) {
+            // A new transfer, or one that had not begun when a newer snapshot came: take the latest.
+            snapshot = snapshots.latest();
+        }
         SnapshotData data = snapshot.data();
-        if (!snapshot.position().equals(p.snapshotPosition)) {
-            p.snapshotPosition = snapshot.position();
+        if (snapshot != p.snapshotSending) {
+            p.snapshotSending = snapshot;
             p.snapshotOffset = 0;
             p.snapshotAcked = 0;
             p.snapshotRewind = -1;
@@ -1023,7 +1032,7 @@ public final class RaftCore {
         int chunk = (int) Math.max(1, Math.min(SNAPSHOT_CHUNK, config.maxAppendBytes()));
         byte[] configuration = null;
         while (p.snapshotOffset - p.snapshotAcked < (long) SNAPSHOT_WINDOW * chunk
-                && (p.snapshotOffset < data.size() || !p.probeOut)) {
+                && (p.snapshotOffset < data.size() || data.size() == 0 && !p.probeOut)) {
             long from = p.snapshotOffset;
             int length = (int) Math.min(chunk, data.size() - from);
             if (configuration == null) {
@@ -1152,11 +1161,11 @@ public final class RaftCore {
         p.lastContact = now;
         p.probeOut = false;
         if (m.done()) {
-            p.snapshotPosition = null;
+            p.snapshotSending = null;
             if (p.acknowledged(m.position().index())) {
                 advanceCommit();
             }
-        } else if (m.position().equals(p.snapshotPosition)) {
+        } else if (p.snapshotSending != null && m.position().equals(p.snapshotSending.position())) {
             p.snapshotStalled = false;
             long next = m.nextOffset();
             if (next > p.snapshotAcked) {

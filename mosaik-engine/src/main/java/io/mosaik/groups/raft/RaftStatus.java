@@ -18,10 +18,14 @@ import java.util.SortedSet;
  * @param voters      the voters of its current configuration (empty before it has one)
  * @param learners    peers bonded with this node that replicate but do not vote
  * @param followers   on a leader, what it knows of each follower; empty elsewhere
+ * @param compacted   the position its log is compacted up to (the first entry is the next), 0/0 if none
+ * @param snapshot    the latest snapshot: its position, or {@code null} if there is none
+ * @param snapshotBytes the latest snapshot's size, 0 if there is none
  */
 public record RaftStatus(PeerId self, RaftCore.Role role, long term, PeerId leader, long commitIndex, LogPosition last,
                          long formation, SortedSet<PeerId> voters, List<PeerId> learners,
-                         Map<PeerId, FollowerStatus> followers) {
+                         Map<PeerId, FollowerStatus> followers, LogPosition compacted, LogPosition snapshot,
+                         long snapshotBytes) {
 
     /** Copies the collections. */
     public RaftStatus {
@@ -37,7 +41,15 @@ public record RaftStatus(PeerId self, RaftCore.Role role, long term, PeerId lead
      * @param lastIndex       its last index as it last reported
      * @param voter           whether it votes
      * @param millisSinceContact time since it last answered
+     * @param snapshotReceived   of the snapshot being sent to it, the bytes it acknowledged (0 if none)
+     * @param snapshotTotal      the size of the snapshot being sent to it (0 if none)
      */
-    public record FollowerStatus(long matchIndex, long lastIndex, boolean voter, long millisSinceContact) {
+    public record FollowerStatus(long matchIndex, long lastIndex, boolean voter, long millisSinceContact,
+                                 long snapshotReceived, long snapshotTotal) {
+
+        /** Whether it is catching up by installing a snapshot. */
+        public boolean installingSnapshot() {
+            return snapshotTotal > 0 || snapshotReceived > 0;
+        }
     }
 }
