@@ -25,11 +25,13 @@ import java.util.TreeMap;
  * @param voters       the voters of the current configuration, by peer id
  * @param learners     the members that replicate without voting
  * @param bonds        the members this node has a bond with
- * @param followers    on the leader, each follower by peer id; empty on other members
+ * @param followers    on the leader, each follower by peer id (with the progress of a snapshot it is
+ *                     installing); empty on other members
+ * @param storage      this member's log and snapshots: where, how large, which indexes
  */
 public record MosaikGroupDescriptor(String name, String id, String self, String role, long term, String leader,
         boolean online, long commitIndex, long appliedIndex, Position lastLog, List<String> voters,
-        List<String> learners, List<String> bonds, Map<String, Follower> followers) {
+        List<String> learners, List<String> bonds, Map<String, Follower> followers, Storage storage) {
 
     /**
      * Describes a group.
@@ -45,7 +47,7 @@ public record MosaikGroupDescriptor(String name, String id, String self, String 
                 status.term(), status.leader() == null ? null : status.leader().toHex(), status.online(),
                 status.commitIndex(), status.appliedIndex(),
                 new Position(status.lastLog().term(), status.lastLog().index()), hex(status.voters()),
-                hex(status.learners()), hex(status.bonds()), followers);
+                hex(status.learners()), hex(status.bonds()), followers, Storage.of(status.storage()));
     }
 
     private static List<String> hex(Collection<PeerId> peers) {
@@ -68,10 +70,42 @@ public record MosaikGroupDescriptor(String name, String id, String self, String 
      * @param lastIndex          its last index, as it last reported
      * @param voter              whether it votes
      * @param millisSinceContact milliseconds since it last answered
+     * @param snapshot           the snapshot it is catching up with, {@code null} if none
      */
-    public record Follower(long matchIndex, long lastIndex, boolean voter, long millisSinceContact) {
+    public record Follower(long matchIndex, long lastIndex, boolean voter, long millisSinceContact,
+                           SnapshotInstall snapshot) {
         static Follower of(RaftStatus.FollowerStatus status) {
-            return new Follower(status.matchIndex(), status.lastIndex(), status.voter(), status.millisSinceContact());
+            return new Follower(status.matchIndex(), status.lastIndex(), status.voter(), status.millisSinceContact(),
+                    status.installingSnapshot()
+                            ? new SnapshotInstall(status.snapshotReceived(), status.snapshotTotal()) : null);
+        }
+    }
+
+    /**
+     * A snapshot being sent to a member that catches up.
+     *
+     * @param receivedBytes the bytes it acknowledged
+     * @param totalBytes    the snapshot's size
+     */
+    public record SnapshotInstall(long receivedBytes, long totalBytes) {
+    }
+
+    /**
+     * This member's log and snapshots.
+     *
+     * @param kind          {@code disk} or {@code memory}
+     * @param directory     the data directory, {@code null} if none
+     * @param logBytes      the bytes the log's files take (0 in memory)
+     * @param firstIndex    the first index the log holds (earlier entries are in the snapshot)
+     * @param lastIndex     the last index the log holds
+     * @param snapshotIndex the index the latest snapshot includes entries up to, 0 if none
+     * @param snapshotBytes the latest snapshot's size, 0 if none
+     */
+    public record Storage(String kind, String directory, long logBytes, long firstIndex, long lastIndex,
+                          long snapshotIndex, long snapshotBytes) {
+        static Storage of(GroupStatus.Storage storage) {
+            return new Storage(storage.durable() ? "disk" : "memory", storage.directory(), storage.logBytes(),
+                    storage.firstIndex(), storage.lastIndex(), storage.snapshotIndex(), storage.snapshotBytes());
         }
     }
 }

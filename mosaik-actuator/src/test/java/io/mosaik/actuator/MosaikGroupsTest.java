@@ -101,6 +101,34 @@ class MosaikGroupsTest {
     }
 
     @Test
+    void aGroupShowsWhereAndHowMuchItStores(@org.junit.jupiter.api.io.TempDir java.nio.file.Path data)
+            throws Exception {
+        Network node = node(List.of());
+        Group<Long, String, Long> durable = node.groups().builder(KEY, new Counter()).consensus(Counter.FAST)
+                .dataDirectory(data.resolve("ledger")).join();
+        durable.when().isLeader().get(30, TimeUnit.SECONDS);
+        long index = durable.execute(5L).get(30, TimeUnit.SECONDS).index();
+        MosaikEndpoint endpoint = new MosaikEndpoint(node);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            MosaikGroupDescriptor.Storage storage =
+                    ((MosaikGroupDescriptor) endpoint.item("groups", durable.id().toString())).storage();
+            assertThat(storage.kind()).isEqualTo("disk");
+            assertThat(storage.directory()).isEqualTo(data.resolve("ledger").toAbsolutePath().toString());
+            assertThat(storage.logBytes()).isPositive();
+            assertThat(storage.firstIndex()).isEqualTo(1);
+            assertThat(storage.lastIndex()).isEqualTo(index);
+            assertThat(storage.snapshotIndex()).isZero();
+        });
+        Network other = node(List.of());
+        Group<Long, String, Long> inMemory = alone(other);
+        MosaikGroupDescriptor.Storage memory = ((MosaikGroupDescriptor) new MosaikEndpoint(other)
+                .item("groups", inMemory.id().toString())).storage();
+        assertThat(memory.kind()).isEqualTo("memory");
+        assertThat(memory.directory()).isNull();
+        assertThat(memory.logBytes()).isZero();
+    }
+
+    @Test
     void theLeadersViewListsEveryFollower() throws Exception {
         Network first = node(List.of());
         Network second = node(List.of(first.address()));

@@ -164,6 +164,10 @@ class SnapshotTransferTest {
         int[] delivered = {0};
         run(200, message -> message instanceof InstallSnapshot && ++delivered[0] > 5 ? null : message);
         assertThat(restored).isEmpty();
+        RaftStatus.FollowerStatus progress = leader.status().followers().get(NEW);
+        assertThat(progress.installingSnapshot()).isTrue();
+        assertThat(progress.snapshotReceived()).as("what the leader shows of the install").isEqualTo(5L * CHUNK);
+        assertThat(progress.snapshotTotal()).isEqualTo(state.length);
         disconnect();
         run(100, message -> message);
         int before = answers.size();
