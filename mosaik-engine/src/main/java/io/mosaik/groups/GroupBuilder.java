@@ -66,9 +66,10 @@ public final class GroupBuilder<C, Q, R> {
     /**
      * Keeps this member's log and snapshots on disk, so that it restarts where it stopped: the directory
      * gets {@code log/} (a {@code FileLogStorage}), {@code snapshots/} (a {@code FileSnapshotStore}) and a
-     * {@code group} file naming the network and group, and is created readable by its owner only. When
-     * the group is joined, a directory that holds another network's or another group's data (a group's
-     * id changes with its key, consensus settings and state machine signature) is refused with an
+     * {@code group} file naming the network, group and member, and is created readable by its owner only.
+     * When the group is joined, a directory that holds another network's or another group's data (a
+     * group's id changes with its key, consensus settings and state machine signature), or another
+     * member's (the node's peer id changed: give it a lasting secret key), is refused with an
      * {@link IllegalStateException}, as is one another process uses. Replaces a
      * {@linkplain #logStorage(LogStorage) log storage} set before.
      *
@@ -146,9 +147,9 @@ public final class GroupBuilder<C, Q, R> {
     record Stores(LogStorage log, SnapshotStore snapshots) {
     }
 
-    Stores openStores(NetworkId network, GroupId id) {
+    Stores openStores(NetworkId network, GroupId id, io.mosaik.primitives.PeerId self) {
         if (dataDirectory != null) {
-            GroupDataDirectory.Opened opened = GroupDataDirectory.open(dataDirectory, syncPolicy, network, id);
+            GroupDataDirectory.Opened opened = GroupDataDirectory.open(dataDirectory, syncPolicy, network, id, self);
             return new Stores(opened.log(), snapshots != null ? snapshots : opened.snapshots());
         }
         LogStorage log = storage != null ? storage : new InMemoryLogStorage();

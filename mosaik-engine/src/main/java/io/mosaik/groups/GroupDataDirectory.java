@@ -5,6 +5,7 @@ import io.mosaik.groups.raft.FileSnapshotStore;
 import io.mosaik.groups.raft.SnapshotStore;
 import io.mosaik.groups.raft.SyncPolicy;
 import io.mosaik.primitives.NetworkId;
+import io.mosaik.primitives.PeerId;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -20,11 +21,13 @@ import java.util.Map;
 /**
  * The directory a member keeps a group's data in: {@code log/} (a {@link FileLogStorage}),
  * {@code snapshots/} (a {@link FileSnapshotStore}) and {@code group}, a small text file naming the
- * network and group the data belongs to. A directory created here is readable by its owner only.
+ * network, group and member (peer id) the data belongs to. A directory created here is readable by its
+ * owner only.
  *
  * <p>The {@code group} file is what keeps two groups (or the same group of two networks, or a group
- * whose settings changed and so whose id did) from sharing a log: a directory that names another
- * network or group is refused before anything in it is read or written.
+ * whose settings changed and so whose id did) from sharing a log, and a node whose identity changed
+ * from taking over another member's log and vote: a directory that names another network, group or
+ * peer is refused before anything in it is read or written.
  */
 final class GroupDataDirectory {
 
@@ -46,15 +49,16 @@ final class GroupDataDirectory {
      * @param policy    the log's sync policy
      * @param network   the network the node is in
      * @param group     the group
+     * @param peer      this node's peer id
      * @return the log and snapshot store
      * @throws IllegalStateException if the directory holds another network's or group's data, or is in use
      * @throws UncheckedIOException  if it cannot be read or written
      */
-    static Opened open(Path directory, SyncPolicy policy, NetworkId network, GroupId group) {
+    static Opened open(Path directory, SyncPolicy policy, NetworkId network, GroupId group, PeerId peer) {
         Path dir = directory.toAbsolutePath().normalize();
         try {
             create(dir);
-            claim(dir, network, group);
+            claim(dir, network, group, peer);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot use " + dir + " as the data directory of group "
                     + group.toShortString() + ": " + e + ". Check that the path names a directory this process "
@@ -91,15 +95,16 @@ final class GroupDataDirectory {
     }
 
     /** Writes the identity file into a directory that has none, or checks the one it has. */
-    private static void claim(Path dir, NetworkId network, GroupId group) throws IOException {
+    private static void claim(Path dir, NetworkId network, GroupId group, PeerId peer) throws IOException {
         Path file = dir.resolve(IDENTITY);
         if (Files.exists(file)) {
             Map<String, String> found = parse(Files.readString(file, StandardCharsets.UTF_8));
             String foundNetwork = found.get("network");
             String foundGroup = found.get("group");
-            if (foundNetwork == null || foundGroup == null) {
+            String foundPeer = found.get("peer");
+            if (foundNetwork == null || foundGroup == null || foundPeer == null) {
                 throw new IllegalStateException("the data directory " + dir + " has a damaged " + IDENTITY
-                        + " file (it names no network or group), so whose data it holds is unknown. Move the "
+                        + " file (it names no network, group or peer), so whose data it holds is unknown. Move the "
                         + "directory aside and start this member with an empty one; it then catches up from the "
                         + "other members");
             }
@@ -115,6 +120,15 @@ final class GroupDataDirectory {
                         + ". Give every group a data directory of its own, or delete " + dir
                         + " if its data is no longer wanted");
             }
+            if (!foundPeer.equals(peer.toHex())) {
+                throw new IllegalStateException("the data directory " + dir + " holds the log of member "
+                        + abbreviate(foundPeer) + ", but this node is " + peer.toShortString() + ": its identity "
+                        + "changed since it wrote the directory, and a member must not take over another's log and "
+                        + "vote. Give the node a lasting identity (mosaik.key-file, or Network.builder().secretKey("
+                        + "SecretKey.loadOrCreate(file))) with the key it had, or delete " + dir + " to join as a "
+                        + "new member (the old one is then replaced after the group's voter-removal-timeout, or "
+                        + "remove it with Group.removeVoter)");
+            }
             return;
         }
         if (hasData(dir)) {
@@ -122,7 +136,7 @@ final class GroupDataDirectory {
                     + " file, so it is not a group's data directory. Name an empty or new directory");
         }
         String text = "# mosaik group data directory: do not edit; delete the whole directory to start afresh\n"
-                + "network=" + network + "\ngroup=" + group + "\n";
+                + "network=" + network + "\ngroup=" + group + "\npeer=" + peer.toHex() + "\n";
         Path temporary = dir.resolve(IDENTITY + ".tmp");
         Files.writeString(temporary, text, StandardCharsets.UTF_8);
         try (var channel = java.nio.channels.FileChannel.open(temporary, java.nio.file.StandardOpenOption.WRITE)) {

@@ -109,7 +109,7 @@ final class GroupWorker<C, Q, R> {
         this.snapshotEvery = builder.snapshotEvery();
         this.snapshotRetain = builder.snapshotRetain();
         SecureRandom seeds = new SecureRandom();
-        GroupBuilder.Stores stores = builder.openStores(network.networkId(), id);
+        GroupBuilder.Stores stores = builder.openStores(network.networkId(), id, network.peerId());
         this.storage = stores.log();
         io.mosaik.groups.raft.RaftConfig raft = consensus.raftConfig(builder.preference());
         try {

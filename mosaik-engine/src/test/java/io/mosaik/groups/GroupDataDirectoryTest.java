@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.mosaik.groups.raft.LogEntry;
 import io.mosaik.groups.raft.SyncPolicy;
 import io.mosaik.primitives.NetworkId;
+import io.mosaik.primitives.PeerId;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -19,17 +20,19 @@ class GroupDataDirectoryTest {
     private static final GroupId GROUP = GroupId.of(GroupKey.fromSecret("one"), ConsensusConfig.defaults(), "s");
     private static final GroupId OTHER = GroupId.of(GroupKey.fromSecret("two"), ConsensusConfig.defaults(), "s");
 
+    private static final PeerId PEER = PeerId.fromBytes(new byte[32]);
+
     @TempDir
     Path temp;
 
     @Test
     void aNewDirectoryIsOwnerOnlyAndKeepsTheLogAcrossOpens() {
         Path dir = temp.resolve("groups/counter");
-        try (var opened = GroupDataDirectory.open(dir, SyncPolicy.ALWAYS, NETWORK, GROUP).log()) {
+        try (var opened = GroupDataDirectory.open(dir, SyncPolicy.ALWAYS, NETWORK, GROUP, PEER).log()) {
             opened.append(List.of(new LogEntry(1, 1, LogEntry.Kind.COMMAND, new byte[] {7})));
             opened.sync();
         }
-        try (var again = GroupDataDirectory.open(dir, SyncPolicy.ALWAYS, NETWORK, GROUP).log()) {
+        try (var again = GroupDataDirectory.open(dir, SyncPolicy.ALWAYS, NETWORK, GROUP, PEER).log()) {
             assertThat(again.lastPosition().index()).isEqualTo(1);
         }
         if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
@@ -42,33 +45,47 @@ class GroupDataDirectoryTest {
     @Test
     void aDirectoryOfAnotherGroupIsRefusedAndLeftAsItWas() throws Exception {
         Path dir = temp.resolve("counter");
-        GroupDataDirectory.open(dir, SyncPolicy.ALWAYS, NETWORK, GROUP).log().close();
+        GroupDataDirectory.open(dir, SyncPolicy.ALWAYS, NETWORK, GROUP, PEER).log().close();
         String before = Files.readString(dir.resolve("group"));
-        assertThatThrownBy(() -> GroupDataDirectory.open(dir, SyncPolicy.ALWAYS, NETWORK, OTHER))
+        assertThatThrownBy(() -> GroupDataDirectory.open(dir, SyncPolicy.ALWAYS, NETWORK, OTHER, PEER))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("holds the data of group " + GROUP.toShortString())
                 .hasMessageContaining("not of group " + OTHER.toShortString())
                 .hasMessageContaining("data directory of its own");
         assertThat(Files.readString(dir.resolve("group"))).isEqualTo(before);
-        GroupDataDirectory.open(dir, SyncPolicy.ALWAYS, NETWORK, GROUP).log().close(); // still its owner's
+        GroupDataDirectory.open(dir, SyncPolicy.ALWAYS, NETWORK, GROUP, PEER).log().close(); // still its owner's
     }
 
     @Test
     void aDirectoryOfAnotherNetworkIsRefused() {
         Path dir = temp.resolve("counter");
-        GroupDataDirectory.open(dir, SyncPolicy.ALWAYS, NETWORK, GROUP).log().close();
+        GroupDataDirectory.open(dir, SyncPolicy.ALWAYS, NETWORK, GROUP, PEER).log().close();
         NetworkId staging = NetworkId.of("staging");
-        assertThatThrownBy(() -> GroupDataDirectory.open(dir, SyncPolicy.ALWAYS, staging, GROUP))
+        assertThatThrownBy(() -> GroupDataDirectory.open(dir, SyncPolicy.ALWAYS, staging, GROUP, PEER))
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("holds the data of network " + NETWORK.toShortString())
                 .hasMessageContaining("not of network " + staging.toShortString());
     }
 
     @Test
+    void aNodeWhoseIdentityChangedIsRefusedTheOldMembersLog() {
+        Path dir = temp.resolve("counter");
+        GroupDataDirectory.open(dir, SyncPolicy.ALWAYS, NETWORK, GROUP, PEER).log().close();
+        byte[] other = new byte[32];
+        other[0] = 1;
+        PeerId changed = PeerId.fromBytes(other);
+        assertThatThrownBy(() -> GroupDataDirectory.open(dir, SyncPolicy.ALWAYS, NETWORK, GROUP, changed))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("holds the log of member " + PEER.toShortString())
+                .hasMessageContaining("this node is " + changed.toShortString())
+                .hasMessageContaining("mosaik.key-file");
+    }
+
+    @Test
     void aDirectoryWithOtherFilesAndNoIdentityIsRefused() throws Exception {
         Path dir = Files.createDirectories(temp.resolve("home"));
         Files.writeString(dir.resolve("notes.txt"), "mine");
-        assertThatThrownBy(() -> GroupDataDirectory.open(dir, SyncPolicy.ALWAYS, NETWORK, GROUP))
+        assertThatThrownBy(() -> GroupDataDirectory.open(dir, SyncPolicy.ALWAYS, NETWORK, GROUP, PEER))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("is not empty and has no group file");
         assertThat(dir.resolve("log")).doesNotExist();
     }
@@ -76,11 +93,11 @@ class GroupDataDirectoryTest {
     @Test
     void aDirectoryInUseIsRefusedUntilItsMemberCloses() {
         Path dir = temp.resolve("counter");
-        var first = GroupDataDirectory.open(dir, SyncPolicy.ALWAYS, NETWORK, GROUP).log();
-        assertThatThrownBy(() -> GroupDataDirectory.open(dir, SyncPolicy.ALWAYS, NETWORK, GROUP))
+        var first = GroupDataDirectory.open(dir, SyncPolicy.ALWAYS, NETWORK, GROUP, PEER).log();
+        assertThatThrownBy(() -> GroupDataDirectory.open(dir, SyncPolicy.ALWAYS, NETWORK, GROUP, PEER))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("is in use");
         first.close();
-        GroupDataDirectory.open(dir, SyncPolicy.ALWAYS, NETWORK, GROUP).log().close();
+        GroupDataDirectory.open(dir, SyncPolicy.ALWAYS, NETWORK, GROUP, PEER).log().close();
     }
 
     private static java.util.Set<java.nio.file.attribute.PosixFilePermission> uncheckedPermissions(Path dir) {
