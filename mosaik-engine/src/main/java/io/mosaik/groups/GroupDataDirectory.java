@@ -31,6 +31,8 @@ import java.util.Map;
  */
 final class GroupDataDirectory {
 
+    private static final org.slf4j.Logger LOGGER = org.slf4j.LoggerFactory.getLogger(GroupDataDirectory.class);
+
     static final String IDENTITY = "group";
     static final String LOG = "log";
     static final String SNAPSHOTS = "snapshots";
@@ -75,6 +77,13 @@ final class GroupDataDirectory {
 
     private static void create(Path dir) throws IOException {
         if (Files.isDirectory(dir)) {
+            if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+                String permissions = PosixFilePermissions.toString(Files.getPosixFilePermissions(dir));
+                if (!permissions.endsWith("------")) {
+                    LOGGER.warn("the data directory {} is open to other users ({}): it holds the group's data; "
+                            + "chmod 700 it", dir, permissions);
+                }
+            }
             return;
         }
         if (dir.getParent() != null) {
