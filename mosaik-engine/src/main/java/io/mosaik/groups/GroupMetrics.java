@@ -36,6 +36,7 @@ final class GroupMetrics {
     final Counter snapshotFailures;
     private final Map<String, Counter> bondsRefused = new ConcurrentHashMap<>();
     private final Map<PeerId, AtomicLong> lag = new ConcurrentHashMap<>();
+    private final Map<PeerId, AtomicLong> install = new ConcurrentHashMap<>();
 
     GroupMetrics(MeterRegistry registry, GroupId id) {
         this.registry = registry;
@@ -94,5 +95,24 @@ final class GroupMetrics {
                     .description("Committed entries a follower lacks, as the leader sees it").register(registry);
             return value;
         }).set(entries);
+    }
+
+    /**
+     * Records how much of a snapshot a follower catching up has acknowledged, as a fraction (leader
+     * only; 1 once it has it all or needs none).
+     */
+    void install(PeerId follower, long received, long total) {
+        long permille = total <= 0 ? 1000 : Math.min(1000, received * 1000 / total);
+        if (permille == 1000 && !install.containsKey(follower)) {
+            return; // no gauge for a follower that never needed a snapshot
+        }
+        install.computeIfAbsent(follower, peer -> {
+            AtomicLong value = new AtomicLong();
+            Gauge.builder("mosaik.groups.snapshot.install.progress", value, v -> v.get() / 1000.0).tags(tags)
+                    .tag("follower", peer.toShortString())
+                    .description("Fraction of the snapshot a catching-up follower has received, as the leader "
+                            + "sees it (1 when none is being sent)").register(registry);
+            return value;
+        }).set(permille);
     }
 }

@@ -340,7 +340,10 @@ final class GroupWorker<C, Q, R> {
         metrics.appliedIndex.set(next.appliedIndex());
         metrics.bondsActive.set(bonds.size());
         if (next.isLeader()) {
-            next.followers().forEach((peer, f) -> metrics.lag(peer, Math.max(0, next.commitIndex() - f.matchIndex())));
+            next.followers().forEach((peer, f) -> {
+                metrics.lag(peer, Math.max(0, next.commitIndex() - f.matchIndex()));
+                metrics.install(peer, f.snapshotReceived(), f.snapshotTotal());
+            });
         }
         for (Awaiting entry : awaiting) {
             if (entry.condition.test(next)) {

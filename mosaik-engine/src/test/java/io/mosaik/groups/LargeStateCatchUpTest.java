@@ -161,6 +161,11 @@ class LargeStateCatchUpTest {
         assertThat(lateState.restoredBytes).isEqualTo(STATE_BYTES);
         assertThat(writtenWhileCatchingUp.get()).as("writes committed while the snapshot was transferred")
                 .isGreaterThan(20);
+        Network leaderNode = nodes.get(groups.indexOf(leader));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(leaderNode.meterRegistry()
+                .find("mosaik.groups.snapshot.install.progress").tag("follower", late.status().self().toShortString())
+                .gauge()).as("the leader tracked the install").isNotNull()
+                .extracting(io.micrometer.core.instrument.Gauge::value).isEqualTo(1.0));
         long total = leader.execute(1L).get(30, TimeUnit.SECONDS).result();
         assertThat(late.query("sum", Consistency.STRONG).get(30, TimeUnit.SECONDS)).isEqualTo(total);
     }
