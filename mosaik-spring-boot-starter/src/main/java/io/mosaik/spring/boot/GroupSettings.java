@@ -3,6 +3,7 @@ package io.mosaik.spring.boot;
 import io.mosaik.groups.ConsensusConfig;
 import io.mosaik.groups.GroupKey;
 import io.mosaik.groups.raft.LeadershipPreference;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -25,9 +26,10 @@ import java.util.Objects;
  * @param stateMachine the state machine's bean name
  * @param consensus    the consensus settings
  * @param preference   the leadership preference, {@code null} for the state machine's
+ * @param storage      where the log and snapshots are kept
  */
 record GroupSettings(String prefix, GroupKey key, String stateMachine, ConsensusConfig consensus,
-                     LeadershipPreference preference) {
+                     LeadershipPreference preference, GroupStorageSettings storage) {
 
     /** A consensus setting: its property, its name in the engine's messages, its value and default. */
     private record Setting(String property, String field, Object value, Object fallback) {
@@ -36,15 +38,17 @@ record GroupSettings(String prefix, GroupKey key, String stateMachine, Consensus
     /**
      * Checks a declaration.
      *
-     * @param name the group's bean name
-     * @param spec the bound properties
+     * @param name    the group's bean name
+     * @param spec    the bound properties
+     * @param dataDir the node's {@code mosaik.data-dir}, {@code null} if unset
      * @return the settings
      * @throws MosaikConfigurationException naming the first property that is wrong
      */
-    static GroupSettings of(String name, MosaikProperties.GroupSpec spec) {
+    static GroupSettings of(String name, MosaikProperties.GroupSpec spec, Path dataDir) {
         String prefix = "mosaik.groups." + name;
         return new GroupSettings(prefix, key(prefix, spec.getKey()), stateMachine(prefix, spec.getStateMachine()),
-                consensus(prefix, spec), preference(prefix, spec.getLeadershipPreference()));
+                consensus(prefix, spec), preference(prefix, spec.getLeadershipPreference()),
+                GroupStorageSettings.of(prefix, name, spec, dataDir));
     }
 
     private static GroupKey key(String prefix, String secret) {

@@ -4,10 +4,14 @@ import io.mosaik.groups.Group;
 import io.mosaik.groups.GroupBuilder;
 import io.mosaik.groups.StateMachine;
 import io.mosaik.network.Network;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.NoSuchBeanDefinitionException;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.beans.factory.support.AbstractBeanDefinition;
@@ -15,6 +19,7 @@ import org.springframework.beans.factory.support.BeanDefinitionRegistry;
 import org.springframework.beans.factory.support.BeanDefinitionRegistryPostProcessor;
 import org.springframework.beans.factory.support.RootBeanDefinition;
 import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.context.properties.bind.BindResult;
 import org.springframework.boot.context.properties.bind.Bindable;
 import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.context.EnvironmentAware;
@@ -38,9 +43,15 @@ import org.springframework.core.env.Environment;
  * The group is joined when its bean is created, after every {@link MosaikGroupCustomizer} has adjusted
  * its builder, and the handle is closed with the context. A declaration that cannot work (no key, no
  * state machine, a bean that does not exist or is not a state machine, consensus settings the engine
- * refuses) stops the application with the property named, before any bean is created.
+ * refuses, storage settings that contradict each other) stops the application with the property named,
+ * before any bean is created. A data directory the engine refuses when the group is joined (another
+ * group's data, a directory another process uses) stops it with {@code mosaik.groups.<name>.data-dir}
+ * named and the engine's reason; one this node wrote under another peer id, with {@code mosaik.key-file}
+ * named.
  */
 public class MosaikGroupBeans implements BeanDefinitionRegistryPostProcessor, EnvironmentAware {
+
+    private static final Logger log = LoggerFactory.getLogger(MosaikGroupBeans.class);
 
     private final Map<String, GroupSettings> declared = new LinkedHashMap<>();
     private final Map<String, RootBeanDefinition> definitions = new LinkedHashMap<>();
@@ -59,8 +70,11 @@ public class MosaikGroupBeans implements BeanDefinitionRegistryPostProcessor, En
     /** Checks every declaration and registers a bean definition for it, typed {@code Group} for now. */
     @Override
     public void postProcessBeanDefinitionRegistry(BeanDefinitionRegistry registry) {
-        declarations().forEach((name, spec) -> {
-            GroupSettings settings = GroupSettings.of(name, spec);
+        Path dataDir = bind("mosaik.data-dir", Bindable.of(Path.class)).orElse(null);
+        Map<String, MosaikProperties.GroupSpec> declarations = bind("mosaik.groups",
+                Bindable.mapOf(String.class, MosaikProperties.GroupSpec.class)).orElseGet(Map::of);
+        declarations.forEach((name, spec) -> {
+            GroupSettings settings = GroupSettings.of(name, spec, dataDir);
             if (registry.containsBeanDefinition(name)) {
                 throw new MosaikConfigurationException(settings.prefix(), "a bean named '" + name
                         + "' already exists", "Give the group another name; the group's name is its bean name, "
@@ -74,6 +88,25 @@ public class MosaikGroupBeans implements BeanDefinitionRegistryPostProcessor, En
             declared.put(name, settings);
             definitions.put(name, definition);
         });
+        warnIfIdentityIsNotLasting();
+    }
+
+    /**
+     * A disk-backed member is refused its own data directory once its node's peer id changes, which a
+     * node without a key file or secret key does on every start. A customizer or a Network bean of the
+     * application's may still give it a lasting key, so this warns rather than fails.
+     */
+    private void warnIfIdentityIsNotLasting() {
+        List<String> durable = declared.entrySet().stream()
+                .filter(entry -> entry.getValue().storage().directory() != null).map(Map.Entry::getKey).toList();
+        boolean lasting = bind("mosaik.key-file", Bindable.of(String.class)).isBound()
+                || bind("mosaik.secret-key", Bindable.of(String.class)).isBound();
+        if (!durable.isEmpty() && !lasting) {
+            log.warn("groups {} keep their data on disk, but neither mosaik.key-file nor mosaik.secret-key is set: "
+                    + "unless the node's key is set in code, it gets a new peer id on every start and its group "
+                    + "data directories are refused after a restart. Set mosaik.key-file so that it keeps its "
+                    + "peer id", durable);
+        }
     }
 
     /**
@@ -99,12 +132,10 @@ public class MosaikGroupBeans implements BeanDefinitionRegistryPostProcessor, En
         factory.clearMetadataCache(); // merged definitions cached before the target types were set are stale
     }
 
-    /** The bound declarations; a value that does not convert is reported with its property. */
-    private Map<String, MosaikProperties.GroupSpec> declarations() {
+    /** Binds properties; a value that does not convert is reported with its property. */
+    private <T> BindResult<T> bind(String name, Bindable<T> target) {
         try {
-            return Binder.get(environment)
-                    .bind("mosaik.groups", Bindable.mapOf(String.class, MosaikProperties.GroupSpec.class))
-                    .orElseGet(Map::of);
+            return Binder.get(environment).bind(name, target);
         } catch (BindException e) {
             String property = e.getProperty() != null ? e.getProperty().getName().toString() : e.getName().toString();
             Object value = e.getProperty() != null ? e.getProperty().getValue() : null;
@@ -158,9 +189,14 @@ public class MosaikGroupBeans implements BeanDefinitionRegistryPostProcessor, En
         if (settings.preference() != null) {
             builder.leadershipPreference(settings.preference());
         }
+        settings.storage().applyTo(builder);
         beanFactory.getBeanProvider(MosaikGroupCustomizer.class).orderedStream()
                 .forEach(customizer -> customizer.customize(name, builder));
-        return builder.join();
+        try {
+            return builder.join();
+        } catch (RuntimeException e) {
+            throw settings.storage().explain(settings.prefix(), e);
+        }
     }
 
     private static MosaikConfigurationException notAStateMachine(GroupSettings settings, Class<?> type) {

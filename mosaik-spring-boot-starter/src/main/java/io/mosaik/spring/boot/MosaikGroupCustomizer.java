@@ -5,7 +5,7 @@ import io.mosaik.groups.GroupBuilder;
 /**
  * Adjusts the {@link GroupBuilder} of a group declared under {@code mosaik.groups.<name>}, after the
  * properties were applied and before the group is joined, for settings that have no property or that
- * come from code (a durable log storage, a consensus setting computed at start-up). Every bean of this
+ * come from code (a log storage of your own, a consensus setting computed at start-up). Every bean of this
  * type is applied to every declared group, in {@link org.springframework.core.annotation.Order} order;
  * look at the name to adjust one group only.
  *

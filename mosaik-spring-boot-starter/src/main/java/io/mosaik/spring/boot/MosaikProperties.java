@@ -84,6 +84,13 @@ public class MosaikProperties {
     private Duration handshakeTimeout = Duration.ofSeconds(10);
 
     /**
+     * Directory this node keeps its durable data under: a group with storage "disk" and no data-dir of
+     * its own keeps its log and snapshots in groups/NAME below it (each group's directory is created
+     * readable by its owner only). Unset: every disk-backed group must set its own data-dir.
+     */
+    private Path dataDir;
+
+    /**
      * How this node finds the other nodes of its network.
      */
     private final Discovery discovery = new Discovery();
@@ -210,6 +217,16 @@ public class MosaikProperties {
     /** Sets the longest a dial, an authentication or a link opening may take. */
     public void setHandshakeTimeout(Duration handshakeTimeout) {
         this.handshakeTimeout = handshakeTimeout;
+    }
+
+    /** The node's data directory, {@code null} if unset. */
+    public Path getDataDir() {
+        return dataDir;
+    }
+
+    /** Sets the node's data directory, under which disk-backed groups get {@code groups/<name>}. */
+    public void setDataDir(Path dataDir) {
+        this.dataDir = dataDir;
     }
 
     /** Stream producers and consumers declared in the configuration. */
@@ -507,7 +524,8 @@ public class MosaikProperties {
 
     /**
      * A group declared in the configuration ({@code mosaik.groups.<name>.*}). Only {@code key} and
-     * {@code state-machine} are required; the rest are the engine's consensus defaults. The heartbeat
+     * {@code state-machine} are required; the rest are the engine's defaults (consensus, an in-memory
+     * log, snapshots every 10,000 entries). The heartbeat
      * interval, its jitter and the missed-heartbeat limit are part of the group id, so every member must
      * set them alike; the other timings may differ between members.
      */
@@ -574,6 +592,49 @@ public class MosaikProperties {
 
         /** How long a command or a strong query waits for a leader to take it before it fails. */
         private Duration forwardTimeout = Duration.ofSeconds(2);
+
+        /**
+         * Where this member keeps the group's log and snapshots: "memory" (lost when the node stops; it
+         * then catches up from the other members when it starts again) or "disk" (in data-dir, so the
+         * member restarts with its state, its log and its vote). A disk-backed member that should stay the
+         * same member across restarts also needs a stable peer id (mosaik.key-file or mosaik.secret-key).
+         */
+        private String storage = "memory";
+
+        /**
+         * Directory of this group's log and snapshots when storage is "disk", used by this group and this
+         * process alone; created readable by its owner only. A directory holding another group's or
+         * network's data is refused at start-up. Defaults to groups/NAME under mosaik.data-dir; setting it
+         * while storage is "memory" is an error, as nothing would be kept there.
+         */
+        private Path dataDir;
+
+        /**
+         * When the log is forced to the disk (fsync), with storage "disk": "always" (default; every entry
+         * and vote is on the disk before this node acknowledges it, so nothing acknowledged is lost even on
+         * a power failure; what Raft's safety assumes), "batched" (the log is forced at most once per
+         * sync-interval, the term and vote at once: faster, but a power failure of a majority of the voters
+         * at once may lose entries reported committed) or "never" (the operating system writes back when it
+         * likes: a process crash loses nothing, a power failure may lose anything, even a vote; for tests
+         * and throw-away clusters).
+         */
+        private String sync;
+
+        /**
+         * With sync "batched": the least time between two forces of the log, and so how much acknowledged
+         * work a power failure may take. Positive; default 10ms. Only allowed when sync is "batched".
+         */
+        private Duration syncInterval;
+
+        /**
+         * Applied entries between two snapshots of the state machine (if it implements snapshots), after
+         * which the log is compacted; members far behind and new ones then catch up from a snapshot. 0
+         * never snapshots, so the log keeps every entry.
+         */
+        private long snapshotEvery = 10_000;
+
+        /** Entries kept in the log before a snapshot when it is compacted, for members slightly behind. */
+        private long snapshotRetain = 1_000;
 
         /** The engine's defaults, no key and no state machine. */
         public GroupSpec() {
@@ -707,6 +768,66 @@ public class MosaikProperties {
         /** Sets the forward timeout. */
         public void setForwardTimeout(Duration forwardTimeout) {
             this.forwardTimeout = forwardTimeout;
+        }
+
+        /** The storage as configured; default {@code memory}. */
+        public String getStorage() {
+            return storage;
+        }
+
+        /** Sets the storage: {@code memory} or {@code disk}. */
+        public void setStorage(String storage) {
+            this.storage = storage;
+        }
+
+        /** The group's data directory, {@code null} if unset. */
+        public Path getDataDir() {
+            return dataDir;
+        }
+
+        /** Sets the group's data directory. */
+        public void setDataDir(Path dataDir) {
+            this.dataDir = dataDir;
+        }
+
+        /** The sync policy as configured, {@code null} if unset (then {@code always}). */
+        public String getSync() {
+            return sync;
+        }
+
+        /** Sets the sync policy: {@code always}, {@code batched} or {@code never}. */
+        public void setSync(String sync) {
+            this.sync = sync;
+        }
+
+        /** The batched sync interval as configured, {@code null} if unset (then 10ms). */
+        public Duration getSyncInterval() {
+            return syncInterval;
+        }
+
+        /** Sets the batched sync interval. */
+        public void setSyncInterval(Duration syncInterval) {
+            this.syncInterval = syncInterval;
+        }
+
+        /** Applied entries between snapshots; default 10,000, 0 for never. */
+        public long getSnapshotEvery() {
+            return snapshotEvery;
+        }
+
+        /** Sets the applied entries between snapshots. */
+        public void setSnapshotEvery(long snapshotEvery) {
+            this.snapshotEvery = snapshotEvery;
+        }
+
+        /** Entries kept in the log before a snapshot; default 1,000. */
+        public long getSnapshotRetain() {
+            return snapshotRetain;
+        }
+
+        /** Sets the entries kept in the log before a snapshot. */
+        public void setSnapshotRetain(long snapshotRetain) {
+            this.snapshotRetain = snapshotRetain;
         }
     }
 }

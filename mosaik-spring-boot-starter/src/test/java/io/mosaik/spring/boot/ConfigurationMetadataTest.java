@@ -21,7 +21,7 @@ class ConfigurationMetadataTest {
         assertThat(properties).containsKeys("mosaik.enabled", "mosaik.network-id", "mosaik.secret-key",
                 "mosaik.key-file", "mosaik.transport", "mosaik.bind-address", "mosaik.port",
                 "mosaik.max-frame-size", "mosaik.idle-timeout", "mosaik.handshake-timeout",
-                "mosaik.discovery.bootstrap", "mosaik.groups");
+                "mosaik.discovery.bootstrap", "mosaik.groups", "mosaik.data-dir");
         assertThat(properties.get("mosaik.network-id").path("description").asString()).contains("network");
         properties.forEach((name, property) -> assertThat(property.path("description").asString())
                 .as("description of %s", name).isNotBlank());

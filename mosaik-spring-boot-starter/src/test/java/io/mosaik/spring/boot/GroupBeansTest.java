@@ -38,7 +38,8 @@ class GroupBeansTest {
 
     /** A counter: a command adds its value, any query reads the sum. */
     public static class Counter implements StateMachine<Long, String, Long> {
-        private long value;
+        /** The sum. */
+        protected long value;
 
         @Override
         public Class<Long> commandType() {
@@ -142,16 +143,17 @@ class GroupBeansTest {
             .withHeartbeats(Duration.ofMillis(100), Duration.ofMillis(20), 10)
             .withElections(Duration.ofMillis(600), Duration.ofMillis(300), Duration.ofMillis(300));
 
+    /** A group {@code counter} of bean {@code counterMachine} with the {@link #FAST} timings. */
+    static final String[] FAST_COUNTER = {"mosaik.groups.counter.state-machine=counterMachine",
+        "mosaik.groups.counter.heartbeat-interval=100ms", "mosaik.groups.counter.heartbeat-jitter=20ms",
+        "mosaik.groups.counter.election-timeout=600ms", "mosaik.groups.counter.election-jitter=300ms",
+        "mosaik.groups.counter.bootstrap-delay=300ms"};
+
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(MosaikAutoConfiguration.class))
+            .withPropertyValues(FAST_COUNTER)
             .withPropertyValues("mosaik.network-id=group-beans-test",
-                    "mosaik.groups.counter.key=group-beans-test-secret",
-                    "mosaik.groups.counter.state-machine=counterMachine",
-                    "mosaik.groups.counter.heartbeat-interval=100ms",
-                    "mosaik.groups.counter.heartbeat-jitter=20ms",
-                    "mosaik.groups.counter.election-timeout=600ms",
-                    "mosaik.groups.counter.election-jitter=300ms",
-                    "mosaik.groups.counter.bootstrap-delay=300ms");
+                    "mosaik.groups.counter.key=group-beans-test-secret");
 
     @Test
     void declaredGroupIsABeanInjectableByNameAndByGenericType() {

@@ -99,19 +99,41 @@ class InvalidConfigurationTest {
                 Arguments.of("mosaik.groups.counter.target-voters", group("counter.target-voters=0")),
                 Arguments.of("mosaik.groups.counter.bootstrap-expect", group("counter.bootstrap-expect=4")),
                 Arguments.of("mosaik.groups.counter.voter-removal-timeout",
-                        group("counter.voter-removal-timeout=-30s")));
+                        group("counter.voter-removal-timeout=-30s")),
+                Arguments.of("mosaik.groups.counter.storage", group("counter.storage=tape")),
+                Arguments.of("mosaik.groups.counter.data-dir", group("counter.storage=disk")),
+                Arguments.of("mosaik.groups.counter.data-dir", group("counter.data-dir=/tmp/never-created")),
+                Arguments.of("mosaik.groups.counter.sync",
+                        group("counter.storage=disk", "counter.data-dir=/tmp/never-created", "counter.sync=rarely")),
+                Arguments.of("mosaik.groups.counter.sync", group("counter.sync=batched")),
+                Arguments.of("mosaik.groups.counter.sync-interval", group("counter.storage=disk",
+                        "counter.data-dir=/tmp/never-created", "counter.sync-interval=5ms")),
+                Arguments.of("mosaik.groups.counter.sync-interval", group("counter.storage=disk",
+                        "counter.data-dir=/tmp/never-created", "counter.sync=batched", "counter.sync-interval=0ms")),
+                Arguments.of("mosaik.groups.counter.sync-interval", group("counter.storage=disk",
+                        "counter.data-dir=/tmp/never-created", "counter.sync=batched", "counter.sync-interval=-5ms")),
+                Arguments.of("mosaik.groups.counter.sync-interval", group("counter.storage=disk",
+                        "counter.data-dir=/tmp/never-created", "counter.sync=batched", "counter.sync-interval=soon")),
+                Arguments.of("mosaik.groups.counter.snapshot-every", group("counter.snapshot-every=-1")),
+                Arguments.of("mosaik.groups.counter.snapshot-every", group("counter.snapshot-every=often")),
+                Arguments.of("mosaik.groups.counter.snapshot-retain", group("counter.snapshot-retain=-1000")));
     }
 
-    /** A valid declaration of group {@code counter} with one property replaced, as {@code name=value}. */
-    private static String[] group(String property) {
+    /**
+     * A valid declaration of group {@code counter} with some properties set or replaced, each as
+     * {@code name=value}.
+     */
+    private static String[] group(String... properties) {
         Map<String, String> values = new LinkedHashMap<>();
         values.put("counter.key", "secret");
         values.put("counter.state-machine", "counterMachine");
-        String[] replaced = property.split("=", 2);
-        values.put(replaced[0], replaced[1]);
-        List<String> properties = new ArrayList<>(List.of("mosaik.network-id=t"));
-        values.forEach((name, value) -> properties.add("mosaik.groups." + name + "=" + value));
-        return properties.toArray(String[]::new);
+        for (String property : properties) {
+            String[] replaced = property.split("=", 2);
+            values.put(replaced[0], replaced[1]);
+        }
+        List<String> all = new ArrayList<>(List.of("mosaik.network-id=t"));
+        values.forEach((name, value) -> all.add("mosaik.groups." + name + "=" + value));
+        return all.toArray(String[]::new);
     }
 
     @ParameterizedTest(name = "{0} <- {1}")
