@@ -2,26 +2,33 @@
 # Starts a small mosaik cluster on this machine: N copies of the sample app (default 3), each with its
 # own HTTP port and mosaik port, all on 127.0.0.1. Node 1 starts first; the others bootstrap to it.
 # Node 1 is the exchange (it produces a stream of quotes), the others are traders (they consume it).
-# Every node is a member of the counter group (a replicated counter, at /counter on each node).
-# Ctrl-C stops every node. Logs go to .demo/node-N.log.
+# Every node is a member of the counter group (a replicated counter, at /counter on each node), kept on
+# disk in .demo/data/node-N, so the count survives a restart of the demo. Ctrl-C stops every node. Logs
+# go to .demo/node-N.log.
 #
-#   scripts/demo-cluster.sh [--nodes N] [--transport tcp|quic]
+#   scripts/demo-cluster.sh [--nodes N] [--transport tcp|quic] [--fresh]
+#
+# --fresh deletes the nodes' data first, so the counter starts again from 0 (needed after running with
+# fewer nodes than before: the nodes that stay away are still voters of the group and a majority is
+# missing).
 #
 # Node N listens on http://127.0.0.1:808N (actuator: /actuator/mosaik) and on mosaik port 740N.
 set -euo pipefail
 
 usage() {
-    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 NODES=3
 TRANSPORT=""
+FRESH=false
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --nodes) NODES="${2:-}"; shift 2 ;;
         --nodes=*) NODES="${1#*=}"; shift ;;
         --transport) TRANSPORT="${2:-}"; shift 2 ;;
         --transport=*) TRANSPORT="${1#*=}"; shift ;;
+        --fresh) FRESH=true; shift ;;
         -h|--help) usage; exit 0 ;;
         *) echo "unknown option '$1'" >&2; usage >&2; exit 2 ;;
     esac
@@ -63,6 +70,9 @@ fi
 
 # --- nodes --------------------------------------------------------------------------------------
 mkdir -p "$DEMO_DIR"
+if [[ "$FRESH" == true ]]; then
+    rm -rf "$DEMO_DIR/data"
+fi
 PIDS=()
 
 stop_nodes() {
@@ -88,11 +98,15 @@ trap 'exit 130' INT TERM
 start_node() {
     local n="$1"; shift
     local args=(--server.port="$((8080 + n))" --server.address=127.0.0.1
-                --mosaik.port="$((7400 + n))" --mosaik.bind-address=127.0.0.1)
+                --mosaik.port="$((7400 + n))" --mosaik.bind-address=127.0.0.1
+                # the counter group's log and snapshots, in .demo/data/node-N/groups/counter
+                --mosaik.data-dir="$DEMO_DIR/data/node-$n" --mosaik.groups.counter.storage=disk)
     if [[ "$n" == 1 ]]; then # node 1 is the exchange: it produces the quotes stream
         args+=(--mosaik.discovery.tags="demo,node-$n,exchange" --sample.role=exchange)
     else                      # the others are traders: they consume it
-        args+=(--mosaik.discovery.tags="demo,node-$n" --sample.role=trader)
+        # a key file keeps the peer id across restarts, so the node comes back as the same group member
+        args+=(--mosaik.discovery.tags="demo,node-$n" --sample.role=trader
+               --mosaik.key-file="$DEMO_DIR/data/node-$n/node.key")
     fi
     [[ -n "$TRANSPORT" ]] && args+=(--mosaik.transport="$TRANSPORT")
     "$JAVA" -Xmx256m -jar "$JAR" "${args[@]}" "$@" >"$DEMO_DIR/node-$n.log" 2>&1 &
@@ -157,6 +171,7 @@ if (( NODES > 1 )); then
 fi
 echo "a counter replicated on every node:   curl -s -X POST 'http://127.0.0.1:8081/counter/add?delta=5'"
 echo "            read it back on node $NODES:   curl -s http://127.0.0.1:$((8080 + NODES))/counter"
+echo "   kept in $DEMO_DIR/data across restarts (--fresh starts from 0)"
 echo "          its group (leader, bonds):   curl -s http://127.0.0.1:8081/actuator/mosaik/groups"
 echo "press Ctrl-C to stop the cluster"
 
