@@ -69,8 +69,8 @@ public final class GroupBuilder<C, Q, R> {
      * {@code group} file naming the network, group and member, and is created readable by its owner only.
      * When the group is joined, a directory that holds another network's or another group's data (a
      * group's id changes with its key, consensus settings and state machine signature), or another
-     * member's (the node's peer id changed: give it a lasting secret key), is refused with an
-     * {@link IllegalStateException}, as is one another process uses. Replaces a
+     * member's (the node's peer id changed: give it a lasting secret key), is refused with a
+     * {@link DataDirectoryException}, as is one another process uses or one that is damaged. Replaces a
      * {@linkplain #logStorage(LogStorage) log storage} set before.
      *
      * @param directory the group's directory, used by this member alone

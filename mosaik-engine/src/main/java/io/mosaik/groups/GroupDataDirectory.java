@@ -53,8 +53,8 @@ final class GroupDataDirectory {
      * @param group     the group
      * @param peer      this node's peer id
      * @return the log and snapshot store
-     * @throws IllegalStateException if the directory holds another network's or group's data, or is in use
-     * @throws UncheckedIOException  if it cannot be read or written
+     * @throws DataDirectoryException if the directory holds another network's, group's or member's data,
+     *                                is in use, is damaged, or cannot be read or written
      */
     static Opened open(Path directory, SyncPolicy policy, NetworkId network, GroupId group, PeerId peer) {
         Path dir = directory.toAbsolutePath().normalize();
@@ -62,17 +62,38 @@ final class GroupDataDirectory {
             create(dir);
             claim(dir, network, group, peer);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot use " + dir + " as the data directory of group "
-                    + group.toShortString() + ": " + e + ". Check that the path names a directory this process "
-                    + "may create and write", e);
+            throw new DataDirectoryException(dir, DataDirectoryException.Reason.UNUSABLE, "cannot use " + dir
+                    + " as the data directory of group " + group.toShortString() + ": " + e + ". Check that the "
+                    + "path names a directory this process may create and write", e);
         }
-        FileLogStorage log = FileLogStorage.open(dir.resolve(LOG), policy);
+        FileLogStorage log;
+        try {
+            log = FileLogStorage.open(dir.resolve(LOG), policy);
+        } catch (RuntimeException e) {
+            throw refused(dir, e);
+        }
         try {
             return new Opened(log, FileSnapshotStore.open(dir.resolve(SNAPSHOTS)));
-        } catch (RuntimeException | Error e) {
+        } catch (RuntimeException e) {
+            log.close();
+            throw refused(dir, e);
+        } catch (Error e) {
             log.close();
             throw e;
         }
+    }
+
+    /** The storage's own refusal, with the reason it is (the message is kept). */
+    private static DataDirectoryException refused(Path dir, RuntimeException e) {
+        DataDirectoryException.Reason reason;
+        if (e instanceof UncheckedIOException) {
+            reason = DataDirectoryException.Reason.UNUSABLE;
+        } else if (String.valueOf(e.getMessage()).contains("is in use")) {
+            reason = DataDirectoryException.Reason.IN_USE;
+        } else {
+            reason = DataDirectoryException.Reason.DAMAGED;
+        }
+        return new DataDirectoryException(dir, reason, e.getMessage(), e);
     }
 
     private static void create(Path dir) throws IOException {
@@ -112,14 +133,16 @@ final class GroupDataDirectory {
             String foundGroup = found.get("group");
             String foundPeer = found.get("peer");
             if (foundNetwork == null || foundGroup == null || foundPeer == null) {
-                throw new IllegalStateException("the data directory " + dir + " has a damaged " + IDENTITY
+                throw new DataDirectoryException(dir, DataDirectoryException.Reason.NOT_A_DATA_DIRECTORY,
+                        "the data directory " + dir + " has a damaged " + IDENTITY
                         + " file (it names no network, group or peer), so whose data it holds is unknown. Move the "
                         + "directory aside and start this member with an empty one; it then catches up from the "
-                        + "other members");
+                        + "other members", null);
             }
             if (!foundNetwork.equals(network.toString()) || !foundGroup.equals(group.toString())) {
                 boolean sameNetwork = foundNetwork.equals(network.toString());
-                throw new IllegalStateException("the data directory " + dir + " holds the data of "
+                throw new DataDirectoryException(dir, sameNetwork ? DataDirectoryException.Reason.OTHER_GROUP
+                        : DataDirectoryException.Reason.OTHER_NETWORK, "the data directory " + dir + " holds the data of "
                         + (sameNetwork ? "group " + abbreviate(foundGroup) + ", not of group "
                                 + group.toShortString() + " which this member runs"
                                 : "network " + abbreviate(foundNetwork) + ", not of network "
@@ -127,22 +150,24 @@ final class GroupDataDirectory {
                         + (sameNetwork ? " (a group's id follows from its key, consensus settings and state "
                                 + "machine signature, so changing any of them makes it another group)" : "")
                         + ". Give every group a data directory of its own, or delete " + dir
-                        + " if its data is no longer wanted");
+                        + " if its data is no longer wanted", null);
             }
             if (!foundPeer.equals(peer.toHex())) {
-                throw new IllegalStateException("the data directory " + dir + " holds the log of member "
+                throw new DataDirectoryException(dir, DataDirectoryException.Reason.OTHER_MEMBER,
+                        "the data directory " + dir + " holds the log of member "
                         + abbreviate(foundPeer) + ", but this node is " + peer.toShortString() + ": its identity "
                         + "changed since it wrote the directory, and a member must not take over another's log and "
                         + "vote. Give the node a lasting identity (mosaik.key-file, or Network.builder().secretKey("
                         + "SecretKey.loadOrCreate(file))) with the key it had, or delete " + dir + " to join as a "
                         + "new member (the old one is then replaced after the group's voter-removal-timeout, or "
-                        + "remove it with Group.removeVoter)");
+                        + "remove it with Group.removeVoter)", null);
             }
             return;
         }
         if (hasData(dir)) {
-            throw new IllegalStateException("the data directory " + dir + " is not empty and has no " + IDENTITY
-                    + " file, so it is not a group's data directory. Name an empty or new directory");
+            throw new DataDirectoryException(dir, DataDirectoryException.Reason.NOT_A_DATA_DIRECTORY,
+                    "the data directory " + dir + " is not empty and has no " + IDENTITY + " file, so it is not a "
+                    + "group's data directory. Name an empty or new directory", null);
         }
         String text = "# mosaik group data directory: do not edit; delete the whole directory to start afresh\n"
                 + "network=" + network + "\ngroup=" + group + "\npeer=" + peer.toHex() + "\n";

@@ -48,7 +48,8 @@ class GroupDataDirectoryTest {
         GroupDataDirectory.open(dir, SyncPolicy.ALWAYS, NETWORK, GROUP, PEER).log().close();
         String before = Files.readString(dir.resolve("group"));
         assertThatThrownBy(() -> GroupDataDirectory.open(dir, SyncPolicy.ALWAYS, NETWORK, OTHER, PEER))
-                .isInstanceOf(IllegalStateException.class)
+                .isInstanceOf(DataDirectoryException.class)
+                .hasFieldOrPropertyWithValue("reason", DataDirectoryException.Reason.OTHER_GROUP)
                 .hasMessageContaining("holds the data of group " + GROUP.toShortString())
                 .hasMessageContaining("not of group " + OTHER.toShortString())
                 .hasMessageContaining("data directory of its own");
@@ -62,7 +63,8 @@ class GroupDataDirectoryTest {
         GroupDataDirectory.open(dir, SyncPolicy.ALWAYS, NETWORK, GROUP, PEER).log().close();
         NetworkId staging = NetworkId.of("staging");
         assertThatThrownBy(() -> GroupDataDirectory.open(dir, SyncPolicy.ALWAYS, staging, GROUP, PEER))
-                .isInstanceOf(IllegalStateException.class)
+                .isInstanceOf(DataDirectoryException.class)
+                .hasFieldOrPropertyWithValue("reason", DataDirectoryException.Reason.OTHER_NETWORK)
                 .hasMessageContaining("holds the data of network " + NETWORK.toShortString())
                 .hasMessageContaining("not of network " + staging.toShortString());
     }
@@ -75,7 +77,8 @@ class GroupDataDirectoryTest {
         other[0] = 1;
         PeerId changed = PeerId.fromBytes(other);
         assertThatThrownBy(() -> GroupDataDirectory.open(dir, SyncPolicy.ALWAYS, NETWORK, GROUP, changed))
-                .isInstanceOf(IllegalStateException.class)
+                .isInstanceOf(DataDirectoryException.class)
+                .hasFieldOrPropertyWithValue("reason", DataDirectoryException.Reason.OTHER_MEMBER)
                 .hasMessageContaining("holds the log of member " + PEER.toShortString())
                 .hasMessageContaining("this node is " + changed.toShortString())
                 .hasMessageContaining("mosaik.key-file");
@@ -86,7 +89,8 @@ class GroupDataDirectoryTest {
         Path dir = Files.createDirectories(temp.resolve("home"));
         Files.writeString(dir.resolve("notes.txt"), "mine");
         assertThatThrownBy(() -> GroupDataDirectory.open(dir, SyncPolicy.ALWAYS, NETWORK, GROUP, PEER))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("is not empty and has no group file");
+                .isInstanceOf(DataDirectoryException.class).hasMessageContaining("is not empty and has no group file")
+                .hasFieldOrPropertyWithValue("reason", DataDirectoryException.Reason.NOT_A_DATA_DIRECTORY);
         assertThat(dir.resolve("log")).doesNotExist();
     }
 
@@ -95,7 +99,8 @@ class GroupDataDirectoryTest {
         Path dir = temp.resolve("counter");
         var first = GroupDataDirectory.open(dir, SyncPolicy.ALWAYS, NETWORK, GROUP, PEER).log();
         assertThatThrownBy(() -> GroupDataDirectory.open(dir, SyncPolicy.ALWAYS, NETWORK, GROUP, PEER))
-                .isInstanceOf(IllegalStateException.class).hasMessageContaining("is in use");
+                .isInstanceOf(DataDirectoryException.class).hasMessageContaining("is in use")
+                .hasFieldOrPropertyWithValue("reason", DataDirectoryException.Reason.IN_USE);
         first.close();
         GroupDataDirectory.open(dir, SyncPolicy.ALWAYS, NETWORK, GROUP, PEER).log().close();
     }

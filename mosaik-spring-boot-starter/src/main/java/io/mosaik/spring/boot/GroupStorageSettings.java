@@ -1,8 +1,8 @@
 package io.mosaik.spring.boot;
 
+import io.mosaik.groups.DataDirectoryException;
 import io.mosaik.groups.GroupBuilder;
 import io.mosaik.groups.raft.SyncPolicy;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -75,13 +75,11 @@ record GroupStorageSettings(Path directory, boolean derived, SyncPolicy sync, lo
      * @return the exception to throw
      */
     RuntimeException explain(String prefix, RuntimeException failure) {
-        String message = failure.getMessage();
-        boolean aboutDirectory = directory != null && message != null && message.contains(directory.toString())
-                && (failure instanceof IllegalStateException || failure instanceof UncheckedIOException);
-        if (!aboutDirectory) {
+        if (!(failure instanceof DataDirectoryException refused)) {
             return failure;
         }
-        if (message.contains("holds the log of member")) { // written by this node under another peer id
+        String message = refused.getMessage();
+        if (refused.reason() == DataDirectoryException.Reason.OTHER_MEMBER) { // written under another peer id
             return new MosaikConfigurationException("mosaik.key-file", message, "Give the node a lasting identity: "
                     + "set mosaik.key-file (or mosaik.secret-key) to the key it had when it wrote " + directory
                     + ", so that it keeps its peer id across restarts; or delete the directory to join " + prefix

@@ -138,7 +138,8 @@ class GroupStorageTest {
                     while (root.getCause() != null) {
                         root = root.getCause();
                     }
-                    assertThat(root).isInstanceOf(IllegalStateException.class)
+                    assertThat(root).isInstanceOf(io.mosaik.groups.DataDirectoryException.class)
+                            .hasFieldOrPropertyWithValue("reason", io.mosaik.groups.DataDirectoryException.Reason.OTHER_GROUP)
                             .hasMessageContaining(directory.toString()).hasMessageContaining("holds the data of group")
                             .hasMessageContaining("Give every group a data directory of its own");
                     MosaikConfigurationException error = find(failure);
