@@ -78,6 +78,8 @@ final class Replica<C, Q, R> {
     private static final class PendingCommand<R> {
         final CompletableFuture<Committed<R>> result;
         final CompletableFuture<LogPosition> accepted;
+        /** The term of the leader that appended it, once known. */
+        long acceptedTerm;
 
         PendingCommand(CompletableFuture<Committed<R>> result, CompletableFuture<LogPosition> accepted) {
             this.result = result;
@@ -239,7 +241,13 @@ final class Replica<C, Q, R> {
                     // (that would have completed it).
                     commands.remove(a.requestId());
                     fail(pending, overwritten(a.position().index()));
+                } else if (a.position().term() < appliedTerm) {
+                    // An entry of a later term is applied before its index: logs never go back to an
+                    // earlier term, so its entry can no longer commit.
+                    commands.remove(a.requestId());
+                    fail(pending, overwritten(a.position().index()));
                 } else {
+                    pending.acceptedTerm = a.position().term();
                     acceptedAt.computeIfAbsent(a.position().index(), k -> new ArrayList<>()).add(a.requestId());
                 }
             }
@@ -297,7 +305,7 @@ final class Replica<C, Q, R> {
                     fail(pending, coveredBySnapshot());
                 }
             }
-        }
+        }        failAcceptedBeyond(appliedIndex, appliedTerm);
     }
 
     /**
@@ -383,6 +391,7 @@ final class Replica<C, Q, R> {
     }
 
     private void applyEntry(LogEntry entry) {
+        long previousTerm = appliedTerm;
         appliedIndex = entry.index();
         appliedTerm = entry.term();
         PendingCommand<R> mine = null;
@@ -417,6 +426,37 @@ final class Replica<C, Q, R> {
                 if (other != null) {
                     fail(other, overwritten(entry.index()));
                 }
+            }
+        }
+        if (entry.term() > previousTerm) {
+            failAcceptedBeyond(entry.index(), entry.term());
+        }
+    }
+
+    /**
+     * Fails the commands accepted after {@code index} by a leader of a term before {@code term}, once an
+     * entry of {@code term} is applied at {@code index}: a log's terms never decrease, so their entries
+     * were lost with their leader and can never commit. Without this their callers would wait for
+     * indexes that may never be filled if no new commands came.
+     */
+    private void failAcceptedBeyond(long index, long term) {
+        var beyond = acceptedAt.tailMap(index, false).entrySet().iterator();
+        while (beyond.hasNext()) {
+            var at = beyond.next();
+            at.getValue().removeIf(id -> {
+                PendingCommand<R> pending = commands.get(id);
+                if (pending == null) {
+                    return true;
+                }
+                if (pending.acceptedTerm < term) {
+                    commands.remove(id);
+                    fail(pending, overwritten(at.getKey()));
+                    return true;
+                }
+                return false;
+            });
+            if (at.getValue().isEmpty()) {
+                beyond.remove();
             }
         }
     }
@@ -486,8 +526,8 @@ final class Replica<C, Q, R> {
 
     private static CommandOverwrittenException overwritten(long index) {
         return new CommandOverwrittenException("the command was appended at index " + index
-                + " by a leader that lost its leadership before it committed; another entry committed there."
-                + " It was not applied: retry it");
+                + " by a leader that lost its leadership before it committed, and the next leader's log does"
+                + " not have it. It was not applied: retry it");
     }
 
     private void fail(PendingCommand<R> pending, GroupException e) {
