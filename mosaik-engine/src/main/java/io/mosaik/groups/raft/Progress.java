@@ -39,6 +39,10 @@ final class Progress {
     long snapshotRewind = -1;
     /** Whether no answer came since the last heartbeat (two such heartbeats: resend what is unanswered). */
     boolean snapshotStalled;
+    /** The commit index its current catch-up round must reach (0: no round yet); see RaftCore.caughtUp. */
+    long roundTarget;
+    /** When that round began. */
+    long roundStarted;
     /** Its last index as it last reported it (for the status). */
     long reportedLast;
 

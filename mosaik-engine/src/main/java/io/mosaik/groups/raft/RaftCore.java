@@ -1237,6 +1237,30 @@ public final class RaftCore {
         return role == Role.LEADER && commitIndex >= termStart && configurations.lastKey() <= commitIndex;
     }
 
+    /**
+     * Whether a learner keeps up with the log, in rounds: it is caught up once it holds every committed
+     * entry, or once it reaches the commit index a round began at within an election timeout. Under a
+     * steady load a learner is always a few entries behind (those in flight), so waiting for it to hold
+     * the commit index itself could wait for ever, most of all in a group of one voter, whose commit
+     * index is its last entry.
+     */
+    private boolean caughtUp(Progress p) {
+        if (p.match >= commitIndex) {
+            return true;
+        }
+        if (p.roundTarget > 0 && p.match >= p.roundTarget) {
+            boolean quick = now - p.roundStarted <= config.electionTimeout();
+            p.roundTarget = commitIndex;
+            p.roundStarted = now;
+            return quick;
+        }
+        if (p.roundTarget == 0) {
+            p.roundTarget = commitIndex;
+            p.roundStarted = now;
+        }
+        return false;
+    }
+
     private void adjustMembership() {
         if (!membershipChangeAllowed()) {
             return;
@@ -1258,7 +1282,7 @@ public final class RaftCore {
                 Progress p = progress.get(peer);
                 if (current.isVoter(peer) || hello == null || p == null
                         || hello.preference() == LeadershipPreference.OBSERVER
-                        || p.match < commitIndex || now - p.lastContact >= config.electionTimeout()) {
+                        || !caughtUp(p) || now - p.lastContact >= config.electionTimeout()) {
                     continue;
                 }
                 if (best == null || (hellos.get(best).preference() == LeadershipPreference.RELUCTANT
