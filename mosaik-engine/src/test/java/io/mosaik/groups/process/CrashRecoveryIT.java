@@ -97,7 +97,7 @@ class CrashRecoveryIT {
                             settled(id);
                         }
                         case "fail" -> settled(Long.parseLong(words[1]));
-                        case "role", "ids" -> {
+                        case "role", "ids", "status" -> {
                             CompletableFuture<String> answer = answers.remove(words[1]);
                             if (answer != null) {
                                 answer.complete(words.length > 2 ? words[2] : "");
@@ -228,7 +228,24 @@ class CrashRecoveryIT {
 
     private void awaitMoreAcks(int more) {
         long target = acked.size() + more;
-        await().atMost(Duration.ofSeconds(90)).until(() -> acked.size() >= target);
+        try {
+            await().atMost(Duration.ofSeconds(90)).until(() -> acked.size() >= target);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            StringBuilder state = new StringBuilder("acknowledged " + acked.size() + " of " + target + "; sent "
+                    + nextId.get() + ";");
+            for (Member member : members) {
+                state.append("\n  ").append(member).append(member.alive() ? " alive" : " dead").append(", waiting for ")
+                        .append(member.outstanding.size()).append(" writes ").append(member.outstanding);
+                if (member.alive()) {
+                    try {
+                        state.append("; ").append(member.ask("status"));
+                    } catch (Exception unanswered) {
+                        state.append("; no status: ").append(unanswered);
+                    }
+                }
+            }
+            throw new AssertionError(state + " member logs in target/crash-recovery-logs", e);
+        }
     }
 
     private Member leader() {
@@ -243,6 +260,15 @@ class CrashRecoveryIT {
             return false;
         });
         return found[0];
+    }
+
+    /** Waits until the leader counts every member as a voter (learners are promoted under the load). */
+    private void threeVoters() {
+        await().atMost(Duration.ofSeconds(60)).ignoreExceptions().until(() -> {
+            String status = leader().ask("status");
+            String voters = status.substring(status.indexOf("voters=[") + 8, status.indexOf(']', status.indexOf("voters=[")));
+            return voters.split(", ").length == 3;
+        });
     }
 
     private List<String> liveAddresses() {
@@ -289,6 +315,7 @@ class CrashRecoveryIT {
     void aKilledLeaderLosesNoAcknowledgedWrite() throws Exception {
         startLoad();
         awaitMoreAcks(300);
+        threeVoters();
         Member old = leader();
         old.kill();
         awaitMoreAcks(200); // the survivors elected a leader and took writes
@@ -302,6 +329,7 @@ class CrashRecoveryIT {
     void aKilledFollowerLosesNoAcknowledgedWriteAndCatchesUp() throws Exception {
         startLoad();
         awaitMoreAcks(300);
+        threeVoters();
         Member leader = leader();
         Member follower = members.stream().filter(m -> m != leader).findFirst().orElseThrow();
         follower.kill();
@@ -316,6 +344,7 @@ class CrashRecoveryIT {
     void allThreeKilledAndRestartedLoseNoAcknowledgedWrite() throws Exception {
         startLoad();
         awaitMoreAcks(400);
+        threeVoters();
         for (Member member : members) {
             member.kill();
         }
@@ -338,6 +367,7 @@ class CrashRecoveryIT {
     void aDamagedLogTailIsTruncatedAtStartAndCaughtUp() throws Exception {
         startLoad();
         awaitMoreAcks(300);
+        threeVoters();
         Member leader = leader();
         Member victim = members.stream().filter(m -> m != leader).findFirst().orElseThrow();
 

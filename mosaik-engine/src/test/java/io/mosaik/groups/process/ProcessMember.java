@@ -37,6 +37,7 @@ import java.util.stream.Collectors;
  * out:   ack &lt;id&gt; &lt;index&gt;  |  fail &lt;id&gt; &lt;exception&gt;
  * in:    role &lt;token&gt;                      out: role &lt;token&gt; &lt;LEADER|FOLLOWER|...&gt;
  * in:    ids &lt;token&gt;                       out: ids &lt;token&gt; &lt;id,id,...&gt; (a strong query)
+ * in:    status &lt;token&gt;                    out: status &lt;token&gt; &lt;the group's status&gt;
  * </pre>
  *
  * The process exits when its standard input closes (the test ended or died) and after five minutes in
@@ -137,6 +138,11 @@ public final class ProcessMember {
                 case "role" -> {
                     synchronized (out) {
                         out.println("role " + words[1] + " " + group.status().role());
+                    }
+                }
+                case "status" -> {
+                    synchronized (out) {
+                        out.println("status " + words[1] + " " + group.status());
                     }
                 }
                 case "ids" -> group.query("ids", Consistency.STRONG).whenComplete((ids, failure) -> {
