@@ -282,6 +282,42 @@ class RaftCoreTest {
     }
 
     @Test
+    void theFollowersOfALeaderWhoseConnectionsClosedElectAnotherWithinAFractionOfTheElectionTimeout() {
+        RaftConfig slow = RaftConfig.defaults().withTimings(500, 2_000, 500, 100); // the defaults
+        Cluster c = new Cluster(3, slow);
+        c.run(5_000);
+        int dead = c.leader();
+        long term = c.cores.get(dead).term();
+        c.isolated.add(dead); // its process died: the kernel closes its connections at once
+        for (int i = 0; i < 3; i++) {
+            if (i != dead) {
+                c.cores.get(i).peerDisconnected(c.ids.get(dead), c.now);
+            }
+        }
+        c.run(800); // a whole election timeout would be 2 to 2.5 s
+        int next = c.leader();
+        assertThat(next).isNotEqualTo(-1).isNotEqualTo(dead);
+        assertThat(c.cores.get(next).term()).isGreaterThan(term);
+    }
+
+    @Test
+    void aFollowerThatLosesItsBondToALiveLeaderDisruptsNothing() {
+        RaftConfig slow = RaftConfig.defaults().withTimings(500, 2_000, 500, 100);
+        Cluster c = new Cluster(3, slow);
+        c.run(5_000);
+        int leader = c.leader();
+        long term = c.cores.get(leader).term();
+        int follower = (leader + 1) % 3;
+        c.cores.get(follower).peerDisconnected(c.ids.get(leader), c.now); // the bond is redialed at once
+        c.cores.get(leader).peerDisconnected(c.ids.get(follower), c.now);
+        c.cores.get(follower).peerConnected(c.ids.get(leader), c.now);
+        c.cores.get(leader).peerConnected(c.ids.get(follower), c.now);
+        c.run(3_000);
+        assertThat(c.leader()).isEqualTo(leader);
+        assertThat(c.cores.get(leader).term()).as("no election won against a live leader").isEqualTo(term);
+    }
+
+    @Test
     void anUnreachableVoterIsReplacedByACaughtUpLearnerUnderTheRemovalPolicy() {
         Cluster c = new Cluster(4, CONFIG.withMembership(3, 1, 1_000));
         c.run(3_000);
