@@ -56,6 +56,16 @@ public final class GroupsBenchmark {
         public Long query(Long ignored) {
             return value;
         }
+
+        @Override
+        public byte[] snapshot() {
+            return java.nio.ByteBuffer.allocate(8).putLong(value).array();
+        }
+
+        @Override
+        public void restore(byte[] snapshot) {
+            value = java.nio.ByteBuffer.wrap(snapshot).getLong();
+        }
     }
 
     private GroupsBenchmark() {
