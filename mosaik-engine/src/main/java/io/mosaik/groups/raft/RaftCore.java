@@ -264,6 +264,18 @@ public final class RaftCore {
             long soon = now + config.heartbeatInterval() / 5
                     + (config.electionJitter() > 0 ? random.nextLong(config.electionJitter()) : 0);
             electionDeadline = Math.min(electionDeadline, soon);
+            // What was forwarded to it will not be answered: its callers learn now, not at the forward
+            // timeout, that the outcome is unknown; reads (which change nothing) go to the next leader.
+            for (Iterator<PendingForward> it = forwards.values().iterator(); it.hasNext(); ) {
+                PendingForward f = it.next();
+                if (f.sent) {
+                    it.remove();
+                    events.add(new CommandFailed(f.requestId, Failure.LEADER_UNRESPONSIVE));
+                }
+            }
+            for (PendingForward r : readForwards.values()) {
+                r.sent = false;
+            }
         }
         if (role == Role.LEADER && !isVoter(peer)) {
             progress.remove(peer);

@@ -301,6 +301,22 @@ class RaftCoreTest {
     }
 
     @Test
+    void aCommandForwardedToALeaderWhoseBondClosedFailsAtOnceAsOutcomeUnknown() {
+        Cluster c = new Cluster(3, CONFIG.withForwardTimeout(5_000));
+        c.run(2_000);
+        int dead = c.leader();
+        int follower = (dead + 1) % 3;
+        c.isolated.add(dead);
+        c.cores.get(follower).propose(77, new byte[] {7}, c.now);
+        c.settle(); // forwarded into the void
+        assertThat(c.events.get(follower)).noneMatch(e -> e instanceof CommandFailed);
+        c.cores.get(follower).peerDisconnected(c.ids.get(dead), c.now);
+        c.settle();
+        assertThat(c.events.get(follower)).as("failed on the bond's close, not after the 5 s forward timeout")
+                .contains(new CommandFailed(77, ClientEvent.Failure.LEADER_UNRESPONSIVE));
+    }
+
+    @Test
     void aFollowerThatLosesItsBondToALiveLeaderDisruptsNothing() {
         RaftConfig slow = RaftConfig.defaults().withTimings(500, 2_000, 500, 100);
         Cluster c = new Cluster(3, slow);
