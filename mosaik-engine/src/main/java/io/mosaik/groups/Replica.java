@@ -360,36 +360,6 @@ final class Replica<C, Q, R> {
         }
     }
 
-    /** Whether a captured snapshot is being written. */
-    boolean snapshotting() {
-        return snapshotting != null;
-    }
-
-    /**
-     * Takes a snapshot at once, on this thread, when one is due (see {@link #captureSnapshot}).
-     *
-     * @param every     entries between snapshots (0: never)
-     * @param retain    entries the log keeps before a snapshot
-     * @param allowance more entries a leader keeps for a lagging bonded follower
-     */
-    void maybeSnapshot(long every, long retain, long allowance) {
-        PendingSnapshot snapshot = captureSnapshot(every);
-        if (snapshot == null) {
-            return;
-        }
-        try {
-            snapshot.write();
-            snapshotWritten(snapshot, null, retain, allowance);
-        } catch (IOException e) {
-            try {
-                snapshotWritten(snapshot, e, retain, allowance);
-            } catch (IOException ignored) {
-                // only committing throws
-            }
-            throw new UncheckedIOException("cannot write the snapshot at " + snapshot.position(), e);
-        }
-    }
-
     private void applyEntry(LogEntry entry) {
         long previousTerm = appliedTerm;
         appliedIndex = entry.index();
