@@ -41,11 +41,18 @@ import tech.kwik.core.QuicStream;
  *
  * <p>A stream read to a CLOSE frame or to its end is closed in turn from this side (echoing the
  * reason), so that both directions end and kwik returns the stream credit to the opener.
+ *
+ * <p>Only the stream's own reader thread reads from kwik (see {@link FrameInbox} for why): kwik
+ * interrupts the last thread it saw in a read when the stream is aborted, sometimes after that read
+ * has returned, and a caller of {@code receive()} must never inherit that interrupt. For the same
+ * reason a {@code send} that kwik interrupted because the stream ended clears the interrupt.
  */
 final class QuicFrameStream implements FrameStream {
 
     /** The input buffer: large enough for many small frames per kwik read. */
     static final int READ_BUFFER = 64 * 1024;
+    /** Bytes read ahead of {@code receive()} before the reader thread waits. */
+    static final int INBOX_BYTES = 2 * READ_BUFFER;
     /** How long {@code close} waits for the CLOSE frame to be handed to kwik. */
     static final Duration CLOSE_WAIT = Duration.ofMillis(500);
     /** How long the closer may take before the stream is reset instead. */
@@ -62,6 +69,7 @@ final class QuicFrameStream implements FrameStream {
     private final QuicStream stream;
     private final RearmableOutput output;
     private final Frames.Reader reader;
+    private final FrameInbox inbox = new FrameInbox(INBOX_BYTES);
     private final TransportMetrics metrics;
     private final StallWatchdog watchdog;
     private final AtomicReference<ConnectionEnd> ending = new AtomicReference<>();
@@ -86,6 +94,35 @@ final class QuicFrameStream implements FrameStream {
         this.output = new RearmableOutput(stream.getOutputStream(), metrics);
         this.reader = new Frames.Reader(new BufferedInputStream(stream.getInputStream(), READ_BUFFER), maxFrameSize);
         watchdog.watch(output);
+    }
+
+    /** Starts the stream's reader thread; called once, after the stream is registered. */
+    void startReading() {
+        Thread.ofVirtual().name("mosaik-quic-read-" + id()).start(this::readLoop);
+    }
+
+    private void readLoop() {
+        try {
+            while (true) {
+                // A stale interrupt from kwik is harmless here: kwik's read waits again, and a real
+                // abort makes the read fail.
+                Thread.interrupted();
+                Frames.Frame frame = reader.read();
+                if (frame == null) {
+                    inbox.end(null);
+                    return;
+                }
+                metrics.received(Frames.HEADER + frame.body().length);
+                output.noteInbound();
+                if (!inbox.put(frame)) {
+                    return;
+                }
+            }
+        } catch (IOException e) {
+            inbox.end(e);
+        } catch (RuntimeException e) {
+            inbox.end(new IOException("reading the QUIC stream failed", e));
+        }
     }
 
     /** The kwik stream id, for thread names and logs. */
@@ -126,6 +163,7 @@ final class QuicFrameStream implements FrameStream {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while waiting to send");
         }
+        boolean interruptedBefore = Thread.currentThread().isInterrupted();
         try {
             ConnectionEnd end = ending.get();
             if (end != null) {
@@ -135,7 +173,12 @@ final class QuicFrameStream implements FrameStream {
         } catch (LinkClosedException e) {
             throw e;
         } catch (IOException e) {
-            throw failure(e, false);
+            IOException mapped = failure(e, false);
+            if (!interruptedBefore && mapped instanceof LinkClosedException) {
+                // kwik interrupted this writer because the stream ended: the exception says so already.
+                Thread.interrupted();
+            }
+            throw mapped;
         } finally {
             lock.unlock();
         }
@@ -153,23 +196,34 @@ final class QuicFrameStream implements FrameStream {
             if (broken != null) {
                 throw broken;
             }
-            Frames.Frame frame;
+            FrameInbox.Item item;
             try {
-                frame = reader.read();
-            } catch (FrameTooLargeException | Frames.MalformedFrameException e) {
-                // The reader is no longer aligned on frames: this input is unusable from now on.
-                inputFailure = e;
-                throw e;
-            } catch (EOFException e) {
-                throw remoteEnded(CloseReason.UNEXPECTED_CLOSE, "stream ended inside a frame");
-            } catch (IOException e) {
-                throw failure(e, true);
+                item = inbox.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while waiting to receive");
             }
-            if (frame == null) {
-                throw remoteEnded(CloseReason.UNEXPECTED_CLOSE, "stream ended without a CLOSE frame");
+            Frames.Frame frame;
+            switch (item) {
+                case FrameInbox.Data data -> frame = data.frame();
+                case FrameInbox.Closed closed -> {
+                    continue; // the local close set the stream's end, reported at the top
+                }
+                case FrameInbox.End ended when ended.failure() == null ->
+                    throw remoteEnded(CloseReason.UNEXPECTED_CLOSE, "stream ended without a CLOSE frame");
+                case FrameInbox.End ended -> {
+                    IOException e = ended.failure();
+                    if (e instanceof FrameTooLargeException || e instanceof Frames.MalformedFrameException) {
+                        // The reader is no longer aligned on frames: this input is unusable from now on.
+                        inputFailure = e;
+                        throw e;
+                    }
+                    if (e instanceof EOFException) {
+                        throw remoteEnded(CloseReason.UNEXPECTED_CLOSE, "stream ended inside a frame");
+                    }
+                    throw failure(e, true);
+                }
             }
-            metrics.received(Frames.HEADER + frame.body().length);
-            output.noteInbound();
             switch (frame.type()) {
                 case Frames.DATA:
                     return frame.body();
@@ -257,6 +311,7 @@ final class QuicFrameStream implements FrameStream {
     }
 
     private void abortInput(CloseReason reason) {
+        inbox.close();
         try {
             stream.abortReading(reason.code());
         } catch (RuntimeException e) {

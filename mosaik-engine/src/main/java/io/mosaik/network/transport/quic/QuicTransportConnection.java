@@ -245,6 +245,7 @@ final class QuicTransportConnection implements TransportConnection {
         QuicFrameStream frameStream = new QuicFrameStream(this, stream, config.maxFrameSize(), config.metrics(),
                 watchdog);
         streams.add(frameStream);
+        frameStream.startReading();
         ConnectionEnd connectionEnd = end.get();
         if (connectionEnd != null) {
             frameStream.connectionEnded(connectionEnd);
