@@ -257,6 +257,17 @@ public final class RaftCore {
         if (peer.equals(leader) && role != Role.LEADER) {
             leader = null; // its bond is gone: until another leader speaks, this node knows none
             matchesLeader = false;
+            // A leader's process that died closes its connections at once: stand for election soon
+            // rather than after a whole election timeout. Only a pre-vote, which members that still
+            // hear from the leader refuse, so a bond lost to a leader that lives disrupts nothing; the
+            // random part keeps the followers of a dead leader from all standing at once. Only a voter of
+            // a formed group: a node still joining (no configuration yet, or none that names it) waits the
+            // whole timeout for its leader to come back, as a node that may bootstrap must.
+            if (formation != 0 && canCampaign()) {
+                long soon = now + config.heartbeatInterval() / 5
+                        + (config.electionJitter() > 0 ? random.nextLong(config.electionJitter()) : 0);
+                electionDeadline = Math.min(electionDeadline, soon);
+            }
             // What was forwarded to it will not be answered: its callers learn now, not at the forward
             // timeout, that the outcome is unknown; reads (which change nothing) go to the next leader.
             for (Iterator<PendingForward> it = forwards.values().iterator(); it.hasNext(); ) {

@@ -282,6 +282,25 @@ class RaftCoreTest {
     }
 
     @Test
+    void theFollowersOfALeaderWhoseConnectionsClosedElectAnotherWithinAFractionOfTheElectionTimeout() {
+        RaftConfig slow = RaftConfig.defaults().withTimings(500, 2_000, 500, 100); // the defaults
+        Cluster c = new Cluster(3, slow);
+        c.run(5_000);
+        int dead = c.leader();
+        long term = c.cores.get(dead).term();
+        c.isolated.add(dead); // its process died: the kernel closes its connections at once
+        for (int i = 0; i < 3; i++) {
+            if (i != dead) {
+                c.cores.get(i).peerDisconnected(c.ids.get(dead), c.now);
+            }
+        }
+        c.run(800); // a whole election timeout would be 2 to 2.5 s
+        int next = c.leader();
+        assertThat(next).isNotEqualTo(-1).isNotEqualTo(dead);
+        assertThat(c.cores.get(next).term()).isGreaterThan(term);
+    }
+
+    @Test
     void aCommandForwardedToALeaderWhoseBondClosedFailsAtOnceAsOutcomeUnknown() {
         Cluster c = new Cluster(3, CONFIG.withForwardTimeout(5_000));
         c.run(2_000);
