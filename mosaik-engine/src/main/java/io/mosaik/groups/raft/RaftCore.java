@@ -240,9 +240,15 @@ public final class RaftCore {
         if (role == Role.LEADER) {
             Progress p = progress.get(peer);
             if (p == null) {
-                progress.put(peer, new Progress(log.lastPosition().index() + 1, now));
+                p = new Progress(log.lastPosition().index() + 1, now);
+                progress.put(peer, p);
             } else {
                 p.reset();
+            }
+            // Tell it at once who leads (a restarted member is online a heartbeat sooner); the answer
+            // starts its catch-up.
+            if (p.next > log.compactedPosition().index()) {
+                sendEmptyAppend(peer, p);
             }
         }
     }

@@ -334,6 +334,21 @@ class RaftCoreTest {
     }
 
     @Test
+    void aLeaderTellsAMemberWhoseBondFormedWhoLeadsWithoutWaitingForAHeartbeat() {
+        RaftConfig slow = RaftConfig.defaults().withTimings(500, 2_000, 500, 100);
+        Cluster c = new Cluster(3, slow);
+        c.run(5_000);
+        int leader = c.leader();
+        int follower = (leader + 1) % 3;
+        c.cores.get(leader).peerDisconnected(c.ids.get(follower), c.now);
+        c.cores.get(leader).ready();
+        c.cores.get(leader).peerConnected(c.ids.get(follower), c.now); // no time passes: no heartbeat is due
+        assertThat(c.cores.get(leader).ready().messages())
+                .anyMatch(out -> out.to().equals(c.ids.get(follower))
+                        && out.message() instanceof RaftMessage.AppendEntries);
+    }
+
+    @Test
     void anUnreachableVoterIsReplacedByACaughtUpLearnerUnderTheRemovalPolicy() {
         Cluster c = new Cluster(4, CONFIG.withMembership(3, 1, 1_000));
         c.run(3_000);
