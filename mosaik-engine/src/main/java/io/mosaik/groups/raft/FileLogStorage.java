@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  *       {@code [length u32][crc32c u32][term i64][index i64][kind u8][data]}, big-endian, where
  *       {@code length} counts the bytes after the checksum (17 + data) and the CRC32C covers them. A
  *       segment is sealed once the next record would take it past
- *       {@link Options#segmentBytes()} (default 64 MiB); an entry larger than that gets a segment of
+ *       {@link Options#segmentBytes()} (default 8 MiB); an entry larger than that gets a segment of
  *       its own.</li>
  *   <li>{@code log-<first index>.idx}: the sidecar of a sealed segment: the segment's length, the
  *       offset of every record and the runs of terms, with a CRC32C.</li>
@@ -70,8 +70,10 @@ import org.slf4j.LoggerFactory;
  *       it was sealed and forced), so opening fails with an {@link IllegalStateException} naming the
  *       file and offset rather than lose entries silently. So does a gap between segments.</li>
  * </ul>
- * Recovery therefore reads the last segment (at most about 64 MiB) and a few bytes per entry of the
- * others, whatever the length of the history. Sidecars were chosen over a sparse index or over
+ * Recovery therefore reads the last segment (at most about 8 MiB) and a few bytes per entry of the
+ * others, whatever the length of the history. A compaction that covers half of a large active segment
+ * has it sealed at the next append, so that under snapshots the last segment holds about what came
+ * after the latest snapshot, and that is what a restart reads. Sidecars were chosen over a sparse index or over
  * reading sealed segments because termAt and reads need every entry's term and offset in memory anyway
  * (4 bytes an entry, terms as runs), and a sidecar yields exactly that in one small read; a sealed
  * segment is immutable, so its sidecar never goes stale except through damage, which its checksum and
@@ -106,8 +108,11 @@ public final class FileLogStorage implements LogStorage, AutoCloseable {
      */
     public record Options(long segmentBytes, int cachedEntries, long cachedBytes) {
 
-        /** 64 MiB segments, the last 1,024 entries (up to 8 MiB) cached. */
-        public static final Options DEFAULTS = new Options(64L << 20, 1024, 8L << 20);
+        /**
+         * 8 MiB segments (recovery reads the last one in full: about 0.1 s in a JVM that just started),
+         * the last 1,024 entries (up to 8 MiB) cached.
+         */
+        public static final Options DEFAULTS = new Options(8L << 20, 1024, 8L << 20);
 
         /** Validates. */
         public Options {
@@ -150,6 +155,8 @@ public final class FileLogStorage implements LogStorage, AutoCloseable {
     private static final int SMALL_FILE_VERSION = 1;
     private static final int WRITE_BUFFER = 1 << 20;
     private static final int MAX_READ = 8 << 20;
+    /** An active segment at least this large (or an eighth of a segment) rolls when compaction passed half of it. */
+    private static final long ROLL_AFTER_COMPACTION_BYTES = 1 << 20;
 
     private final Path directory;
     private final SyncPolicy policy;
@@ -171,6 +178,8 @@ public final class FileLogStorage implements LogStorage, AutoCloseable {
     private HardState hardState = HardState.INITIAL;
     private boolean hardStateDirty;
     private boolean directoryDirty;
+    /** Seal the active segment before the next append: compaction left it mostly dead weight. */
+    private boolean rollBeforeAppend;
     private boolean forcedOnce;
     private long lastForce;
     private long forces;
@@ -641,7 +650,7 @@ public final class FileLogStorage implements LogStorage, AutoCloseable {
                 throw new IllegalStateException("segment " + active.file + " ends at " + active.lastIndex()
                         + ", the log at " + last.index());
             }
-            if (active.count() == 0 || active.size() + bytes <= options.segmentBytes()) {
+            if (active.count() == 0 || (!rollBeforeAppend && active.size() + bytes <= options.segmentBytes())) {
                 return active;
             }
             flushPending();
@@ -652,6 +661,7 @@ public final class FileLogStorage implements LogStorage, AutoCloseable {
             }
             active.seal(terms, durable);
         }
+        rollBeforeAppend = false;
         FileLogSegment created = FileLogSegment.create(directory, index);
         segments.add(created);
         unforced.add(created);
@@ -726,6 +736,15 @@ public final class FileLogStorage implements LogStorage, AutoCloseable {
                 unforced.remove(removed);
                 removed.delete();
                 directoryDirty = true;
+            }
+            // Recovery reads the active segment in full: when most of it is compacted, start another at
+            // the next append, so that a restart reads about what came after the snapshot, and the next
+            // compaction deletes this one whole.
+            FileLogSegment active = segments.isEmpty() ? null : segments.getLast();
+            if (active != null && !active.sealed()
+                    && active.size() >= Math.min(ROLL_AFTER_COMPACTION_BYTES, options.segmentBytes() / 8)
+                    && upTo.index() - active.firstIndex + 1 >= active.count() / 2) {
+                rollBeforeAppend = true;
             }
             terms.dropBefore(upTo.index());
             recent.dropUpTo(upTo.index());

@@ -340,6 +340,27 @@ class FileLogStorageTest {
     }
 
     @Test
+    void anActiveSegmentMostlyCompactedIsSealedAtTheNextAppendSoThatARestartReadsOnlyTheTail() throws IOException {
+        FileLogStorage.Options options = FileLogStorage.Options.DEFAULTS.withSegmentBytes(64 * 1024);
+        try (FileLogStorage log = open(SyncPolicy.ALWAYS, options)) {
+            log.append(entries(1, 1, 1_000));
+            log.compact(new LogPosition(1, 400)); // not half of it: the segment goes on
+            log.append(entries(1, 1_001, 1_010));
+            assertThat(files(".seg")).containsExactly(FileLogSegment.fileName(1));
+            log.compact(new LogPosition(1, 900));
+            log.append(entries(1, 1_011, 1_020));
+            assertThat(files(".seg")).containsExactly(FileLogSegment.fileName(1), FileLogSegment.fileName(1_011));
+            assertThat(sidecar(1)).as("the rolled segment is sealed").exists();
+        }
+        try (FileLogStorage log = open(SyncPolicy.ALWAYS, options)) {
+            assertThat(log.entries(901, 1_020, Long.MAX_VALUE)).containsExactlyElementsOf(entries(1, 901, 1_020));
+            log.compact(new LogPosition(1, 1_015));
+            assertThat(files(".seg")).as("the next compaction deletes it whole")
+                    .containsExactly(FileLogSegment.fileName(1_011));
+        }
+    }
+
+    @Test
     void aSegmentSealedAfterACompactionInsideItKeepsTheCompactedTermInItsSidecar() throws IOException {
         try (FileLogStorage log = open()) {
             log.append(entries(1, 1, 3));
