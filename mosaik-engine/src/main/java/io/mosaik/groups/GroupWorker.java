@@ -65,6 +65,7 @@ final class GroupWorker<C, Q, R> {
     private final boolean durable;
     private final Replica<C, Q, R> replica;
     private final GroupMetrics metrics;
+    private final String startup;
     private final Runnable onStopped;
     private final long snapshotEvery;
     private final long snapshotRetain;
@@ -109,9 +110,11 @@ final class GroupWorker<C, Q, R> {
         this.snapshotEvery = builder.snapshotEvery();
         this.snapshotRetain = builder.snapshotRetain();
         SecureRandom seeds = new SecureRandom();
+        long opening = System.nanoTime();
         GroupBuilder.Stores stores = builder.openStores(network.networkId(), id, network.peerId());
         this.storage = stores.log();
         io.mosaik.groups.raft.RaftConfig raft = consensus.raftConfig(builder.preference());
+        long recovering = System.nanoTime();
         try {
             this.core = new RaftCore(network.peerId(), raft, storage, stores.snapshots(),
                     new SplittableRandom(seeds.nextLong()), 0);
@@ -119,6 +122,8 @@ final class GroupWorker<C, Q, R> {
             closeQuietly(storage, e); // a durable log holds its directory's lock until closed
             throw e;
         }
+        this.startup = String.format("storage opened in %d ms, consensus state read in %d ms",
+                (recovering - opening) / 1_000_000, (System.nanoTime() - recovering) / 1_000_000);
         this.replica = new Replica<>(core, machine, network.codec(), completions::add, seeds.nextLong(),
                 raft.maxAppendBytes());
         this.dataDirectory = builder.dataDirectory();
@@ -127,6 +132,11 @@ final class GroupWorker<C, Q, R> {
         String name = "mosaik-group-" + id.toShortString();
         this.loop = Thread.ofPlatform().daemon().name(name).unstarted(this::run);
         this.completer = Thread.ofVirtual().name(name + "-completions").unstarted(this::complete);
+    }
+
+    /** How long opening the storage and reading the consensus state took, for the join's log line. */
+    String startup() {
+        return startup;
     }
 
     /** Starts the loop; the member is advertised and bonds once {@link #advertise()} is called. */

@@ -119,7 +119,8 @@ public final class Groups implements AutoCloseable {
         }
         workers.put(id, worker);
         worker.retain();
-        log.info("joined group {} ({})", id.toShortString(), builder.machine().getClass().getSimpleName());
+        log.info("joined group {} ({}): {}", id.toShortString(), builder.machine().getClass().getSimpleName(),
+                worker.startup());
         return new Group<>(worker, this);
     }
 

@@ -68,6 +68,8 @@ public final class Network implements AutoCloseable {
     private final NetworkId networkId;
     private final SecretKey secretKey;
     private final Settings settings;
+    /** Generated in the background from construction on (it takes a few hundred ms in a new JVM). */
+    private final CompletableFuture<TlsIdentity> tlsIdentity;
     private final Codec codec;
     private final MeterRegistry registry;
     private final NetworkMetrics metrics;
@@ -91,6 +93,14 @@ public final class Network implements AutoCloseable {
     private volatile Instant startedAt;
 
     private Network(Builder builder) {
+        this.tlsIdentity = new CompletableFuture<>();
+        Thread.ofVirtual().name("mosaik-tls-identity").start(() -> {
+            try {
+                tlsIdentity.complete(TlsIdentity.generate());
+            } catch (RuntimeException | Error e) {
+                tlsIdentity.completeExceptionally(e);
+            }
+        });
         this.networkId = builder.networkId;
         this.secretKey = builder.secretKey != null ? builder.secretKey : SecretKey.random();
         this.settings = new Settings(builder.transport, builder.bindAddress, builder.port, builder.maxFrameSize,
@@ -101,6 +111,14 @@ public final class Network implements AutoCloseable {
         this.discovery = new Discovery(this, secretKey, builder.discovery, registry);
         this.streams = new io.mosaik.streams.Streams(this, codec, builder.backoff, registry);
         this.groups = new io.mosaik.groups.Groups(this, settings.handshakeTimeout, registry);
+    }
+
+    private TlsIdentity tlsIdentity() {
+        try {
+            return tlsIdentity.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException cause ? cause : e;
+        }
     }
 
     /**
@@ -142,7 +160,7 @@ public final class Network implements AutoCloseable {
         Transport created = null;
         InetSocketAddress bound;
         try {
-            TransportConfig config = new TransportConfig(TlsIdentity.generate(), settings.maxFrameSize,
+            TransportConfig config = new TransportConfig(tlsIdentity(), settings.maxFrameSize,
                     settings.idleTimeout, new TransportMetrics(registry, settings.transport.configName()));
             created = settings.transport.create(config, settings.handshakeTimeout);
             bound = created.bind(new InetSocketAddress(settings.bindAddress, settings.port));
