@@ -8,6 +8,9 @@ export JAVA_HOME
 main="$1"
 shift
 mvn -B -q -pl mosaik-benchmarks -am package -DskipTests
-exec "$JAVA_HOME/bin/java" -Dtech.kwik.core.no-security-warnings=true \
+# BENCH_JAVA_OPTS: extra options for the harness JVM; BENCH_MEMBER_JVM_ARGS: for the member JVMs
+# that GroupProcessBenchmark starts
+# shellcheck disable=SC2086
+exec "$JAVA_HOME/bin/java" -Dtech.kwik.core.no-security-warnings=true ${BENCH_JAVA_OPTS:-} \
   -cp "mosaik-benchmarks/target/mosaik-benchmarks-0.1.0-SNAPSHOT.jar:mosaik-benchmarks/target/lib/*" \
   "io.mosaik.benchmarks.$main" "$@"

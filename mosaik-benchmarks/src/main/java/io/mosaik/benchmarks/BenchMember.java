@@ -57,6 +57,8 @@ public final class BenchMember {
         CompletableFuture.delayedExecutor(30, TimeUnit.MINUTES).execute(() -> Runtime.getRuntime().halt(3));
         List<PeerAddress> bootstrap = args.length > 4 && !args[4].isBlank()
                 ? Arrays.stream(args[4].split(",")).map(PeerAddress::parse).toList() : List.of();
+        long main = System.nanoTime();
+        long jvmMillis = java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime();
         Network network = Network.builder(NETWORK).secretKey(SecretKey.fromPassphrase(args[2]))
                 .meterRegistry(new SimpleMeterRegistry()).bootstrap(bootstrap).start();
         long every = Long.parseLong(args[3]);
@@ -65,7 +67,10 @@ public final class BenchMember {
         if (args[0].equals("disk")) {
             builder.dataDirectory(Path.of(args[1]));
         }
+        long networkStarted = System.nanoTime();
         Group<Long, Long, Long> group = builder.join();
+        long joined = System.nanoTime();
+        CompletableFuture<Long> online = group.when().online().thenApply(ignored -> System.nanoTime());
         out.println("ready " + network.address());
         while (true) {
             try {
@@ -75,7 +80,11 @@ public final class BenchMember {
                 // no leader yet: ask again
             }
         }
-        out.println("serving " + System.nanoTime());
+        long serving = System.nanoTime();
+        System.err.printf("startup: JVM to main %d ms, network %.0f ms, join %.0f ms, online %.0f ms later, "
+                + "first strong query %.0f ms after the join%n", jvmMillis, (networkStarted - main) / 1e6,
+                (joined - networkStarted) / 1e6, (online.getNow(serving) - joined) / 1e6, (serving - joined) / 1e6);
+        out.println("serving " + serving);
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         Probe probe = null;
         for (String line; (line = in.readLine()) != null; ) {

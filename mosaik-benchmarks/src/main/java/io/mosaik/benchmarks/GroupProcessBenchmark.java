@@ -49,10 +49,19 @@ public final class GroupProcessBenchmark {
                 throws IOException {
             this.name = name;
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            ProcessBuilder builder = new ProcessBuilder(java, "-Xms512m", "-Xmx2g",
-                    "-Dtech.kwik.core.no-security-warnings=true", "-cp", System.getProperty("java.class.path"),
-                    BenchMember.class.getName(), storage, dir.toString(), "bench-" + name,
-                    Long.toString(snapshotEvery), String.join(",", bootstrap));
+            List<String> command = new ArrayList<>(List.of(java, "-Xms512m", "-Xmx2g",
+                    "-Dtech.kwik.core.no-security-warnings=true"));
+            // Extra options for the members' JVMs, split at spaces, {name} replaced by the member's name:
+            // BENCH_MEMBER_JVM_ARGS="-XX:StartFlightRecording=filename=/tmp/{name}.jfr" to profile them.
+            String extra = System.getenv().getOrDefault("BENCH_MEMBER_JVM_ARGS", "").strip();
+            if (!extra.isEmpty()) {
+                for (String arg : extra.split("\\s+")) {
+                    command.add(arg.replace("{name}", name));
+                }
+            }
+            command.addAll(List.of("-cp", System.getProperty("java.class.path"), BenchMember.class.getName(), storage,
+                    dir.toString(), "bench-" + name, Long.toString(snapshotEvery), String.join(",", bootstrap)));
+            ProcessBuilder builder = new ProcessBuilder(command);
             builder.redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
             process = builder.start();
             in = process.getOutputStream();
@@ -296,6 +305,7 @@ public final class GroupProcessBenchmark {
             double ms = (serving - spawned) / 1e6;
             String log = Files.readString(data.resolve(old.name + ".log"));
             String opened = log.lines().filter(l -> l.contains("opened the log")).reduce((a, b) -> b).orElse("");
+            log.lines().filter(l -> l.startsWith("startup:") || l.contains("joined group")).forEach(System.out::println);
             System.out.printf("restart, snapshots every %d: process start to first strong query %.0f ms (%s)%n",
                     snapshotEvery, ms, opened.substring(Math.max(0, opened.indexOf("entries"))));
             results.computeIfAbsent("restart with " + entries + " entries, snapshots every " + snapshotEvery
