@@ -29,6 +29,7 @@ final class Bond {
     volatile long lastReceivedNanos = System.nanoTime();
     volatile long lastSentNanos = System.nanoTime();
     private volatile CloseReason departReason;
+    private volatile boolean lost;
     private final java.util.concurrent.CompletableFuture<Void> ended = new java.util.concurrent.CompletableFuture<>();
 
     Bond(PeerId peer, PeerId initiator, Link link) {
@@ -53,6 +54,10 @@ final class Bond {
                     onFrame.accept(frame);
                 }
             } catch (IOException | RuntimeException e) {
+                lost = !closed.get() && !(e instanceof io.mosaik.network.transport.LinkClosedException end
+                        && end.remote() && (end.reason().equals(CloseReason.BOND_TIMEOUT)
+                                || end.reason().equals(CloseReason.ALREADY_BONDED)
+                                || end.reason().equals(CloseReason.PROTOCOL_VIOLATION)));
                 close(CloseReason.UNEXPECTED_CLOSE);
             } finally {
                 ended.complete(null);
@@ -93,6 +98,15 @@ final class Bond {
     /** Whether nothing waits to be sent. */
     boolean idle() {
         return outgoing.isEmpty();
+    }
+
+    /**
+     * Whether the bond ended because its connection was lost or the peer shut down, rather than closed
+     * by this side or by the peer for silence, a replacing bond or a protocol violation: what a process
+     * that died or left looks like.
+     */
+    boolean lost() {
+        return lost;
     }
 
     /** Whether the bond has ended. */

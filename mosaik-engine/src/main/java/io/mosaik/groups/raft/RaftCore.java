@@ -253,8 +253,22 @@ public final class RaftCore {
         }
     }
 
-    /** A bond closed. */
+    /** A bond closed because its connection was lost (see {@link #peerDisconnected(PeerId, long, boolean)}). */
     public void peerDisconnected(PeerId peer, long now) {
+        peerDisconnected(peer, now, true);
+    }
+
+    /**
+     * A bond closed.
+     *
+     * @param peer the member
+     * @param now  the current time
+     * @param lost whether the connection was lost or the member left (its process died or departed), as
+     *             opposed to a bond closed for silence or replaced: only then does a follower of that
+     *             member stand for election early, since a silent leader is already covered by the
+     *             election timeout and may just be slow
+     */
+    public void peerDisconnected(PeerId peer, long now, boolean lost) {
         advance(now);
         if (!connected.remove(peer)) {
             return;
@@ -269,7 +283,7 @@ public final class RaftCore {
             // random part keeps the followers of a dead leader from all standing at once. Only a voter of
             // a formed group: a node still joining (no configuration yet, or none that names it) waits the
             // whole timeout for its leader to come back, as a node that may bootstrap must.
-            if (formation != 0 && canCampaign()) {
+            if (lost && formation != 0 && canCampaign()) {
                 long soon = now + config.heartbeatInterval() / 5
                         + (config.electionJitter() > 0 ? random.nextLong(config.electionJitter()) : 0);
                 electionDeadline = Math.min(electionDeadline, soon);

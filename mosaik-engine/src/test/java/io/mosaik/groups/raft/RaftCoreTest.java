@@ -301,6 +301,27 @@ class RaftCoreTest {
     }
 
     @Test
+    void followersThatCloseTheirBondsToASilentLeaderWaitForTheElectionTimeout() {
+        RaftConfig slow = RaftConfig.defaults().withTimings(500, 2_000, 500, 100); // the defaults
+        Cluster c = new Cluster(3, slow);
+        c.run(5_000);
+        int stalled = c.leader();
+        long term = c.cores.get(stalled).term();
+        c.isolated.add(stalled); // silent, as in a long pause: the followers close their bonds for it
+        for (int i = 0; i < 3; i++) {
+            if (i != stalled) {
+                c.cores.get(i).peerDisconnected(c.ids.get(stalled), c.now, false);
+            }
+        }
+        c.run(800);
+        for (int i = 0; i < 3; i++) {
+            assertThat(c.cores.get(i).term()).as("no election before the election timeout").isEqualTo(term);
+        }
+        c.run(3_000);
+        assertThat(c.leader()).as("but one after it").isNotEqualTo(-1).isNotEqualTo(stalled);
+    }
+
+    @Test
     void aCommandForwardedToALeaderWhoseBondClosedFailsAtOnceAsOutcomeUnknown() {
         Cluster c = new Cluster(3, CONFIG.withForwardTimeout(5_000));
         c.run(2_000);
