@@ -49,7 +49,11 @@ public final class Group<C, Q, R> implements AutoCloseable {
         return worker.preference;
     }
 
-    /** A snapshot of this node's view of the group. */
+    /**
+     * A snapshot of this node's view of the group: a change of role, term, leader, online state or bonds
+     * shows at once; the indices and follower details may be up to 10 ms old under load (to wait for an
+     * index, use {@link #when()}, which is exact).
+     */
     public GroupStatus status() {
         return worker.status();
     }

@@ -101,6 +101,11 @@ final class GroupMetrics {
      * Records how much of a snapshot a follower catching up has acknowledged, as a fraction (leader
      * only; 1 once it has it all or needs none).
      */
+    /** This node no longer leads: it sends no snapshot, so every install gauge it shows reads 1. */
+    void installsEnded() {
+        install.values().forEach(value -> value.set(1000));
+    }
+
     void install(PeerId follower, long received, long total) {
         long permille = total <= 0 ? 1000 : Math.min(1000, received * 1000 / total);
         if (permille == 1000 && !install.containsKey(follower)) {

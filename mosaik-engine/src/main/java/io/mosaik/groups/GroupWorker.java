@@ -25,6 +25,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
@@ -48,6 +49,8 @@ final class GroupWorker<C, Q, R> {
     private static final Logger log = LoggerFactory.getLogger(GroupWorker.class);
     private static final long TICK_MILLIS = 10;
     private static final long HOUSEKEEPING_MILLIS = 100;
+    /** How stale the published status may get when only its indices moved and nobody waits on it. */
+    private static final long STATUS_REFRESH_MILLIS = 10;
     private static final long MAX_DIAL_BACKOFF_MILLIS = 30_000;
     /** Entries a leader keeps beyond a snapshot for a lagging bonded follower. */
     private static final long SNAPSHOT_ALLOWANCE = 10_000;
@@ -66,6 +69,8 @@ final class GroupWorker<C, Q, R> {
     private final Replica<C, Q, R> replica;
     private final GroupMetrics metrics;
     private final String startup;
+    /** When the status is next rebuilt even though only indices changed (see {@link #publish()}). */
+    private long nextStatusRefresh;
     private final Runnable onStopped;
     private final long snapshotEvery;
     private final long snapshotRetain;
@@ -319,6 +324,16 @@ final class GroupWorker<C, Q, R> {
     }
 
     private void publish() {
+        long now = now();
+        GroupStatus current = status;
+        // Building the status takes a few collections: under load, when nobody waits on it and nothing
+        // but the indices moved, refresh it every STATUS_REFRESH_MILLIS rather than on every turn.
+        if (awaiting.isEmpty() && now < nextStatusRefresh && current.role() == core.role()
+                && current.term() == core.term() && Objects.equals(current.leader(), core.leader())
+                && current.online() == core.isOnline() && current.bonds().size() == bonds.size()) {
+            return;
+        }
+        nextStatusRefresh = now + STATUS_REFRESH_MILLIS;
         RaftStatus raft = core.status();
         GroupStatus next = GroupStatus.of(id, raft, core.isOnline(), replica.appliedIndex(),
                 bonds.keySet().stream().sorted().toList(), storage, dataDirectory);
@@ -354,6 +369,8 @@ final class GroupWorker<C, Q, R> {
                 metrics.lag(peer, Math.max(0, next.commitIndex() - f.matchIndex()));
                 metrics.install(peer, f.snapshotReceived(), f.snapshotTotal());
             });
+        } else if (previous.isLeader()) {
+            metrics.installsEnded();
         }
         for (Awaiting entry : awaiting) {
             if (entry.condition.test(next)) {
@@ -553,7 +570,7 @@ final class GroupWorker<C, Q, R> {
             // closing has not been handled yet.
             bonds.remove(bond.peer);
             existing.close(CloseReason.ALREADY_BONDED);
-            core.peerDisconnected(bond.peer, now());
+            core.peerDisconnected(bond.peer, now(), false);
         }
         bonds.put(bond.peer, bond);
         bond.start(frame -> submit(() -> onFrame(bond, frame)), closed -> submit(() -> bondClosed(closed)));
@@ -567,9 +584,14 @@ final class GroupWorker<C, Q, R> {
     }
 
     private void bondClosed(Bond bond) {
+        bondClosed(bond, bond.lost());
+    }
+
+    /** A bond ended; {@code lost} when its peer looks gone (a died or departed process), not just silent. */
+    private void bondClosed(Bond bond, boolean lost) {
         if (bonds.get(bond.peer) == bond) {
             bonds.remove(bond.peer);
-            core.peerDisconnected(bond.peer, now());
+            core.peerDisconnected(bond.peer, now(), lost);
             log.debug("group {}: bond with {} closed", id.toShortString(), bond.peer.toShortString());
         }
     }
@@ -607,7 +629,7 @@ final class GroupWorker<C, Q, R> {
             case GroupWire.BOND_FORMED -> onBondFormed(bond, Arrays.copyOfRange(frame, 1, frame.length));
             case GroupWire.DEPARTURE -> {
                 bond.close(CloseReason.SUCCESS);
-                bondClosed(bond);
+                bondClosed(bond, true);
             }
             default -> refuse(bond, "malformed", "unknown frame type " + frame[0]);
         }

@@ -161,11 +161,15 @@ class LargeStateCatchUpTest {
         assertThat(lateState.restoredBytes).isEqualTo(STATE_BYTES);
         assertThat(writtenWhileCatchingUp.get()).as("writes committed while the snapshot was transferred")
                 .isGreaterThan(20);
-        Network leaderNode = nodes.get(groups.indexOf(leader));
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(leaderNode.meterRegistry()
-                .find("mosaik.groups.snapshot.install.progress").tag("follower", late.status().self().toShortString())
-                .gauge()).as("the leader tracked the install").isNotNull()
-                .extracting(io.micrometer.core.instrument.Gauge::value).isEqualTo(1.0));
+        // The leader tracked the install. On two cores a member may stall long enough under this load for
+        // leadership to move during the transfer; then the former leader's gauge reads 1 (it sends nothing).
+        String follower = late.status().self().toShortString();
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            List<Double> progress = nodes.stream().flatMap(n -> n.meterRegistry()
+                    .find("mosaik.groups.snapshot.install.progress").tag("follower", follower).gauges().stream())
+                    .map(io.micrometer.core.instrument.Gauge::value).toList();
+            assertThat(progress).as("the leader tracked the install").isNotEmpty().allMatch(v -> v == 1.0);
+        });
         long total = leader.execute(1L).get(30, TimeUnit.SECONDS).result();
         assertThat(late.query("sum", Consistency.STRONG).get(30, TimeUnit.SECONDS)).isEqualTo(total);
     }
