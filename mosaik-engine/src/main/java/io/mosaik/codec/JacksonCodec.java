@@ -13,6 +13,8 @@ import tools.jackson.dataformat.cbor.CBORMapper;
 public final class JacksonCodec implements Codec {
 
     private final ObjectMapper mapper;
+    /** Whether {@link CborScalars} may take single scalars (only over the default CBOR mapper). */
+    private final boolean scalars;
     /** A reader per target type, made once: {@code readValue(bytes, type)} looks the type up on every call. */
     private final ClassValue<ObjectReader> readers = new ClassValue<>() {
         @Override
@@ -27,12 +29,21 @@ public final class JacksonCodec implements Codec {
      * @param mapper the mapper; binary formats (CBOR) are smaller and faster than JSON on the wire
      */
     public JacksonCodec(ObjectMapper mapper) {
-        this.mapper = Objects.requireNonNull(mapper, "mapper");
+        this(mapper, false);
     }
 
-    /** The default codec: CBOR with Jackson's defaults. */
+    private JacksonCodec(ObjectMapper mapper, boolean scalars) {
+        this.mapper = Objects.requireNonNull(mapper, "mapper");
+        this.scalars = scalars;
+    }
+
+    /**
+     * The default codec: CBOR with Jackson's defaults. Single scalar values (numbers up to a
+     * {@code Long}, booleans, ASCII strings, byte arrays) skip Jackson's machinery and are written and
+     * read directly, to the very bytes Jackson produces.
+     */
     public static JacksonCodec cbor() {
-        return new JacksonCodec(CBORMapper.builder().build());
+        return new JacksonCodec(CBORMapper.builder().build(), true);
     }
 
     /** The mapper in use. */
@@ -43,6 +54,12 @@ public final class JacksonCodec implements Codec {
     @Override
     public byte[] encode(Object value) {
         Objects.requireNonNull(value, "value");
+        if (scalars) {
+            byte[] fast = CborScalars.encode(value);
+            if (fast != null) {
+                return fast;
+            }
+        }
         try {
             return mapper.writeValueAsBytes(value);
         } catch (JacksonException e) {
@@ -53,6 +70,12 @@ public final class JacksonCodec implements Codec {
 
     @Override
     public <T> T decode(byte[] bytes, Class<T> type) {
+        if (scalars) {
+            Object fast = CborScalars.decode(bytes, type);
+            if (fast != null) {
+                return type.cast(fast);
+            }
+        }
         try {
             T value = readers.get(type).readValue(bytes);
             if (value == null) {
