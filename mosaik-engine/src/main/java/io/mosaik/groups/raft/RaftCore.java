@@ -139,6 +139,8 @@ public final class RaftCore {
         final byte[] data;
         final long deadline;
         boolean sent;
+        /** When it was last sent (reads only: an unanswered read is asked again). */
+        long sentAt;
 
         PendingForward(long requestId, byte[] data, long deadline) {
             this.requestId = requestId;
@@ -1472,8 +1474,12 @@ public final class RaftCore {
             send(leader, new ForwardCommands(formation, batch));
         }
         for (PendingForward r : readForwards.values()) {
-            if (!r.sent) {
+            // A read changes nothing, so one unanswered for a heartbeat interval (lost with a bond that
+            // was replaced, say) is asked again rather than left to its deadline; the leader answers
+            // each, and the answers after the first find nothing waiting.
+            if (!r.sent || now - r.sentAt >= config.heartbeatInterval()) {
                 r.sent = true;
+                r.sentAt = now;
                 send(leader, new ReadIndexRequest(formation, r.requestId));
             }
         }

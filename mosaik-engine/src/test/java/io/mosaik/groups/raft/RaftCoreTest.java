@@ -338,6 +338,22 @@ class RaftCoreTest {
     }
 
     @Test
+    void aForwardedReadWhoseRequestWasLostIsAskedAgainBeforeItsDeadline() {
+        Cluster c = new Cluster(3, CONFIG.withForwardTimeout(5_000)); // heartbeats every 50 ms
+        c.run(2_000);
+        int leader = c.leader();
+        int follower = (leader + 1) % 3;
+        c.cores.get(follower).read(9, c.now);
+        c.isolated.add(leader);
+        c.settle(); // the request is lost (no time passes, so nothing else happens meanwhile)
+        c.isolated.remove(leader);
+        c.run(200);
+        assertThat(c.events.get(follower)).as("answered after a resend, not failed at the 5 s deadline")
+                .anyMatch(e -> e instanceof ReadReady r && r.requestId() == 9)
+                .noneMatch(e -> e instanceof ClientEvent.ReadFailed);
+    }
+
+    @Test
     void aFollowerThatLosesItsBondToALiveLeaderDisruptsNothing() {
         RaftConfig slow = RaftConfig.defaults().withTimings(500, 2_000, 500, 100);
         Cluster c = new Cluster(3, slow);
