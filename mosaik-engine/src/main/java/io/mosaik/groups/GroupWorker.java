@@ -181,7 +181,13 @@ final class GroupWorker<C, Q, R> {
     // ---------------------------------------------------------------- requests from handles
 
     CompletableFuture<Committed<R>> execute(C command) {
-        return call(now -> replica.execute(command, now));
+        byte[] body;
+        try {
+            body = replica.encodeCommand(command); // on the caller's thread: the loop is the bottleneck
+        } catch (GroupException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return call(now -> replica.executeEncoded(body, now));
     }
 
     CompletableFuture<LogPosition> feed(C command) {

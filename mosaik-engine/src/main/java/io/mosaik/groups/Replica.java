@@ -145,6 +145,42 @@ final class Replica<C, Q, R> {
     }
 
     /**
+     * Encodes a command as {@link #executeEncoded} takes it; safe from any thread, so that callers
+     * encode their own commands rather than the group's loop.
+     *
+     * @param command the command
+     * @return its encoded body
+     * @throws GroupException if it does not encode, or encodes too large
+     */
+    byte[] encodeCommand(C command) {
+        byte[] body;
+        try {
+            body = codec.encode(command);
+        } catch (RuntimeException e) {
+            throw new GroupException("cannot encode command " + command.getClass().getName() + ": " + e.getMessage());
+        }
+        if (body.length + HEADER > maxCommandBytes) {
+            throw new GroupException("the command encodes to " + body.length + " bytes, more than the "
+                    + (maxCommandBytes - HEADER) + " a group command may take; split it or store large data"
+                    + " elsewhere and replicate a reference");
+        }
+        return body;
+    }
+
+    /**
+     * {@link #execute} for a command already encoded by {@link #encodeCommand}.
+     *
+     * @param body the encoded command
+     * @param now  the current time
+     * @return the result and position, or a {@link GroupException}
+     */
+    CompletableFuture<Committed<R>> executeEncoded(byte[] body, long now) {
+        PendingCommand<R> pending = new PendingCommand<>(new CompletableFuture<>(), null);
+        propose(body, pending, now);
+        return pending.result;
+    }
+
+    /**
      * Proposes a command and completes once a leader has appended it (not waiting for the commit).
      *
      * @param command the command
@@ -158,21 +194,19 @@ final class Replica<C, Q, R> {
     }
 
     private void propose(C command, PendingCommand<R> pending, long now) {
-        if (closed) {
-            fail(pending, new GroupClosedException("the group is closed"));
-            return;
-        }
         byte[] body;
         try {
-            body = codec.encode(command);
-        } catch (RuntimeException e) {
-            fail(pending, new GroupException("cannot encode command " + command.getClass().getName() + ": " + e.getMessage()));
+            body = encodeCommand(command);
+        } catch (GroupException e) {
+            fail(pending, e);
             return;
         }
-        if (body.length + HEADER > maxCommandBytes) {
-            fail(pending, new GroupException("the command encodes to " + body.length + " bytes, more than the "
-                    + (maxCommandBytes - HEADER) + " a group command may take; split it or store large data"
-                    + " elsewhere and replicate a reference"));
+        propose(body, pending, now);
+    }
+
+    private void propose(byte[] body, PendingCommand<R> pending, long now) {
+        if (closed) {
+            fail(pending, new GroupException("the group is closed"));
             return;
         }
         long id = nextRequestId++;
