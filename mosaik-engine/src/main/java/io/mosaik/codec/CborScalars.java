@@ -110,16 +110,18 @@ final class CborScalars {
         return out;
     }
 
-    /** The shortest head for an argument, in an array with {@code extra} bytes of room after it. */
+    /**
+     * The shortest head for an argument (0 to {@link Long#MAX_VALUE}), in an array with {@code extra} bytes
+     * of room after it.
+     */
     private static byte[] head(int major, long argument, int extra) {
         int type = major << 5;
-        if (argument >= 0 && argument < 24) {
+        if (argument < 24) {
             byte[] out = new byte[1 + extra];
             out[0] = (byte) (type | argument);
             return out;
         }
-        int size = argument >= 0 && argument <= 0xff ? 1 : argument >= 0 && argument <= 0xffff ? 2
-                : argument >= 0 && argument <= 0xffffffffL ? 4 : 8;
+        int size = argument <= 0xff ? 1 : argument <= 0xffff ? 2 : argument <= 0xffff_ffffL ? 4 : 8;
         byte[] out = new byte[1 + size + extra];
         out[0] = (byte) (type | (size == 1 ? 24 : size == 2 ? 25 : size == 4 ? 26 : 27));
         for (int i = 0; i < size; i++) {
@@ -131,12 +133,9 @@ final class CborScalars {
     /** An integer in its shortest form filling the input, within the type's range, or {@code null}. */
     private static Object integerAs(byte[] bytes, Class<?> type) {
         int major = (bytes[0] & 0xff) >>> 5;
-        if (major != UNSIGNED && major != NEGATIVE) {
-            return null;
-        }
         long argument = argument(bytes);
-        if (argument == Long.MIN_VALUE || argument < 0) {
-            return null; // not a shortest form filling the input, or beyond a long
+        if ((major != UNSIGNED && major != NEGATIVE) || argument < 0 || bytes.length != headSize(bytes)) {
+            return null;
         }
         long value = major == UNSIGNED ? argument : -1 - argument;
         if (type == Long.class) {
@@ -151,56 +150,39 @@ final class CborScalars {
         return value >= Byte.MIN_VALUE && value <= Byte.MAX_VALUE ? (Object) (byte) value : null;
     }
 
-    /**
-     * The head's argument if the head is in its shortest form and the input holds nothing after it
-     * (for integers), else {@link Long#MIN_VALUE}; a negative result means it does not fit a long.
-     */
-    private static long argument(byte[] bytes) {
-        int info = bytes[0] & 0x1f;
-        if (info < 24) {
-            return bytes.length == 1 ? info : Long.MIN_VALUE;
-        }
-        int size = info == 24 ? 1 : info == 25 ? 2 : info == 26 ? 4 : info == 27 ? 8 : -1;
-        if (size < 0 || bytes.length != 1 + size) {
-            return Long.MIN_VALUE;
-        }
-        long value = 0;
-        for (int i = 1; i <= size; i++) {
-            value = (value << 8) | (bytes[i] & 0xff);
-        }
-        long smallest = size == 1 ? 24 : size == 2 ? 0x100 : size == 4 ? 0x10000 : 0x100000000L;
-        if (value >= 0 && value < smallest) {
-            return Long.MIN_VALUE; // a longer form than needed: Jackson's business
-        }
-        return value;
-    }
-
-    /** Where the payload of a definite, shortest-form text or byte string filling the input begins, or -1. */
+    /** Where the payload of a shortest-form text or byte string filling the input begins, or -1. */
     private static int payloadStart(byte[] bytes, int major) {
-        if ((bytes[0] & 0xff) >>> 5 != major) {
+        long length = argument(bytes);
+        if ((bytes[0] & 0xff) >>> 5 != major || length < 0) {
             return -1;
         }
-        int info = bytes[0] & 0x1f;
-        int at;
-        long length;
-        if (info < 24) {
-            at = 1;
-            length = info;
-        } else {
-            int size = info == 24 ? 1 : info == 25 ? 2 : info == 26 ? 4 : -1;
-            if (size < 0 || bytes.length < 1 + size) {
-                return -1;
-            }
-            length = 0;
-            for (int i = 1; i <= size; i++) {
-                length = (length << 8) | (bytes[i] & 0xff);
-            }
-            long smallest = size == 1 ? 24 : size == 2 ? 0x100 : 0x10000;
-            if (length < smallest) {
-                return -1;
-            }
-            at = 1 + size;
-        }
+        int at = headSize(bytes);
         return bytes.length - at == length ? at : -1;
+    }
+
+    /** The bytes of the head the input starts with (its first byte and argument), or -1 if no definite one. */
+    private static int headSize(byte[] bytes) {
+        int info = bytes[0] & 0x1f;
+        return info < 24 ? 1 : info == 24 ? 2 : info == 25 ? 3 : info == 26 ? 5 : info == 27 ? 9 : -1;
+    }
+
+    /**
+     * The argument of the head the input starts with, or -1 when the head is cut short, not definite, not
+     * in its shortest form (a longer form than needed is Jackson's business) or beyond a {@code long}.
+     */
+    private static long argument(byte[] bytes) {
+        int size = headSize(bytes);
+        if (size < 0 || bytes.length < size) {
+            return -1;
+        }
+        if (size == 1) {
+            return bytes[0] & 0x1f;
+        }
+        long value = 0;
+        for (int i = 1; i < size; i++) {
+            value = (value << 8) | (bytes[i] & 0xff);
+        }
+        long smallest = size == 2 ? 24 : size == 3 ? 0x100 : size == 5 ? 0x10000 : 0x1_0000_0000L;
+        return value >= smallest ? value : -1; // a value beyond a long reads as negative
     }
 }

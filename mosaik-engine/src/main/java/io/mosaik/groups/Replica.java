@@ -206,7 +206,7 @@ final class Replica<C, Q, R> {
 
     private void propose(byte[] body, PendingCommand<R> pending, long now) {
         if (closed) {
-            fail(pending, new GroupException("the group is closed"));
+            fail(pending, new GroupClosedException("the group is closed"));
             return;
         }
         long id = nextRequestId++;

@@ -21,6 +21,8 @@ import org.junit.jupiter.api.Test;
  */
 class RaftCoreTest {
 
+    /** The default heartbeat, election timeout, jitter and bootstrap delay. */
+    private static final RaftConfig DEFAULT_TIMINGS = RaftConfig.defaults().withTimings(500, 2_000, 500, 100);
     private static final RaftConfig CONFIG = RaftConfig.defaults().withTimings(50, 300, 100, 100).withForwardTimeout(500);
 
     /** A few cores, a clock, an in-order network that can isolate nodes. */
@@ -281,19 +283,29 @@ class RaftCoreTest {
         assertThat(c.cores.get(2).configuration().isVoter(c.ids.get(2))).as("it still votes").isTrue();
     }
 
-    @Test
-    void theFollowersOfALeaderWhoseConnectionsClosedElectAnotherWithinAFractionOfTheElectionTimeout() {
-        RaftConfig slow = RaftConfig.defaults().withTimings(500, 2_000, 500, 100); // the defaults
-        Cluster c = new Cluster(3, slow);
-        c.run(5_000);
-        int dead = c.leader();
-        long term = c.cores.get(dead).term();
-        c.isolated.add(dead); // its process died: the kernel closes its connections at once
+    /**
+     * Cuts a 3-node cluster's leader off and tells its followers their bonds to it closed.
+     *
+     * @param lost whether the bonds were lost (its process died) rather than closed for its silence
+     * @return the leader cut off
+     */
+    private static int cutOffLeader(Cluster c, boolean lost) {
+        int leader = c.leader();
+        c.isolated.add(leader);
         for (int i = 0; i < 3; i++) {
-            if (i != dead) {
-                c.cores.get(i).peerDisconnected(c.ids.get(dead), c.now);
+            if (i != leader) {
+                c.cores.get(i).peerDisconnected(c.ids.get(leader), c.now, lost);
             }
         }
+        return leader;
+    }
+
+    @Test
+    void theFollowersOfALeaderWhoseConnectionsClosedElectAnotherWithinAFractionOfTheElectionTimeout() {
+        Cluster c = new Cluster(3, DEFAULT_TIMINGS);
+        c.run(5_000);
+        long term = c.cores.get(c.leader()).term();
+        int dead = cutOffLeader(c, true); // its process died: the kernel closes its connections at once
         c.run(800); // a whole election timeout would be 2 to 2.5 s
         int next = c.leader();
         assertThat(next).isNotEqualTo(-1).isNotEqualTo(dead);
@@ -302,17 +314,10 @@ class RaftCoreTest {
 
     @Test
     void followersThatCloseTheirBondsToASilentLeaderWaitForTheElectionTimeout() {
-        RaftConfig slow = RaftConfig.defaults().withTimings(500, 2_000, 500, 100); // the defaults
-        Cluster c = new Cluster(3, slow);
+        Cluster c = new Cluster(3, DEFAULT_TIMINGS);
         c.run(5_000);
-        int stalled = c.leader();
-        long term = c.cores.get(stalled).term();
-        c.isolated.add(stalled); // silent, as in a long pause: the followers close their bonds for it
-        for (int i = 0; i < 3; i++) {
-            if (i != stalled) {
-                c.cores.get(i).peerDisconnected(c.ids.get(stalled), c.now, false);
-            }
-        }
+        long term = c.cores.get(c.leader()).term();
+        int stalled = cutOffLeader(c, false); // silent, as in a long pause: the followers close their bonds
         c.run(800);
         for (int i = 0; i < 3; i++) {
             assertThat(c.cores.get(i).term()).as("no election before the election timeout").isEqualTo(term);
@@ -355,8 +360,7 @@ class RaftCoreTest {
 
     @Test
     void aFollowerThatLosesItsBondToALiveLeaderDisruptsNothing() {
-        RaftConfig slow = RaftConfig.defaults().withTimings(500, 2_000, 500, 100);
-        Cluster c = new Cluster(3, slow);
+        Cluster c = new Cluster(3, DEFAULT_TIMINGS);
         c.run(5_000);
         int leader = c.leader();
         long term = c.cores.get(leader).term();
@@ -372,8 +376,7 @@ class RaftCoreTest {
 
     @Test
     void aLeaderTellsAMemberWhoseBondFormedWhoLeadsWithoutWaitingForAHeartbeat() {
-        RaftConfig slow = RaftConfig.defaults().withTimings(500, 2_000, 500, 100);
-        Cluster c = new Cluster(3, slow);
+        Cluster c = new Cluster(3, DEFAULT_TIMINGS);
         c.run(5_000);
         int leader = c.leader();
         int follower = (leader + 1) % 3;

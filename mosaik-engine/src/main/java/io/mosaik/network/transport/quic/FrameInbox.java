@@ -88,7 +88,15 @@ final class FrameInbox {
      * @param failure why it ended, or {@code null} for a clean end
      */
     void end(IOException failure) {
-        finish(new End(failure));
+        lock.lock();
+        try {
+            if (tail == null) {
+                tail = new End(failure);
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Closes the inbox from this side: queued frames are dropped, takers and the reader are woken. */
@@ -125,18 +133,6 @@ final class FrameInbox {
             bytes -= frame.body().length;
             changed.signalAll();
             return new Data(frame);
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void finish(Item item) {
-        lock.lock();
-        try {
-            if (tail == null) {
-                tail = item;
-            }
-            changed.signalAll();
         } finally {
             lock.unlock();
         }
