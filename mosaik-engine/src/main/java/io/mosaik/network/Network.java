@@ -88,6 +88,7 @@ public final class Network implements AutoCloseable {
     private final Discovery discovery;
     private final io.mosaik.streams.Streams streams;
     private final io.mosaik.groups.Groups groups;
+    private final io.mosaik.collections.ReplicatedCollections collections;
     private volatile Transport transport;
     private volatile PeerAddress address;
     private volatile Instant startedAt;
@@ -111,6 +112,7 @@ public final class Network implements AutoCloseable {
         this.discovery = new Discovery(this, secretKey, builder.discovery, registry);
         this.streams = new io.mosaik.streams.Streams(this, codec, builder.backoff, registry);
         this.groups = new io.mosaik.groups.Groups(this, settings.handshakeTimeout, registry);
+        this.collections = new io.mosaik.collections.ReplicatedCollections(groups, codec, registry);
     }
 
     private TlsIdentity tlsIdentity() {
@@ -207,6 +209,14 @@ public final class Network implements AutoCloseable {
     /** Replicated state machines kept by Raft among the members of each group this node joins. */
     public io.mosaik.groups.Groups groups() {
         return groups;
+    }
+
+    /**
+     * Replicated collections (maps, vecs, sets, cells, once-cells, priority queues) shared with every
+     * node that opens the same store.
+     */
+    public io.mosaik.collections.ReplicatedCollections collections() {
+        return collections;
     }
 
     /** What this node knows about its network: the catalog of peers, kept up to date by discovery. */
@@ -344,6 +354,7 @@ public final class Network implements AutoCloseable {
             state.set(previous);
             return;
         }
+        quietly("closing collections", collections::close);
         quietly("leaving groups", groups::close);
         quietly("stopping streams", streams::close);
         quietly("stopping discovery", discovery::close);
