@@ -127,6 +127,11 @@ final class GroupSimulation {
         }
     }
 
+    private java.util.function.Supplier<RegisterMachine> machines = RegisterMachine::new;
+    /** Per formation, the digest of the passenger's state at each applied index. */
+    private final Map<Long, Map<Long, String>> passengerDigests = new HashMap<>();
+    private long passengerChecks;
+
     private final long seed;
     private final Settings settings;
     private final SplittableRandom random;
@@ -201,6 +206,17 @@ final class GroupSimulation {
         checkConvergence();
         checkLinearizable();
         return events;
+    }
+
+    /** Runs the nodes with these register machines (a subclass may carry a passenger). */
+    GroupSimulation withMachines(java.util.function.Supplier<RegisterMachine> machines) {
+        this.machines = machines;
+        return this;
+    }
+
+    /** Applied entries whose passenger state was compared with another replica's. */
+    long passengerChecks() {
+        return passengerChecks;
     }
 
     /** Log entries lost to crashes before they were synced, over the run. */
@@ -409,7 +425,7 @@ final class GroupSimulation {
                 .withReplication(settings.maxAppendBytes(), settings.maxInflight());
         node.core = new RaftCore(node.id, config, node.storage, node.snapshots, new SplittableRandom(random.nextLong()),
                 now);
-        node.machine = new RegisterMachine();
+        node.machine = machines.get();
         node.replica = new Replica<>(node.core, node.machine, codec, Runnable::run, random.nextLong(),
                 config.maxAppendBytes());
         node.up = true;
@@ -621,6 +637,16 @@ final class GroupSimulation {
                 if (node.verifiedApplied > 0 && applied.get(node.verifiedApplied - 1)[0] >= a[0]) {
                     throw violation("node " + node.index + " applied index " + a[0] + " out of order");
                 }
+                if (!node.machine.digests.isEmpty()) {
+                    String digest = node.machine.digests.get(node.verifiedApplied);
+                    String first = passengerDigests.computeIfAbsent(formation, f -> new HashMap<>())
+                            .putIfAbsent(a[0], digest);
+                    passengerChecks++;
+                    if (first != null && !first.equals(digest)) {
+                        throw violation("node " + node.index + "'s passenger state after index " + a[0]
+                                + " differs from another replica's");
+                    }
+                }
             }
         }
     }
@@ -645,6 +671,12 @@ final class GroupSimulation {
         }
         long commit = nodes[0].replica.appliedIndex();
         long value = nodes[0].machine.value;
+        String passenger = nodes[0].machine.passengerDigest();
+        for (Node node : nodes) {
+            if (!java.util.Objects.equals(node.machine.passengerDigest(), passenger)) {
+                throw violation("passenger states differ after the heal: node " + node.index + " and node 0");
+            }
+        }
         for (Node node : nodes) {
             if (node.replica.appliedIndex() != commit || node.machine.value != value) {
                 throw violation("replicas differ after the heal: node " + node.index + " applied "
