@@ -24,8 +24,8 @@ import org.springframework.boot.actuate.endpoint.annotation.Selector;
  *   <li>{@code GET /actuator/mosaik}: every section, plus {@code connectionCount} and {@code peerCount}</li>
  *   <li>{@code GET /actuator/mosaik/{section}}: one section, {@code node}, {@code connections},
  *       {@code catalog} (the other peers this node knows), {@code streams} (its producers and consumers
- *       with their subscriptions and stats) or {@code groups} (a line per group); 404 for any other
- *       name</li>
+ *       with their subscriptions and stats), {@code groups} (a line per group) or {@code collections}
+ *       (a line per replicated collection); 404 for any other name</li>
  *   <li>{@code GET /actuator/mosaik/{section}/{item}}: one item of a section, where a section has items:
  *       {@code groups/{name-or-id}} is one group in full (voters, learners, bonds, followers), found by
  *       its name, its id or its short id; 404 if there is none</li>
@@ -67,6 +67,8 @@ public class MosaikEndpoint {
         sections.put("catalog", this::catalog);
         sections.put("streams", () -> MosaikStreamsDescriptor.of(network.streams()));
         sections.put("groups", this::groups);
+        sections.put("collections", () -> network.collections().list().stream()
+                .map(MosaikCollectionDescriptor::of).toList());
         items.put("groups", this::group);
     }
 
@@ -144,7 +146,7 @@ public class MosaikEndpoint {
 
     /** Every group this node is a member of, named ones first (by name), then by id. */
     private List<MosaikGroupSummary> groups() {
-        Map<GroupId, String> names = groupNames.get();
+        Map<GroupId, String> names = names();
         return network.groups().statuses().stream()
                 .map(status -> MosaikGroupSummary.of(status, names.get(status.id())))
                 .sorted(Comparator.comparing(MosaikGroupSummary::name, Comparator.nullsLast(Comparator.naturalOrder()))
@@ -154,7 +156,7 @@ public class MosaikEndpoint {
 
     /** The group with this name, id or short id, or {@code null}. */
     private MosaikGroupDescriptor group(String nameOrId) {
-        Map<GroupId, String> names = groupNames.get();
+        Map<GroupId, String> names = names();
         for (GroupStatus status : network.groups().statuses()) {
             String name = names.get(status.id());
             if (nameOrId.equals(name) || nameOrId.equalsIgnoreCase(status.id().toString())
@@ -163,5 +165,12 @@ public class MosaikEndpoint {
             }
         }
         return null;
+    }
+
+    /** The groups' names: bean names, and {@code collection:<store>} for a collection's group. */
+    private Map<GroupId, String> names() {
+        Map<GroupId, String> names = new java.util.HashMap<>(groupNames.get());
+        network.collections().list().forEach(info -> names.putIfAbsent(info.groupId(), "collection:" + info.store()));
+        return names;
     }
 }

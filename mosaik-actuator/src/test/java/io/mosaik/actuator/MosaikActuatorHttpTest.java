@@ -35,6 +35,9 @@ import tools.jackson.databind.json.JsonMapper;
         "mosaik.groups.ledger.heartbeat-jitter=20ms",
         "mosaik.groups.ledger.election-timeout=600ms",
         "mosaik.groups.ledger.bootstrap-delay=300ms",
+        "mosaik.collections.balances.kind=map",
+        "mosaik.collections.balances.key-type=java.lang.String",
+        "mosaik.collections.balances.value-type=java.lang.Long",
         "management.endpoints.web.exposure.include=health,mosaik,metrics",
         "management.endpoint.health.show-details=always"})
 class MosaikActuatorHttpTest {
@@ -116,13 +119,37 @@ class MosaikActuatorHttpTest {
         assertThat(mosaik.get("details").get("connections").asInt()).isZero();
     }
 
+    @Autowired
+    io.mosaik.collections.ReplicatedMapWriter<String, Long> balances;
+
+    @Test
+    void collectionsListEachCollectionWithKindRoleSizeAndVersion() throws Exception {
+        balances.when().online().get(60, TimeUnit.SECONDS);
+        io.mosaik.collections.Version version = balances.put("alice", 5L).get(30, TimeUnit.SECONDS);
+        HttpResponse<String> response = get("/actuator/mosaik/collections");
+        assertThat(response.statusCode()).isEqualTo(200);
+        JsonNode collection = json.readTree(response.body()).get(0);
+        assertThat(collection.get("store").asString()).isEqualTo("balances");
+        assertThat(collection.get("kind").asString()).isEqualTo("map");
+        assertThat(collection.get("role").asString()).isEqualTo("writer");
+        assertThat(collection.get("types").valueStream().map(JsonNode::asString)).containsExactly("String", "Long");
+        assertThat(collection.get("size").asLong()).isEqualTo(1);
+        assertThat(collection.get("version").asLong()).isEqualTo(version.index());
+        assertThat(collection.get("online").asBoolean()).isTrue();
+        assertThat(collection.get("leader").asString()).isEqualTo(network.peerId().toHex());
+        assertThat(collection.get("groupId").asString()).isEqualTo(balances.groupId().toString());
+        JsonNode groups = json.readTree(get("/actuator/mosaik/groups").body());
+        assertThat(groups.valueStream().map(g -> g.get("name").asString())).contains("collection:balances", "ledger");
+        assertThat(get("/actuator/metrics/mosaik.collections.size").statusCode()).isEqualTo(200);
+    }
+
     @Test
     void groupsListTheDeclaredGroupByName() throws Exception {
         ledger.when().isLeader().get(30, TimeUnit.SECONDS);
         HttpResponse<String> response = get("/actuator/mosaik/groups");
         assertThat(response.statusCode()).isEqualTo(200);
-        JsonNode group = json.readTree(response.body()).get(0);
-        assertThat(group.get("name").asString()).isEqualTo("ledger");
+        JsonNode group = json.readTree(response.body()).valueStream()
+                .filter(g -> g.get("name").asString().equals("ledger")).findFirst().orElseThrow();
         assertThat(group.get("id").asString()).isEqualTo(ledger.id().toString());
         assertThat(group.get("role").asString()).isEqualTo("LEADER");
         assertThat(group.get("leader").asString()).isEqualTo(network.peerId().toHex());

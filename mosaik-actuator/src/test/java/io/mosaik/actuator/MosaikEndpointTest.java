@@ -39,11 +39,13 @@ class MosaikEndpointTest {
         MosaikEndpoint endpoint = new MosaikEndpoint(network);
         Map<String, Object> overview = endpoint.overview();
         assertThat(overview).containsOnlyKeys("node", "connections", "catalog", "streams", "groups",
-                "connectionCount", "peerCount");
+                "collections", "connectionCount", "peerCount");
         assertThat(overview.keySet()).startsWith("node", "connections");
         assertThat((Map<?, ?>) overview.get("connections")).isEmpty();
         assertThat(overview.get("connectionCount")).isEqualTo(0);
-        assertThat(endpoint.sectionNames()).containsExactly("node", "connections", "catalog", "streams", "groups");
+        assertThat(endpoint.sectionNames()).containsExactly("node", "connections", "catalog", "streams", "groups",
+                "collections");
+        assertThat((List<?>) overview.get("collections")).isEmpty();
         assertThat((List<?>) overview.get("groups")).isEmpty();
     }
 

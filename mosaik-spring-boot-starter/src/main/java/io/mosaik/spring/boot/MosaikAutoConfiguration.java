@@ -97,6 +97,18 @@ public class MosaikAutoConfiguration {
     }
 
     /**
+     * The node's replicated collections, for opening collections in code ({@code network.collections()}).
+     *
+     * @param network the node
+     * @return its collections
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    public io.mosaik.collections.ReplicatedCollections mosaikCollections(Network network) {
+        return network.collections();
+    }
+
+    /**
      * Beans for the producers and consumers declared under {@code mosaik.streams}.
      *
      * @return the registrar
@@ -114,6 +126,16 @@ public class MosaikAutoConfiguration {
     @Bean
     public static MosaikGroupBeans mosaikGroupBeans() {
         return new MosaikGroupBeans();
+    }
+
+    /**
+     * Beans for the collections declared under {@code mosaik.collections}.
+     *
+     * @return the registrar
+     */
+    @Bean
+    public static MosaikCollectionBeans mosaikCollectionBeans() {
+        return new MosaikCollectionBeans();
     }
 
     /**

@@ -105,6 +105,13 @@ public class MosaikProperties {
      */
     private Map<String, GroupSpec> groups = new LinkedHashMap<>();
 
+    /**
+     * Replicated collections this node opens, by bean name: each entry becomes a bean of that name
+     * (a ReplicatedMapWriter, ReplicatedSet... after its kind and role), shared with every node that
+     * opens the same store with the same kind and types.
+     */
+    private Map<String, CollectionSpec> collections = new LinkedHashMap<>();
+
     /** Every property at its default; Spring Boot binds the configured values. */
     public MosaikProperties() {
     }
@@ -247,6 +254,16 @@ public class MosaikProperties {
     /** Sets the groups declared in the configuration. */
     public void setGroups(Map<String, GroupSpec> groups) {
         this.groups = groups;
+    }
+
+    /** The collections declared in the configuration, by bean name. */
+    public Map<String, CollectionSpec> getCollections() {
+        return collections;
+    }
+
+    /** Sets the collections declared in the configuration. */
+    public void setCollections(Map<String, CollectionSpec> collections) {
+        this.collections = collections;
     }
 
     /**
@@ -828,6 +845,181 @@ public class MosaikProperties {
         /** Sets the entries kept in the log before a snapshot. */
         public void setSnapshotRetain(long snapshotRetain) {
             this.snapshotRetain = snapshotRetain;
+        }
+    }
+
+    /**
+     * One {@code mosaik.collections.<name>} entry: a replicated collection as a bean.
+     */
+    public static class CollectionSpec {
+
+        /** The kind: map, vec, set, cell, once or priority-queue. Required. */
+        private String kind;
+
+        /** The store's name, shared by every node of the collection; empty means the bean name. */
+        private String store;
+
+        /**
+         * writer (writes and reads; the node is a voting member of the collection's group) or reader
+         * (reads only; the node is an observer). At least one node must open each collection as a writer.
+         */
+        private String role = "writer";
+
+        /** The element class of a vec, set, cell or once, fully qualified. */
+        private String type;
+
+        /** The key class of a map or priority-queue, fully qualified. */
+        private String keyType;
+
+        /** The value class of a map or priority-queue, fully qualified. */
+        private String valueType;
+
+        /** The priority class of a priority-queue (naturally ordered, such as java.lang.Long). */
+        private String priorityType;
+
+        /** The most entries a priority-queue holds (the lowest priorities are evicted); empty: unbounded. */
+        private Long capacity;
+
+        /**
+         * A secret every node of the collection must give; without one, anyone on the network who knows
+         * the store name can read and write it. Keep it out of source control.
+         */
+        private String secret;
+
+        /** Writes between snapshots of the collection, after which its log is compacted. */
+        private long snapshotEvery = 10_000;
+
+        /** Log entries kept behind a snapshot. */
+        private long snapshotRetain = 1_000;
+
+        /**
+         * A directory of its own where this node keeps the collection on disk (it then restarts with it);
+         * empty keeps it in memory (it is then fetched from the other nodes after a restart).
+         */
+        private Path dataDir;
+
+        /** No kind and no types; Spring Boot binds the configured values. */
+        public CollectionSpec() {
+        }
+
+        /** The kind as configured. */
+        public String getKind() {
+            return kind;
+        }
+
+        /** Sets the kind. */
+        public void setKind(String kind) {
+            this.kind = kind;
+        }
+
+        /** The store name as configured, {@code null} for the bean name. */
+        public String getStore() {
+            return store;
+        }
+
+        /** Sets the store name. */
+        public void setStore(String store) {
+            this.store = store;
+        }
+
+        /** The role as configured; default writer. */
+        public String getRole() {
+            return role;
+        }
+
+        /** Sets the role: writer or reader. */
+        public void setRole(String role) {
+            this.role = role;
+        }
+
+        /** The element class name. */
+        public String getType() {
+            return type;
+        }
+
+        /** Sets the element class name. */
+        public void setType(String type) {
+            this.type = type;
+        }
+
+        /** The key class name. */
+        public String getKeyType() {
+            return keyType;
+        }
+
+        /** Sets the key class name. */
+        public void setKeyType(String keyType) {
+            this.keyType = keyType;
+        }
+
+        /** The value class name. */
+        public String getValueType() {
+            return valueType;
+        }
+
+        /** Sets the value class name. */
+        public void setValueType(String valueType) {
+            this.valueType = valueType;
+        }
+
+        /** The priority class name. */
+        public String getPriorityType() {
+            return priorityType;
+        }
+
+        /** Sets the priority class name. */
+        public void setPriorityType(String priorityType) {
+            this.priorityType = priorityType;
+        }
+
+        /** The capacity of a priority-queue, {@code null} for unbounded. */
+        public Long getCapacity() {
+            return capacity;
+        }
+
+        /** Sets the capacity of a priority-queue. */
+        public void setCapacity(Long capacity) {
+            this.capacity = capacity;
+        }
+
+        /** The secret, {@code null} if unset. */
+        public String getSecret() {
+            return secret;
+        }
+
+        /** Sets the secret. */
+        public void setSecret(String secret) {
+            this.secret = secret;
+        }
+
+        /** Writes between snapshots; default 10,000. */
+        public long getSnapshotEvery() {
+            return snapshotEvery;
+        }
+
+        /** Sets the writes between snapshots. */
+        public void setSnapshotEvery(long snapshotEvery) {
+            this.snapshotEvery = snapshotEvery;
+        }
+
+        /** Log entries kept behind a snapshot; default 1,000. */
+        public long getSnapshotRetain() {
+            return snapshotRetain;
+        }
+
+        /** Sets the log entries kept behind a snapshot. */
+        public void setSnapshotRetain(long snapshotRetain) {
+            this.snapshotRetain = snapshotRetain;
+        }
+
+        /** The data directory, {@code null} for memory. */
+        public Path getDataDir() {
+            return dataDir;
+        }
+
+        /** Sets the data directory. */
+        public void setDataDir(Path dataDir) {
+            this.dataDir = dataDir;
         }
     }
 }

@@ -1,0 +1,29 @@
+package io.mosaik.spring.boot;
+
+import io.mosaik.collections.CollectionConfig;
+
+/**
+ * Adjusts the {@link CollectionConfig} of a collection declared under {@code mosaik.collections.<name>},
+ * after the properties were applied and before it is opened: consensus timings, a secret from a vault,
+ * a data directory computed at start-up. Every bean of this type is applied to every declared
+ * collection, in {@link org.springframework.core.annotation.Order} order; look at the name to adjust one.
+ *
+ * <pre>{@code
+ * @Bean
+ * MosaikCollectionCustomizer balancesSecret(Vault vault) {
+ *     return (name, config) -> name.equals("balances") ? config.withSecret(vault.read("balances")) : config;
+ * }
+ * }</pre>
+ */
+@FunctionalInterface
+public interface MosaikCollectionCustomizer {
+
+    /**
+     * Customizes the configuration of one collection.
+     *
+     * @param name   the collection's bean name
+     * @param config the configuration from the properties
+     * @return the configuration to open it with
+     */
+    CollectionConfig customize(String name, CollectionConfig config);
+}
