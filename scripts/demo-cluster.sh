@@ -3,7 +3,8 @@
 # own HTTP port and mosaik port, all on 127.0.0.1. Node 1 starts first; the others bootstrap to it.
 # Node 1 is the exchange (it produces a stream of quotes), the others are traders (they consume it).
 # Every node is a member of the counter group (a replicated counter, at /counter on each node), kept on
-# disk in .demo/data/node-N, so the count survives a restart of the demo. Ctrl-C stops every node. Logs
+# disk in .demo/data/node-N, so the count survives a restart of the demo. Nodes 1 and 2 write the replicated
+# balances map and order book (/balances, /book), node 3 reads them. Ctrl-C stops every node. Logs
 # go to .demo/node-N.log.
 #
 #   scripts/demo-cluster.sh [--nodes N] [--transport tcp|quic] [--fresh]
@@ -108,6 +109,8 @@ start_node() {
         args+=(--mosaik.discovery.tags="demo,node-$n" --sample.role=trader
                --mosaik.key-file="$DEMO_DIR/data/node-$n/node.key")
     fi
+    # the balances map and the order book: nodes 1 and 2 write them, node 3 only reads its replicas
+    [[ "$n" == 3 ]] && args+=(--sample.collections-role=reader)
     [[ -n "$TRANSPORT" ]] && args+=(--mosaik.transport="$TRANSPORT")
     "$JAVA" -Xmx256m -jar "$JAR" "${args[@]}" "$@" >"$DEMO_DIR/node-$n.log" 2>&1 &
     PIDS+=("$!")

@@ -82,6 +82,41 @@ class SampleApplicationTest {
         assertThat(value("strong")).isEqualTo(before);
     }
 
+    @Autowired
+    io.mosaik.collections.ReplicatedMap<String, Long> balances;
+
+    @Autowired
+    io.mosaik.collections.ReplicatedPriorityQueue<Long, String, BookOrder> book;
+
+    @Test
+    void balancesAndTheOrderBookAreWrittenAndReadOverHttp() throws Exception {
+        balances.when().online().get(60, TimeUnit.SECONDS); // alone, a writer forms the group
+        CollectionsController.Written written = client.put().uri("/balances/alice?amount=120")
+                .accept(MediaType.APPLICATION_JSON).exchange().expectStatus().isOk()
+                .expectBody(CollectionsController.Written.class).returnResult().getResponseBody();
+        assertThat(written.version()).isPositive();
+        client.get().uri("/balances?atLeast=" + written.version()).accept(MediaType.APPLICATION_JSON).exchange()
+                .expectStatus().isOk().expectBody()
+                .jsonPath("$.balances.alice").isEqualTo(120)
+                .jsonPath("$.role").isEqualTo("writer");
+        client.get().uri("/balances/alice").exchange().expectStatus().isOk().expectBody(Long.class).isEqualTo(120L);
+        client.get().uri("/balances/nobody").exchange().expectStatus().isNotFound();
+
+        book.when().online().get(60, TimeUnit.SECONDS);
+        client.post().uri("/book?id=o1&price=101&side=sell&quantity=5").exchange().expectStatus().isOk();
+        CollectionsController.Written last = client.post().uri("/book?id=o2&price=99&side=buy&quantity=3")
+                .exchange().expectStatus().isOk().expectBody(CollectionsController.Written.class).returnResult()
+                .getResponseBody();
+        client.get().uri("/book?atLeast=" + last.version()).accept(MediaType.APPLICATION_JSON).exchange()
+                .expectStatus().isOk().expectBody()
+                .jsonPath("$.orders[0].key").isEqualTo("o2")
+                .jsonPath("$.orders[0].priority").isEqualTo(99)
+                .jsonPath("$.orders[0].value.side").isEqualTo("buy")
+                .jsonPath("$.orders[1].key").isEqualTo("o1");
+        client.delete().uri("/book/o2").exchange().expectStatus().isOk();
+        client.post().uri("/book?id=o3&price=many&side=buy&quantity=1").exchange().expectStatus().isBadRequest();
+    }
+
     @Test
     void counterRefusesBadRequests() {
         client.get().uri("/counter?consistency=sometimes").exchange().expectStatus().isBadRequest();

@@ -40,7 +40,7 @@ class SampleClusterIT {
     private final List<Node> nodes = new ArrayList<>();
 
     @Test
-    void threeNodesGivenOneSeedFindEachOtherStreamQuotesAndShareACounter() throws Exception {
+    void threeNodesGivenOneSeedFindEachOtherStreamQuotesAndShareACounterAndCollections() throws Exception {
         Node first = start("node-1", null);
         JsonNode firstNode = awaitNode(first);
         String firstAddress = firstNode.get("address").asString();
@@ -113,6 +113,22 @@ class SampleClusterIT {
             assertThat(read.get("consistency").asString()).isEqualTo("strong");
             assertThat(read.get("value").asLong()).as("the counter at %s", other.log).isEqualTo(5);
         }
+
+        // the balances map: written on node 2, read on the reader node 3 once it has that version
+        HttpRequest put = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + second.httpPort
+                + "/balances/alice?amount=42")).header("Accept", "application/json")
+                .PUT(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(15)).build();
+        HttpResponse<String> written = await().atMost(STARTUP).pollInterval(Duration.ofMillis(500))
+                .until(() -> http.send(put, HttpResponse.BodyHandlers.ofString()), r -> r.statusCode() != 503);
+        assertThat(written.statusCode()).as("PUT /balances/alice: %s", written.body()).isEqualTo(200);
+        long version = json.readTree(written.body()).get("version").asLong();
+        JsonNode read = get(third, "/balances?atLeast=" + version);
+        assertThat(read.get("role").asString()).isEqualTo("reader");
+        assertThat(read.get("balances").get("alice").asLong()).isEqualTo(42);
+        HttpRequest refused = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + third.httpPort
+                + "/balances/bob?amount=1")).PUT(HttpRequest.BodyPublishers.noBody()).build();
+        assertThat(http.send(refused, HttpResponse.BodyHandlers.ofString()).statusCode())
+                .as("a reader node refuses writes").isEqualTo(409);
     }
 
     /** The {@code counter} group as {@code /actuator/mosaik/groups} lists it. */
@@ -173,6 +189,9 @@ class SampleClusterIT {
         boolean exchange = name.equals("node-1"); // node 1 produces the quotes stream, the others consume it
         command.add("--mosaik.discovery.tags=demo," + name + (exchange ? ",exchange" : ""));
         command.add("--sample.role=" + (exchange ? "exchange" : "trader"));
+        if (name.equals("node-3")) { // as in the demo: node 3 only reads the balances and the order book
+            command.add("--sample.collections-role=reader");
+        }
         Path log = logs.resolve(name + ".log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         Node node = new Node(process, httpPort, mosaikPort, log);
