@@ -29,6 +29,8 @@ final class GroupMetrics {
     final Counter leaderChanges;
     final Counter rejectedCommands;
     final Counter foreignMessages;
+    final Counter snapshotChunksFetched;
+    final Counter snapshotChunksServed;
     final Timer applyLatency;
     final Timer snapshotDuration;
     final Timer logSync;
@@ -61,6 +63,12 @@ final class GroupMetrics {
                 .description("Commands whose apply threw (the same on every member)").register(registry);
         foreignMessages = Counter.builder("mosaik.groups.raft.foreign.messages").tags(tags)
                 .description("Raft messages from members of another formation of this group (formed apart)")
+                .register(registry);
+        snapshotChunksFetched = Counter.builder("mosaik.groups.snapshot.chunks.fetched").tags(tags)
+                .description("Snapshot chunks this node installed that came from members other than the leader")
+                .register(registry);
+        snapshotChunksServed = Counter.builder("mosaik.groups.snapshot.chunks.served").tags(tags)
+                .description("Snapshot chunks this node sent to members installing the same snapshot")
                 .register(registry);
         applyLatency = Timer.builder("mosaik.groups.raft.apply.latency").tags(tags)
                 .description("Time to apply one batch of committed entries").register(registry);

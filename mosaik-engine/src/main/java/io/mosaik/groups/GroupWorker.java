@@ -95,6 +95,8 @@ final class GroupWorker<C, Q, R> {
     private long lastElections;
     private long lastRejected;
     private long lastForeign;
+    private long lastFetched;
+    private long lastServed;
     private long foreignWarnedAt = Long.MIN_VALUE / 2;
     private int handles;
 
@@ -131,6 +133,7 @@ final class GroupWorker<C, Q, R> {
                 (recovering - opening) / 1_000_000, (System.nanoTime() - recovering) / 1_000_000);
         this.replica = new Replica<>(core, machine, network.codec(), completions::add, seeds.nextLong(),
                 raft.maxAppendBytes());
+        replica.snapshotEvery(snapshotEvery);
         this.dataDirectory = builder.dataDirectory();
         this.durable = dataDirectory != null || storage instanceof io.mosaik.groups.raft.FileLogStorage;
         this.status = GroupStatus.of(id, core.status(), false, 0, List.of(), storage, dataDirectory);
@@ -331,6 +334,10 @@ final class GroupWorker<C, Q, R> {
 
     private void publish() {
         long now = now();
+        metrics.snapshotChunksFetched.increment(core.snapshotChunksFetched() - lastFetched);
+        lastFetched = core.snapshotChunksFetched();
+        metrics.snapshotChunksServed.increment(core.snapshotChunksServed() - lastServed);
+        lastServed = core.snapshotChunksServed();
         GroupStatus current = status;
         // Building the status takes a few collections: under load, when nobody waits on it and nothing
         // but the indices moved, refresh it every STATUS_REFRESH_MILLIS rather than on every turn.
@@ -731,7 +738,7 @@ final class GroupWorker<C, Q, R> {
     private void maybeSnapshot() {
         Replica.PendingSnapshot snapshot;
         try {
-            snapshot = replica.captureSnapshot(snapshotEvery);
+            snapshot = replica.captureSnapshot();
         } catch (RuntimeException e) {
             metrics.snapshotFailures.increment();
             log.warn("group {}: the state machine failed to capture a snapshot; the log is kept",

@@ -48,10 +48,12 @@ final class Replica<C, Q, R> {
     private boolean closed;
     private long rejected;
     private long appliedTerm;
-    private long lastSnapshotIndex;
     private long restoredUpTo;
     private boolean snapshots = true;
     private PendingSnapshot snapshotting;
+    /** Captured by {@link #process}, not yet handed over by {@link #captureSnapshot}. */
+    private PendingSnapshot captured;
+    private long snapshotEvery;
 
     /**
      * A snapshot captured on the group's thread, written by {@link #write} on another, then committed by
@@ -252,6 +254,7 @@ final class Replica<C, Q, R> {
         }
         for (LogEntry entry : ready.committed()) {
             applyEntry(entry);
+            captureAt(entry);
         }
         answerCaughtUpQueries();
     }
@@ -330,7 +333,6 @@ final class Replica<C, Q, R> {
         appliedIndex = snapshot.position().index();
         restoredUpTo = appliedIndex;
         appliedTerm = snapshot.position().term();
-        lastSnapshotIndex = appliedIndex;
         // Commands whose index the snapshot covers: whether they are in it cannot be told from here.
         while (!acceptedAt.isEmpty() && acceptedAt.firstKey() <= appliedIndex) {
             for (long id : acceptedAt.pollFirstEntry().getValue()) {
@@ -339,32 +341,56 @@ final class Replica<C, Q, R> {
                     fail(pending, coveredBySnapshot());
                 }
             }
-        }        failAcceptedBeyond(appliedIndex, appliedTerm);
+        }
+        failAcceptedBeyond(appliedIndex, appliedTerm);
     }
 
     /**
-     * Captures a snapshot when {@code every} entries were applied since the last one, if the state
-     * machine can and none is being written: the returned snapshot is to be {@linkplain PendingSnapshot#write()
-     * written} (on another thread) and then handed to {@link #snapshotWritten}.
+     * The snapshot captured while the last entries were applied, if any: the state right after an entry
+     * whose index is a multiple of {@code every}, if the state machine can snapshot and no other snapshot
+     * was being written then (see {@link #snapshotEvery(long)}). It is to be
+     * {@linkplain PendingSnapshot#write() written} (on another thread) and then handed to
+     * {@link #snapshotWritten}.
      *
-     * @param every entries between snapshots (0: never)
      * @return the captured snapshot, or {@code null}
      */
-    PendingSnapshot captureSnapshot(long every) {
-        if (every <= 0 || !snapshots || snapshotting != null || appliedIndex - lastSnapshotIndex < every) {
-            return null;
+    PendingSnapshot captureSnapshot() {
+        PendingSnapshot made = captured;
+        captured = null;
+        return made;
+    }
+
+    /**
+     * Sets the snapshot interval: the state is captured right after every entry whose index is a
+     * multiple of it.
+     *
+     * @param every entries between snapshots (0: never)
+     */
+    void snapshotEvery(long every) {
+        this.snapshotEvery = every;
+    }
+
+    /**
+     * Captures the state right after the entry at a multiple of the snapshot interval, if none is being
+     * written: every member snapshots at the same positions, so members whose state machines write
+     * identical bytes for identical states hold identical snapshots, and a member catching up can fetch
+     * one from several of them.
+     */
+    private void captureAt(LogEntry entry) {
+        long every = snapshotEvery;
+        if (every <= 0 || !snapshots || snapshotting != null || entry.index() % every != 0) {
+            return;
         }
         StateMachine.SnapshotTask task;
         try {
             task = machine.capture();
         } catch (UnsupportedOperationException e) {
             snapshots = false; // this state machine keeps its whole log
-            return null;
+            return;
         }
         LogPosition position = new LogPosition(appliedTerm, appliedIndex);
         snapshotting = new PendingSnapshot(position, task, core.beginSnapshot(position));
-        lastSnapshotIndex = appliedIndex;
-        return snapshotting;
+        captured = snapshotting;
     }
 
     /**

@@ -155,6 +155,7 @@ final class GroupSimulation {
     private double duplicate;
     private long events;
     private long restores;
+    private long fetchedChunks;
 
     GroupSimulation(long seed, Settings settings, boolean tracing) {
         this.seed = seed;
@@ -202,6 +203,7 @@ final class GroupSimulation {
         now = settings.end();
         for (Node node : nodes) {
             restores += node.machine.restores;
+            fetchedChunks += node.core.snapshotChunksFetched();
         }
         checkConvergence();
         checkLinearizable();
@@ -212,6 +214,11 @@ final class GroupSimulation {
     GroupSimulation withMachines(java.util.function.Supplier<RegisterMachine> machines) {
         this.machines = machines;
         return this;
+    }
+
+    /** Snapshot chunks installed that came from members other than the leader, over the run. */
+    long fetchedChunks() {
+        return fetchedChunks;
     }
 
     /** Applied entries whose passenger state was compared with another replica's. */
@@ -380,7 +387,7 @@ final class GroupSimulation {
     private void snapshotInTheBackground(Node node) {
         try {
             if (node.snapshotting == null) {
-                node.snapshotting = node.replica.captureSnapshot(settings.snapshotEvery());
+                node.snapshotting = node.replica.captureSnapshot();
                 if (node.snapshotting != null) {
                     node.snapshotting.write();
                     node.snapshotDue = now + random.nextLong(300);
@@ -415,6 +422,7 @@ final class GroupSimulation {
     private void start(Node node) {
         if (node.machine != null) {
             restores += node.machine.restores;
+            fetchedChunks += node.core.snapshotChunksFetched();
         }
         node.incarnation++;
         log("start %d (incarnation %d)", node.index, node.incarnation);
@@ -428,6 +436,7 @@ final class GroupSimulation {
         node.machine = machines.get();
         node.replica = new Replica<>(node.core, node.machine, codec, Runnable::run, random.nextLong(),
                 config.maxAppendBytes());
+        node.replica.snapshotEvery(settings.snapshotEvery());
         node.up = true;
         node.verifiedCommit = 0;
         node.verifiedApplied = 0;

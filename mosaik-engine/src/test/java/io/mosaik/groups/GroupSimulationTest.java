@@ -33,17 +33,22 @@ class GroupSimulationTest {
         AtomicLong events = new AtomicLong();
         AtomicLong restores = new AtomicLong();
         AtomicLong lost = new AtomicLong();
+        AtomicLong fetched = new AtomicLong();
         long started = System.nanoTime();
         LongStream.range(base, base + seeds).parallel().forEach(seed -> {
             GroupSimulation simulation = new GroupSimulation(seed, GroupSimulation.Settings.mixed(seed), false);
             events.addAndGet(simulation.run());
             restores.addAndGet(simulation.restores());
             lost.addAndGet(simulation.lostEntries());
+            fetched.addAndGet(simulation.fetchedChunks());
         });
-        System.out.printf("group simulation: %d seeds, %d events, %d snapshots restored, %d unsynced entries lost"
-                + " to crashes, %d ms%n", seeds, events.get(), restores.get(), lost.get(),
+        System.out.printf("group simulation: %d seeds, %d events, %d snapshots restored, %d snapshot chunks from"
+                + " members other than the leader, %d unsynced entries lost to crashes, %d ms%n", seeds, events.get(),
+                restores.get(), fetched.get(), lost.get(),
                 (System.nanoTime() - started) / 1_000_000);
         assertThat(events.get()).isGreaterThan(seeds * 1_000L);
         assertThat(restores.get()).as("snapshots installed or restored on restart").isGreaterThan(seeds / 10);
+        assertThat(fetched.get()).as("snapshot chunks fetched from members other than the leader")
+                .isGreaterThan(seeds / 10);
     }
 }

@@ -100,6 +100,12 @@ class LargeStateCatchUpTest {
         nodes.forEach(Network::close);
     }
 
+    /** A counter summed over every node. */
+    private double count(String meter) {
+        return nodes.stream().flatMap(n -> n.meterRegistry().find(meter).counters().stream())
+                .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+    }
+
     private Network node(List<PeerAddress> bootstrap) throws Exception {
         Network node = Network.builder(NETWORK).meterRegistry(new SimpleMeterRegistry()).bootstrap(bootstrap).start();
         nodes.add(node);
@@ -152,8 +158,10 @@ class LargeStateCatchUpTest {
         long started = System.nanoTime();
         late.when().applied(snapshotAt).get(240, TimeUnit.SECONDS);
         writtenWhileCatchingUp.set(written.get() - before);
-        System.out.printf("large state: %d MiB caught up in %d ms, %d writes committed meanwhile%n",
-                STATE_BYTES >> 20, (System.nanoTime() - started) / 1_000_000, writtenWhileCatchingUp.get());
+        System.out.printf("large state: %d MiB caught up in %d ms, %d writes committed meanwhile, %.0f chunks from"
+                + " members other than the leader (%.0f served)%n", STATE_BYTES >> 20,
+                (System.nanoTime() - started) / 1_000_000, writtenWhileCatchingUp.get(),
+                count("mosaik.groups.snapshot.chunks.fetched"), count("mosaik.groups.snapshot.chunks.served"));
         writing.set(false);
         writer.join(Duration.ofSeconds(60));
 

@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * A replicated register for tests: a command writes its value (a negative value is rejected by
- * throwing), any query reads the value; it snapshots as its value repeated (over 1 KB, checked on restore). It remembers where each applied command was in the log, so the
+ * throwing), any query reads the value; it snapshots as its value repeated (4 KB, checked on restore). It remembers where each applied command was in the log, so the
  * simulator can check that every replica applies the same entries in the same order.
  */
 class RegisterMachine implements StateMachine<Long, Long, Long> {
@@ -15,7 +15,7 @@ class RegisterMachine implements StateMachine<Long, Long, Long> {
     /** With a passenger: a digest of its state after each entry in {@link #applied}. */
     final List<String> digests = new ArrayList<>();
     int restores;
-    private static final int COPIES = 126;
+    private static final int COPIES = 512;
 
     @Override
     public Class<Long> commandType() {
@@ -78,8 +78,9 @@ class RegisterMachine implements StateMachine<Long, Long, Long> {
 
     @Override
     public byte[] snapshot() {
-        // The value 126 times: over 1 KB, so that the simulator sends it in several chunks when its
-        // appends are small, and restore() can tell a snapshot put together wrongly.
+        // The value 512 times: 4 KB, so that the simulator sends it in many chunks when its appends are
+        // small (more than the leader's window: other members send some), and restore() can tell a
+        // snapshot put together wrongly.
         byte[] passenger = passengerSnapshot();
         java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(8 * COPIES + passenger.length);
         for (int i = 0; i < COPIES; i++) {

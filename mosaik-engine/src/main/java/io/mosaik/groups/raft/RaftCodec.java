@@ -9,6 +9,8 @@ import io.mosaik.groups.raft.RaftMessage.Forwarded;
 import io.mosaik.groups.raft.RaftMessage.Hello;
 import io.mosaik.groups.raft.RaftMessage.InstallSnapshot;
 import io.mosaik.groups.raft.RaftMessage.InstallSnapshotResponse;
+import io.mosaik.groups.raft.RaftMessage.SnapshotFetch;
+import io.mosaik.groups.raft.RaftMessage.SnapshotFetchResponse;
 import io.mosaik.groups.raft.RaftMessage.PreVote;
 import io.mosaik.groups.raft.RaftMessage.PreVoteResponse;
 import io.mosaik.groups.raft.RaftMessage.ReadIndexRequest;
@@ -47,6 +49,8 @@ public final class RaftCodec {
     private static final byte TIMEOUT_NOW = 12;
     private static final byte INSTALL_SNAPSHOT = 13;
     private static final byte INSTALL_SNAPSHOT_RESPONSE = 14;
+    private static final byte SNAPSHOT_FETCH = 15;
+    private static final byte SNAPSHOT_FETCH_RESPONSE = 16;
 
     private static final LeadershipPreference[] PREFERENCES = LeadershipPreference.values();
     private static final LogEntry.Kind[] KINDS = LogEntry.Kind.values();
@@ -110,6 +114,24 @@ public final class RaftCodec {
                     position(out, m.position());
                     out.writeLong(m.nextOffset());
                     out.writeBoolean(m.done());
+                }
+                case SnapshotFetch m -> {
+                    out.writeByte(SNAPSHOT_FETCH);
+                    out.writeLong(m.formation());
+                    position(out, m.position());
+                    out.writeInt(m.checksum());
+                    out.writeLong(m.offset());
+                    out.writeInt(m.length());
+                }
+                case SnapshotFetchResponse m -> {
+                    out.writeByte(SNAPSHOT_FETCH_RESPONSE);
+                    out.writeLong(m.formation());
+                    position(out, m.position());
+                    out.writeInt(m.checksum());
+                    out.writeLong(m.offset());
+                    out.writeBoolean(m.available());
+                    out.writeInt(m.chunk().length);
+                    out.write(m.chunk());
                 }
                 case TimeoutNow m -> {
                     out.writeByte(TIMEOUT_NOW);
@@ -209,6 +231,10 @@ public final class RaftCodec {
                 case INSTALL_SNAPSHOT -> installSnapshot(in);
                 case INSTALL_SNAPSHOT_RESPONSE -> new InstallSnapshotResponse(in.getLong(), nonNegative(in.getLong()),
                         position(in), nonNegative(in.getLong()), bool(in.get()));
+                case SNAPSHOT_FETCH -> new SnapshotFetch(in.getLong(), position(in), in.getInt(),
+                        nonNegative(in.getLong()), (int) nonNegative(in.getInt()));
+                case SNAPSHOT_FETCH_RESPONSE -> new SnapshotFetchResponse(in.getLong(), position(in), in.getInt(),
+                        nonNegative(in.getLong()), bool(in.get()), bytes(in));
                 case VOTE_RESPONSE -> new VoteResponse(in.getLong(), nonNegative(in.getLong()), bool(in.get()));
                 case APPEND -> append(in);
                 case APPEND_RESPONSE -> new AppendResponse(in.getLong(), nonNegative(in.getLong()), bool(in.get()),
@@ -324,7 +350,7 @@ public final class RaftCodec {
 
     private static long nonNegative(long value) {
         if (value < 0) {
-            throw new IllegalArgumentException("negative term or index " + value);
+            throw new IllegalArgumentException("negative term, index, offset or length " + value);
         }
         return value;
     }

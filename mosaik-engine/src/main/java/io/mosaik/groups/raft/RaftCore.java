@@ -14,6 +14,8 @@ import io.mosaik.groups.raft.RaftMessage.Forwarded;
 import io.mosaik.groups.raft.RaftMessage.Hello;
 import io.mosaik.groups.raft.RaftMessage.InstallSnapshot;
 import io.mosaik.groups.raft.RaftMessage.InstallSnapshotResponse;
+import io.mosaik.groups.raft.RaftMessage.SnapshotFetch;
+import io.mosaik.groups.raft.RaftMessage.SnapshotFetchResponse;
 import io.mosaik.groups.raft.RaftMessage.PreVote;
 import io.mosaik.groups.raft.RaftMessage.PreVoteResponse;
 import io.mosaik.groups.raft.RaftMessage.ReadIndexRequest;
@@ -70,6 +72,11 @@ public final class RaftCore {
     private static final int SNAPSHOT_CHUNK = 256 * 1024;
     /** Snapshot chunks sent to a follower before it acknowledges the first of them. */
     private static final int SNAPSHOT_WINDOW = 8;
+    /** Snapshot chunks a receiver fetches from other members beyond the leader's window, at most. */
+    private static final int FETCH_AHEAD = 32;
+    /** Snapshot chunks a receiver asks one other member for before it answers the first. */
+    private static final int FETCH_WINDOW = 4;
+    private static final byte[] NO_BYTES = new byte[0];
 
     private final PeerId self;
     private final RaftConfig config;
@@ -121,11 +128,61 @@ public final class RaftCore {
     private List<Outbound> outbox = new ArrayList<>();
     private List<ClientEvent> events = new ArrayList<>();
     private long foreignMessages;
+    private long snapshotChunksFetched;
+    private long snapshotChunksServed;
+    /** A snapshot whose install failed its checksum after members other than the leader helped. */
+    private LogPosition unhelpedSnapshot;
     private long elections;
     private boolean matchesLeader;
 
-    /** A snapshot arriving in chunks, written to the snapshot store as it comes. */
-    private record Receiving(LogPosition position, long total, int checksum, SnapshotWriter writer) {
+    /**
+     * A snapshot arriving in chunks, written to the snapshot store in order as it comes: from the leader,
+     * which sends it a window at a time from the start, and from other members whose latest snapshot is
+     * the same (same position and checksum), asked for chunks beyond the leader's window. Chunks that
+     * arrive before those they follow wait in {@link #ahead}; once written, the leader hears how far the
+     * snapshot got and skips what others sent.
+     */
+    private static final class Receiving {
+        final LogPosition position;
+        final long total;
+        final int checksum;
+        final SnapshotWriter writer;
+        /** The leader that sends the snapshot (the latest to send a chunk of it). */
+        PeerId leader;
+        final TreeMap<Long, byte[]> ahead = new TreeMap<>();
+        /** The chunks asked of other members, by offset: who was asked, and when. */
+        final TreeMap<Long, Fetch> fetching = new TreeMap<>();
+        /** Members that do not have the snapshot, or did not answer in time: not asked again. */
+        final Set<PeerId> refused = new HashSet<>();
+        /** Whether a chunk from a member other than the leader was written. */
+        boolean helped;
+
+        Receiving(LogPosition position, long total, int checksum, SnapshotWriter writer, PeerId leader) {
+            this.position = position;
+            this.total = total;
+            this.checksum = checksum;
+            this.writer = writer;
+            this.leader = leader;
+        }
+
+        int asked(PeerId member) {
+            int n = 0;
+            for (Fetch fetch : fetching.values()) {
+                if (fetch.member().equals(member)) {
+                    n++;
+                }
+            }
+            return n;
+        }
+
+        /** Forgets what a member was asked, and asks it nothing more. */
+        void drop(PeerId member) {
+            fetching.values().removeIf(fetch -> fetch.member().equals(member));
+            refused.add(member);
+        }
+    }
+
+    private record Fetch(PeerId member, long sentAt) {
     }
 
     private record PendingRead(long requestId, PeerId origin, long index, long probe) {
@@ -276,6 +333,10 @@ public final class RaftCore {
             return;
         }
         hellos.remove(peer);
+        if (receiving != null && receiving.asked(peer) > 0) {
+            receiving.fetching.values().removeIf(fetch -> fetch.member().equals(peer));
+            planFetches(); // other members take over its chunks
+        }
         if (peer.equals(leader) && role != Role.LEADER) {
             leader = null; // its bond is gone: until another leader speaks, this node knows none
             matchesLeader = false;
@@ -318,6 +379,7 @@ public final class RaftCore {
     public void tick(long now) {
         advance(now);
         expireRequests();
+        expireFetches();
         if (role == Role.LEADER) {
             if (transferTarget != null && now >= transferDeadline) {
                 transferTarget = null; // the target did not take over in time: lead on
@@ -420,6 +482,8 @@ public final class RaftCore {
             case TimeoutNow m -> onTimeoutNow(from, m);
             case InstallSnapshot m -> onInstallSnapshot(from, m);
             case InstallSnapshotResponse m -> onInstallSnapshotResponse(from, m);
+            case SnapshotFetch m -> onSnapshotFetch(from, m);
+            case SnapshotFetchResponse m -> onSnapshotFetchResponse(from, m);
         }
     }
 
@@ -626,6 +690,16 @@ public final class RaftCore {
     /** Messages dropped because they came from another formation of the group. */
     public long foreignMessages() {
         return foreignMessages;
+    }
+
+    /** Snapshot chunks this node installed that came from members other than the leader. */
+    public long snapshotChunksFetched() {
+        return snapshotChunksFetched;
+    }
+
+    /** Snapshot chunks this node served to members installing the same snapshot. */
+    public long snapshotChunksServed() {
+        return snapshotChunksServed;
     }
 
     /** Elections this node has stood in (pre-votes that won a majority). */
@@ -1074,7 +1148,7 @@ public final class RaftCore {
             }
             p.snapshotStalled = true;
         }
-        int chunk = (int) Math.max(1, Math.min(SNAPSHOT_CHUNK, config.maxAppendBytes()));
+        int chunk = snapshotChunk();
         byte[] configuration = null;
         while (p.snapshotOffset - p.snapshotAcked < (long) SNAPSHOT_WINDOW * chunk
                 && (p.snapshotOffset < data.size() || data.size() == 0 && !p.probeOut)) {
@@ -1110,40 +1184,68 @@ public final class RaftCore {
             send(from, new InstallSnapshotResponse(formation, term, position, m.total(), true));
             return;
         }
-        if (receiving == null || !receiving.position().equals(position) || receiving.total() != m.total()
-                || receiving.checksum() != m.checksum()) {
+        if (receiving == null || !receiving.position.equals(position) || receiving.total != m.total()
+                || receiving.checksum != m.checksum()) {
             if (m.offset() != 0) {
                 send(from, new InstallSnapshotResponse(formation, term, position, 0, false));
                 return;
             }
             abandonReceiving();
             receiving = new Receiving(position, m.total(), m.checksum(),
-                    snapshots.create(position, Configuration.decode(m.configuration())));
+                    snapshots.create(position, Configuration.decode(m.configuration())), from);
         }
-        SnapshotWriter writer = receiving.writer();
-        if (m.offset() != writer.written()) {
-            send(from, new InstallSnapshotResponse(formation, term, position, writer.written(), false));
+        Receiving r = receiving;
+        r.leader = from;
+        if (m.offset() != r.writer.written()) {
+            send(from, new InstallSnapshotResponse(formation, term, position, r.writer.written(), false));
             return;
         }
+        try {
+            r.writer.write(m.chunk(), 0, m.chunk().length);
+        } catch (java.io.IOException e) {
+            throw receivingFailed(e);
+        }
+        continueReceiving(true);
+    }
+
+    /**
+     * Writes the chunks fetched ahead that now follow on; then, if the snapshot is whole, checks and
+     * installs it, else tells the leader how far it got (always after a chunk of its own, or when a
+     * fetched chunk moved the snapshot on) and asks other members for more.
+     */
+    private void continueReceiving(boolean answerLeader) {
+        Receiving r = receiving;
+        SnapshotWriter writer = r.writer;
+        long before = writer.written();
         Snapshot snapshot;
         try {
-            writer.write(m.chunk(), 0, (int) Math.min(m.chunk().length, m.total() - m.offset()));
-            if (writer.written() < m.total()) {
-                send(from, new InstallSnapshotResponse(formation, term, position, writer.written(), false));
+            while (!r.ahead.isEmpty() && r.ahead.firstKey() <= writer.written()) {
+                Map.Entry<Long, byte[]> next = r.ahead.pollFirstEntry();
+                if (next.getKey() == writer.written()) {
+                    writer.write(next.getValue(), 0, next.getValue().length);
+                    r.helped = true;
+                }
+            }
+            if (writer.written() < r.total) {
+                if (answerLeader || writer.written() > before) {
+                    send(r.leader, new InstallSnapshotResponse(formation, term, r.position, writer.written(), false));
+                }
+                planFetches();
                 return;
             }
             receiving = null;
-            if (writer.checksum() != m.checksum()) {
+            if (writer.checksum() != r.checksum) {
                 writer.close();
-                send(from, new InstallSnapshotResponse(formation, term, position, 0, false)); // start over
+                if (r.helped) {
+                    unhelpedSnapshot = r.position; // a member sent a bad chunk: the leader alone, this time
+                }
+                send(r.leader, new InstallSnapshotResponse(formation, term, r.position, 0, false)); // start over
                 return;
             }
             writer.prepare();
             snapshot = writer.commit();
         } catch (java.io.IOException e) {
-            abandonReceiving();
-            writer.close();
-            throw new java.io.UncheckedIOException("cannot write the snapshot at " + position + " being installed", e);
+            throw receivingFailed(e);
         }
         if (snapshot == null) {
             snapshot = snapshots.latest(); // one at least as recent was committed meanwhile
@@ -1155,12 +1257,120 @@ public final class RaftCore {
             toRestore = snapshot;
         }
         matchesLeader = true;
-        send(from, new InstallSnapshotResponse(formation, term, position, m.total(), true));
+        send(r.leader, new InstallSnapshotResponse(formation, term, r.position, r.total, true));
+    }
+
+    private java.io.UncheckedIOException receivingFailed(java.io.IOException e) {
+        LogPosition position = receiving != null ? receiving.position : null;
+        if (receiving != null) {
+            receiving.writer.close();
+            receiving = null;
+        }
+        return new java.io.UncheckedIOException("cannot write the snapshot at " + position + " being installed", e);
+    }
+
+    /**
+     * Asks members other than the leader for chunks beyond the leader's window, one chunk per member at a
+     * time, up to {@link #FETCH_AHEAD} chunks ahead: those whose latest snapshot is this one send it.
+     */
+    private void planFetches() {
+        Receiving r = receiving;
+        if (r == null || r.position.equals(unhelpedSnapshot)) {
+            return;
+        }
+        long chunk = snapshotChunk();
+        long written = r.writer.written();
+        long offset = (written + SNAPSHOT_WINDOW * chunk + chunk - 1) / chunk * chunk;
+        long limit = Math.min(r.total, written + (SNAPSHOT_WINDOW + FETCH_AHEAD) * chunk);
+        List<PeerId> members = new ArrayList<>();
+        for (PeerId member : connected) {
+            if (!member.equals(r.leader) && !r.refused.contains(member)) {
+                members.add(member);
+            }
+        }
+        // Round robin: each member gets the next chunk nobody has or was asked for, up to its window.
+        for (boolean asked = true; asked && !members.isEmpty(); ) {
+            asked = false;
+            for (PeerId member : members) {
+                if (r.asked(member) >= FETCH_WINDOW) {
+                    continue;
+                }
+                while (offset < limit && (r.ahead.containsKey(offset) || r.fetching.containsKey(offset))) {
+                    offset += chunk;
+                }
+                if (offset >= limit) {
+                    return;
+                }
+                send(member, new SnapshotFetch(formation, r.position, r.checksum, offset, (int) chunk));
+                r.fetching.put(offset, new Fetch(member, now));
+                offset += chunk;
+                asked = true;
+            }
+        }
+    }
+
+    private int snapshotChunk() {
+        return (int) Math.max(1, Math.min(SNAPSHOT_CHUNK, config.maxAppendBytes()));
+    }
+
+    /** Members that were asked for a chunk an election timeout ago and did not answer are not asked again. */
+    private void expireFetches() {
+        Receiving r = receiving;
+        if (r == null || r.fetching.isEmpty()) {
+            return;
+        }
+        Set<PeerId> late = new HashSet<>();
+        r.fetching.values().forEach(fetch -> {
+            if (now - fetch.sentAt() >= config.electionTimeout()) {
+                late.add(fetch.member());
+            }
+        });
+        if (!late.isEmpty()) {
+            late.forEach(r::drop);
+            planFetches();
+        }
+    }
+
+    private void onSnapshotFetch(PeerId from, SnapshotFetch m) {
+        Snapshot latest = snapshots.latest();
+        boolean available = latest != null && latest.position().equals(m.position())
+                && latest.data().checksum() == m.checksum() && m.offset() < latest.data().size();
+        byte[] chunk = NO_BYTES;
+        if (available) {
+            int length = (int) Math.min(Math.min(m.length(), SNAPSHOT_CHUNK), latest.data().size() - m.offset());
+            chunk = latest.data().read(m.offset(), length);
+            snapshotChunksServed++;
+        }
+        send(from, new SnapshotFetchResponse(formation, m.position(), m.checksum(), m.offset(), available, chunk));
+    }
+
+    private void onSnapshotFetchResponse(PeerId from, SnapshotFetchResponse m) {
+        Receiving r = receiving;
+        if (r == null) {
+            return;
+        }
+        Fetch asked = r.fetching.get(m.offset());
+        if (asked == null || !asked.member().equals(from) || !m.position().equals(r.position)
+                || m.checksum() != r.checksum) {
+            return; // not what it was asked for (an answer that came after its time ran out)
+        }
+        r.fetching.remove(m.offset());
+        long expected = Math.min(snapshotChunk(), r.total - m.offset());
+        if (!m.available() || m.chunk().length != expected) {
+            r.drop(from);
+            planFetches();
+            return;
+        }
+        if (m.offset() >= r.writer.written()) {
+            r.ahead.put(m.offset(), m.chunk());
+            snapshotChunksFetched++;
+        }
+        continueReceiving(false);
     }
 
     private void abandonReceiving() {
         if (receiving != null) {
-            receiving.writer().close();
+            receiving.writer.close();
             receiving = null;
         }
     }

@@ -101,6 +101,44 @@ public sealed interface RaftMessage {
     }
 
     /**
+     * Asks a member for a range of its latest snapshot: a node installing the leader's snapshot fetches
+     * chunks from other members whose latest snapshot is the same (same position and checksum), in
+     * parallel with the chunks the leader sends.
+     *
+     * @param formation the sender's formation id
+     * @param position  the snapshot's position
+     * @param checksum  CRC32C of the snapshot's whole data
+     * @param offset    where the range starts
+     * @param length    the most bytes wanted
+     */
+    record SnapshotFetch(long formation, LogPosition position, int checksum, long offset, int length)
+            implements RaftMessage {
+        /** Validates. */
+        public SnapshotFetch {
+            Objects.requireNonNull(position, "position");
+        }
+    }
+
+    /**
+     * The answer to a {@link SnapshotFetch}.
+     *
+     * @param formation the sender's formation id
+     * @param position  the snapshot's position
+     * @param checksum  CRC32C of the snapshot's whole data
+     * @param offset    where the chunk starts
+     * @param available whether the sender has that snapshot (if not, the chunk is empty)
+     * @param chunk     the bytes
+     */
+    record SnapshotFetchResponse(long formation, LogPosition position, int checksum, long offset, boolean available,
+                                 byte[] chunk) implements RaftMessage {
+        /** Validates. */
+        public SnapshotFetchResponse {
+            Objects.requireNonNull(position, "position");
+            Objects.requireNonNull(chunk, "chunk");
+        }
+    }
+
+    /**
      * The leader hands its leadership over: the receiver, whose log matches the leader's, stands for
      * election at once (graceful shutdown of a leader, so that a rolling restart costs no election timeout).
      *

@@ -37,24 +37,32 @@ class SnapshotTransferTest {
     private byte[] state;
     private LogPosition snapshotAt;
 
-    private static PeerId id(int n) {
+    static PeerId id(int n) {
         byte[] bytes = new byte[32];
         bytes[0] = (byte) n;
         return PeerId.fromBytes(bytes);
     }
 
-    @BeforeEach
-    void aLeaderWithACompactedLog() {
-        leader = new RaftCore(LEADER, CONFIG, new InMemoryLogStorage(), SnapshotStore.inMemory(),
-                new SplittableRandom(1), 0);
+    /** A leader alone, elected, that applied 20 commands; returns when it is (the time is in {@code now[0]}). */
+    static RaftCore electedLeaderWithTwentyCommands(PeerId self, RaftConfig config, long[] now) {
+        RaftCore leader = new RaftCore(self, config, new InMemoryLogStorage(), SnapshotStore.inMemory(),
+                new SplittableRandom(1), now[0]);
         while (leader.role() != RaftCore.Role.LEADER) {
-            now += 10;
-            leader.tick(now);
+            now[0] += 10;
+            leader.tick(now[0]);
             leader.ready();
         }
         for (int i = 0; i < 20; i++) {
-            leader.propose(i, new byte[] {(byte) i}, now);
+            leader.propose(i, new byte[] {(byte) i}, now[0]);
         }
+        return leader;
+    }
+
+    @BeforeEach
+    void aLeaderWithACompactedLog() {
+        long[] clock = {now};
+        leader = electedLeaderWithTwentyCommands(LEADER, CONFIG, clock);
+        now = clock[0];
         List<LogEntry> applied = leader.ready().committed();
         snapshotAt = applied.getLast().position();
         state = new byte[10 * CHUNK + 17]; // eleven chunks
