@@ -34,11 +34,12 @@ import java.util.List;
  * 5 Disconnect   alive (bool)
  * 6 Shuffle      address | ttl (u8) | count (u16) | address*
  * 7 ShuffleReply count (u16) | address*
- * 8 Gossip       id (32) | round (u16) | length (u32) | payload
+ * 8 Gossip       id (32) | origin | round (u16) | length (u32) | payload
  * 9 IHave        count (u16) | (id (32) | round (u16))*
- * 10 Graft       id (32)
- * 11 Prune
+ * 10 Graft       id (32) | origin
+ * 11 Prune       origin
  * bool = one byte, 0 or 1
+ * origin = present (bool) | peer id (32) if present: the tree a message travels (its broadcaster's)
  * </pre>
  *
  * <p>Decoding is strict: unknown types, out-of-range counts, non-0/1 booleans, invalid addresses,
@@ -88,7 +89,7 @@ public final class GossipCodec {
             case Shuffle m -> out.u8(SHUFFLE).address(m.origin()).u8(checked("ttl", m.ttl(), 255))
                     .addresses(m.sample());
             case ShuffleReply m -> out.u8(SHUFFLE_REPLY).addresses(m.sample());
-            case Gossip m -> out.u8(GOSSIP).digest(m.id()).u16(checked("round", m.round(), 0xFFFF))
+            case Gossip m -> out.u8(GOSSIP).digest(m.id()).origin(m.origin()).u16(checked("round", m.round(), 0xFFFF))
                     .u32(checked("payload length", m.payload().length, MAX_PAYLOAD)).bytes(m.payload());
             case IHave m -> {
                 out.u8(IHAVE).u16(checked("announcements", m.announcements().size(), MAX_IHAVE));
@@ -96,8 +97,8 @@ public final class GossipCodec {
                     out.digest(announcement.id()).u16(checked("round", announcement.round(), 0xFFFF));
                 }
             }
-            case Graft m -> out.u8(GRAFT).digest(m.id());
-            case Prune m -> out.u8(PRUNE);
+            case Graft m -> out.u8(GRAFT).digest(m.id()).origin(m.origin());
+            case Prune m -> out.u8(PRUNE).origin(m.origin());
         }
         return out.toBytes();
     }
@@ -123,6 +124,7 @@ public final class GossipCodec {
                 case SHUFFLE_REPLY -> new ShuffleReply(addresses(in));
                 case GOSSIP -> {
                     Digest id = digest(in);
+                    PeerId origin = origin(in);
                     int round = Short.toUnsignedInt(in.getShort());
                     int length = in.getInt();
                     if (length < 0 || length > MAX_PAYLOAD || length > in.remaining()) {
@@ -131,7 +133,7 @@ public final class GossipCodec {
                     }
                     byte[] payload = new byte[length];
                     in.get(payload);
-                    yield new Gossip(id, round, payload);
+                    yield new Gossip(id, origin, round, payload);
                 }
                 case IHAVE -> {
                     int count = count(in, MAX_IHAVE, "announcements");
@@ -141,8 +143,8 @@ public final class GossipCodec {
                     }
                     yield new IHave(announcements);
                 }
-                case GRAFT -> new Graft(digest(in));
-                case PRUNE -> new Prune();
+                case GRAFT -> new Graft(digest(in), origin(in));
+                case PRUNE -> new Prune(origin(in));
                 default -> throw new MalformedGossipException("unknown message type " + type);
             };
             if (in.hasRemaining()) {
@@ -206,6 +208,15 @@ public final class GossipCodec {
         return value == 1;
     }
 
+    private static PeerId origin(ByteBuffer in) {
+        if (!bool(in)) {
+            return null;
+        }
+        byte[] id = new byte[PeerId.LENGTH];
+        in.get(id);
+        return PeerId.fromBytes(id);
+    }
+
     private static Digest digest(ByteBuffer in) {
         byte[] bytes = new byte[Digest.LENGTH];
         in.get(bytes);
@@ -242,6 +253,10 @@ public final class GossipCodec {
 
         Writer digest(Digest digest) {
             return bytes(digest.toBytes());
+        }
+
+        Writer origin(PeerId origin) {
+            return origin == null ? bool(false) : bool(true).bytes(origin.toBytes());
         }
 
         Writer address(PeerAddress address) {

@@ -50,16 +50,18 @@ import java.util.random.RandomGenerator;
  *       through would otherwise keep only the latest joiners as neighbours; the walks would start among
  *       nodes that have not finished joining and end next to them, and the overlay would grow as a chain
  *       whose diameter grows with N;</li>
- *   <li>on each shuffle tick a node with a full active view asks a random passive peer to replace one of
- *       its neighbours: active links keep being re-drawn from the passive views, which
- *       the shuffles keep random, so an overlay built in a skewed way re-mixes;</li>
+ *   <li>on one shuffle tick in {@value #ROTATE_ONE_TICK_IN} a node with a full active view asks a random
+ *       passive peer to replace one of its neighbours: active links keep being re-drawn from the passive
+ *       views, which the shuffles keep random, so an overlay built in a skewed way re-mixes;</li>
  *   <li>a refused request is answered with other candidates, a node with at most one neighbour asks with
  *       high priority, and a contact that never answered stays a candidate: each closes a way in which
  *       a few nodes could stay linked only with each other, refused by everyone else;</li>
  *   <li>{@link #observe} takes peers the shell learned elsewhere (its catalog) as candidates.</li>
  * </ul>
- * Broadcast, so that the tree stays short and whole:
+ * Broadcast, so that the trees stay short and whole:
  * <ul>
+ *   <li>a tree per origin, not one for all (see {@link #trees}): a message carries its origin, and so do
+ *       PRUNEs and the GRAFTs of the tree optimisation;</li>
  *   <li>Plumtree's tree optimisation: an announcement of a path at least
  *       {@link GossipConfig#treeOptimizationThreshold()} hops shorter than the one a message came along
  *       makes the announcer a tree edge (a GRAFT for {@link #LINK_ONLY}) and the old parent lazy;</li>
@@ -76,6 +78,14 @@ public final class GossipCore {
 
     /** The most announcers remembered per missing message; more only cost memory. */
     private static final int MAX_ANNOUNCERS = 8;
+    /** The most per-origin trees kept (each a handful of peer ids). */
+    private static final int MAX_TREES = 16_384;
+    /**
+     * A node with a full active view asks to replace a neighbour on one shuffle tick in this many: enough
+     * to re-mix an overlay grown in a skewed way, rare enough that the broadcast trees, which every
+     * replaced link cuts, stay close to the shortest paths between repairs.
+     */
+    private static final int ROTATE_ONE_TICK_IN = 4;
 
     /**
      * The id a GRAFT carries when it only asks for the link to become a tree edge again (Plumtree's
@@ -100,8 +110,25 @@ public final class GossipCore {
      * request would be taken for the answer to the second (and make a link the peer has since dropped).
      */
     private final Map<PeerId, Long> awaitingReply = new LinkedHashMap<>();
+    /** The shared tree: what messages without an origin travel, and what a new origin's tree starts as. */
     private final Set<PeerId> eager = new LinkedHashSet<>();
     private final Set<PeerId> lazy = new LinkedHashSet<>();
+    /**
+     * A tree per origin (Plumtree's per-sender trees): for each node whose broadcasts came recently, the
+     * neighbours this node only announces that origin's messages to; the other active neighbours are its
+     * tree edges. An origin's tree starts with every link a tree edge, so the origin's first message
+     * floods and the duplicates prune it to the tree its first copies came along (with even latencies,
+     * a shortest-path tree); it is then shaped by that origin's messages alone (a duplicate prunes, an
+     * announcement of a shorter path grafts). Each origin's messages so travel a tree near the shortest
+     * paths from it, rather than a tree every origin shares, whose paths between two leaves can be
+     * twice its depth. Least recently used first; at most {@link #MAX_TREES}.
+     */
+    private final LinkedHashMap<PeerId, Set<PeerId>> trees = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<PeerId, Set<PeerId>> eldest) {
+            return size() > MAX_TREES;
+        }
+    };
     /** Received (and originated) messages, oldest first: dedup and the source for GRAFT answers. */
     private final LinkedHashMap<Digest, Cached> cache = new LinkedHashMap<>();
     /** Announced but not received messages, with the announcers to graft from. */
@@ -125,7 +152,7 @@ public final class GossipCore {
      * {@code parent} and {@code treeRound} are the tree edge it is expected along and that path's
      * length, which the tree optimisation compares announcements with.
      */
-    private record Cached(byte[] payload, int round, long receivedAt, PeerId parent, int treeRound) {
+    private record Cached(byte[] payload, PeerId origin, int round, long receivedAt, PeerId parent, int treeRound) {
     }
 
     private record Announcer(PeerId peer, int round) {
@@ -233,8 +260,7 @@ public final class GossipCore {
             case Graft m -> onGraft(from, m, out);
             case Prune m -> {
                 if (active.containsKey(from)) {
-                    eager.remove(from);
-                    lazy.add(from);
+                    makeLazy(m.origin(), from);
                 }
             }
         }
@@ -259,7 +285,9 @@ public final class GossipCore {
             nextShuffleAt = now + config.shuffleIntervalMillis();
             if (!active.isEmpty()) {
                 shuffle(out);
-                rotate(now, out);
+                if (random.nextInt(ROTATE_ONE_TICK_IN) == 0) {
+                    rotate(now, out);
+                }
             } else if (passive.isEmpty() && pending.isEmpty()) {
                 sendJoins(now, out); // isolated: the only way back in is through the contacts
             }
@@ -298,9 +326,9 @@ public final class GossipCore {
             return out.build();
         }
         byte[] copy = payload.clone();
-        remember(id, copy, 0, now, null);
+        remember(id, copy, selfId, 0, now, null);
         missing.remove(id);
-        push(id, copy, 0, null, out);
+        push(id, selfId, copy, 0, null, out);
         return out.build();
     }
 
@@ -318,7 +346,7 @@ public final class GossipCore {
         if (peer == null || peer.equals(selfId)) {
             return out.build();
         }
-        boolean wasEager = eager.contains(peer);
+        boolean wasEager = isTreeEdge(peer);
         boolean wasActive = removeActive(peer, out);
         if (wasEager) {
             replaceTreeEdge(out);
@@ -357,6 +385,22 @@ public final class GossipCore {
     /** The active peers we only announce messages to. */
     public Set<PeerId> lazyPeers() {
         return Collections.unmodifiableSet(new LinkedHashSet<>(lazy));
+    }
+
+    /** The active peers we push an origin's messages to (its tree edges here); the shared tree's if unknown. */
+    public Set<PeerId> eagerPeers(PeerId origin) {
+        Set<PeerId> lazyOnes = trees.get(origin);
+        if (lazyOnes == null) {
+            return eagerPeers();
+        }
+        Set<PeerId> edges = new LinkedHashSet<>(active.keySet());
+        edges.removeAll(lazyOnes);
+        return Collections.unmodifiableSet(edges);
+    }
+
+    /** The origins whose trees this node keeps. */
+    public int trees() {
+        return trees.size();
     }
 
     /** The address we know for a peer in a view, or {@code null}. */
@@ -480,7 +524,7 @@ public final class GossipCore {
             }
             return;
         }
-        boolean wasEager = eager.contains(from);
+        boolean wasEager = isTreeEdge(from);
         removeActive(from, out);
         if (wasEager) {
             replaceTreeEdge(out);
@@ -665,6 +709,7 @@ public final class GossipCore {
         }
         eager.remove(peer);
         lazy.remove(peer);
+        trees.values().forEach(tree -> tree.remove(peer));
         lazyQueue.remove(peer);
         out.event(new GossipOutput.NeighborDown(peer));
         return true;
@@ -690,25 +735,24 @@ public final class GossipCore {
         }
         if (cache.containsKey(m.id())) {
             if (neighbour) {
-                // a second copy: this edge is redundant, keep it lazy (IHAVE still covers it)
-                eager.remove(from);
-                lazy.add(from);
-                out.send(from, active.get(from), new Prune());
+                // a second copy: this edge is redundant in the origin's tree, keep it lazy (IHAVE still
+                // covers it)
+                makeLazy(m.origin(), from);
+                out.send(from, active.get(from), new Prune(m.origin()));
             }
             return;
         }
-        remember(m.id(), m.payload(), m.round(), now, neighbour ? from : null);
+        remember(m.id(), m.payload(), m.origin(), m.round(), now, neighbour ? from : null);
         Missing announced = missing.remove(m.id());
         out.deliver(new GossipOutput.Delivery(m.id(), m.payload().clone(), m.round(), from));
         if (neighbour) {
-            lazy.remove(from);
-            eager.add(from);
+            makeEager(m.origin(), from);
         } else if (!pending.containsKey(from)) {
             // a peer that thinks we are linked when we are not: close its side too (unless we are asking
             // it to link right now: the DISCONNECT would cancel the link it is about to accept)
             out.send(from, known(from), new Disconnect(true));
         }
-        push(m.id(), m.payload(), m.round(), from, out);
+        push(m.id(), m.origin(), m.payload(), m.round(), from, out);
         if (neighbour && announced != null) {
             // it was announced before it came: the shortest announced path may beat this one (after the
             // push, or the announcer, grafted, would get a copy it already has and prune us again)
@@ -718,17 +762,57 @@ public final class GossipCore {
         }
     }
 
-    private void push(Digest id, byte[] payload, int round, PeerId except, GossipOutput.Builder out) {
-        for (PeerId peer : eager) {
-            if (!peer.equals(except)) {
-                out.send(peer, active.get(peer), new Gossip(id, round + 1, payload));
+    /** Pushes a message along its origin's tree edges and queues its announcement for the other links. */
+    private void push(Digest id, PeerId origin, byte[] payload, int round, PeerId except, GossipOutput.Builder out) {
+        Set<PeerId> lazyOnes = lazyOf(origin);
+        for (Map.Entry<PeerId, PeerAddress> neighbour : active.entrySet()) {
+            PeerId peer = neighbour.getKey();
+            if (peer.equals(except)) {
+                continue;
             }
-        }
-        for (PeerId peer : lazy) {
-            if (!peer.equals(except)) {
+            if (lazyOnes.contains(peer)) {
                 lazyQueue.computeIfAbsent(peer, p -> new ArrayList<>()).add(new Announcement(id, round + 1));
+            } else {
+                out.send(peer, neighbour.getValue(), new Gossip(id, origin, round + 1, payload));
             }
         }
+    }
+
+    /** The neighbours only announced to in an origin's tree (made from the shared tree), or the shared tree's. */
+    private Set<PeerId> lazyOf(PeerId origin) {
+        return origin == null ? lazy : trees.computeIfAbsent(origin, o -> new LinkedHashSet<>());
+    }
+
+    /** A peer becomes a lazy link of an origin's tree, and of the shared tree (which new trees copy). */
+    private void makeLazy(PeerId origin, PeerId peer) {
+        if (eager.remove(peer)) {
+            lazy.add(peer);
+        }
+        if (origin != null) {
+            lazyOf(origin).add(peer);
+        }
+    }
+
+    /** A peer becomes a tree edge of an origin's tree, and of the shared tree. */
+    private void makeEager(PeerId origin, PeerId peer) {
+        lazy.remove(peer);
+        eager.add(peer);
+        if (origin != null) {
+            lazyOf(origin).remove(peer);
+        }
+    }
+
+    /** Whether a neighbour is a tree edge of the shared tree or of any origin's. */
+    private boolean isTreeEdge(PeerId peer) {
+        if (eager.contains(peer)) {
+            return true;
+        }
+        for (Set<PeerId> tree : trees.values()) {
+            if (!tree.contains(peer)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void onIHave(PeerId from, IHave m, long now, GossipOutput.Builder out) {
@@ -784,17 +868,19 @@ public final class GossipCore {
                 || announcedRound > cached.treeRound() - (long) config.treeOptimizationThreshold()) {
             return;
         }
-        if (!eager.contains(announcer)) {
-            lazy.remove(announcer);
-            eager.add(announcer);
-            out.send(announcer, active.get(announcer), new Graft(LINK_ONLY));
+        PeerId origin = cached.origin();
+        Set<PeerId> lazyOnes = lazyOf(origin);
+        if (origin == null ? !eager.contains(announcer) : lazyOnes.contains(announcer)) {
+            makeEager(origin, announcer);
+            out.send(announcer, active.get(announcer), new Graft(LINK_ONLY, origin));
         }
         PeerId parent = cached.parent();
-        if (eager.remove(parent)) {
-            lazy.add(parent);
-            out.send(parent, active.get(parent), new Prune());
+        if (origin == null ? eager.contains(parent) : !lazyOnes.contains(parent)) {
+            makeLazy(origin, parent);
+            out.send(parent, active.get(parent), new Prune(origin));
         }
-        cache.put(id, new Cached(cached.payload(), cached.round(), cached.receivedAt(), announcer, announcedRound));
+        cache.put(id, new Cached(cached.payload(), origin, cached.round(), cached.receivedAt(), announcer,
+                announcedRound));
     }
 
     /**
@@ -805,10 +891,20 @@ public final class GossipCore {
      */
     private void replaceTreeEdge(GossipOutput.Builder out) {
         PeerId peer = pick(lazy, null, null);
-        if (peer != null) {
-            lazy.remove(peer);
-            eager.add(peer);
-            out.send(peer, active.get(peer), new Graft(LINK_ONLY));
+        if (peer == null) {
+            // no lazy link in the shared tree: one that is lazy in some origin's tree
+            for (Set<PeerId> tree : trees.values()) {
+                peer = pick(tree, null, null);
+                if (peer != null) {
+                    break;
+                }
+            }
+        }
+        if (peer != null && active.containsKey(peer)) {
+            PeerId edge = peer;
+            makeEager(null, edge);
+            trees.values().forEach(tree -> tree.remove(edge));
+            out.send(edge, active.get(edge), new Graft(LINK_ONLY)); // a tree edge again, in every tree
         }
     }
 
@@ -843,11 +939,16 @@ public final class GossipCore {
         if (!active.containsKey(from)) {
             return;
         }
-        lazy.remove(from);
-        eager.add(from);
         Cached cached = m.id().equals(LINK_ONLY) ? null : cache.get(m.id());
+        if (m.id().equals(LINK_ONLY) && m.origin() == null) {
+            makeEager(null, from); // a repaired edge: a tree edge in every tree
+            trees.values().forEach(tree -> tree.remove(from));
+        } else {
+            makeEager(cached != null ? cached.origin() : m.origin(), from);
+        }
         if (cached != null) {
-            out.send(from, active.get(from), new Gossip(m.id(), cached.round() + 1, cached.payload()));
+            out.send(from, active.get(from), new Gossip(m.id(), cached.origin(), cached.round() + 1,
+                    cached.payload()));
         }
     }
 
@@ -886,8 +987,8 @@ public final class GossipCore {
         lazyQueue.clear();
     }
 
-    private void remember(Digest id, byte[] payload, int round, long now, PeerId parent) {
-        cache.put(id, new Cached(payload, round, now, parent, round));
+    private void remember(Digest id, byte[] payload, PeerId origin, int round, long now, PeerId parent) {
+        cache.put(id, new Cached(payload, origin, round, now, parent, round));
         while (cache.size() > config.messageCacheCapacity()) {
             Iterator<Digest> oldest = cache.keySet().iterator();
             oldest.next();

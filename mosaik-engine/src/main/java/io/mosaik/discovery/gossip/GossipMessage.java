@@ -2,6 +2,7 @@ package io.mosaik.discovery.gossip;
 
 import io.mosaik.network.PeerAddress;
 import io.mosaik.primitives.Digest;
+import io.mosaik.primitives.PeerId;
 import java.util.List;
 import java.util.Objects;
 
@@ -75,15 +76,22 @@ public sealed interface GossipMessage {
      * Eager push of a broadcast message. The payload array is shared, not copied: treat it as immutable.
      *
      * @param id      the message id
+     * @param origin  the node that broadcast it, whose spanning tree it travels; {@code null} for the tree
+     *                all origins share
      * @param round   hops travelled, the originator's first push is round 1
      * @param payload the opaque application bytes
      */
-    record Gossip(Digest id, int round, byte[] payload) implements GossipMessage {
+    record Gossip(Digest id, PeerId origin, int round, byte[] payload) implements GossipMessage {
         /** Validates. */
         public Gossip {
             Objects.requireNonNull(id, "id");
             Objects.requireNonNull(payload, "payload");
             nonNegative("round", round);
+        }
+
+        /** A message of the shared tree (no origin). */
+        public Gossip(Digest id, int round, byte[] payload) {
+            this(id, null, round, payload);
         }
     }
 
@@ -110,18 +118,37 @@ public sealed interface GossipMessage {
     }
 
     /**
-     * "I miss this message: send it, and from now on push eagerly to me." With {@link GossipCore#LINK_ONLY}
-     * it asks for no message, only for eager pushes (the tree optimisation and tree repair send it).
+     * "I miss this message: send it, and from now on push eagerly to me" (in the tree of the message's
+     * origin). With {@link GossipCore#LINK_ONLY} it asks for no message, only for eager pushes: in the tree
+     * of {@code origin} (the tree optimisation), or in every tree if {@code origin} is {@code null} (tree
+     * repair after a broken edge).
+     *
+     * @param id     the message id, or {@link GossipCore#LINK_ONLY}
+     * @param origin the tree, for {@link GossipCore#LINK_ONLY}; {@code null} otherwise or for every tree
      */
-    record Graft(Digest id) implements GossipMessage {
+    record Graft(Digest id, PeerId origin) implements GossipMessage {
         /** Validates. */
         public Graft {
             Objects.requireNonNull(id, "id");
         }
+
+        /** A GRAFT for a message, or for every tree. */
+        public Graft(Digest id) {
+            this(id, null);
+        }
     }
 
-    /** "I got that message twice: only announce to me from now on." */
-    record Prune() implements GossipMessage {
+    /**
+     * "I got that message twice: only announce to me from now on", in the tree of {@code origin} (and the
+     * shared one).
+     *
+     * @param origin the tree, {@code null} for the shared one only
+     */
+    record Prune(PeerId origin) implements GossipMessage {
+        /** A PRUNE of the shared tree. */
+        public Prune() {
+            this(null);
+        }
     }
 
     private static void nonNegative(String name, int value) {

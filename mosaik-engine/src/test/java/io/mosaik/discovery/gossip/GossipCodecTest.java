@@ -27,9 +27,12 @@ class GossipCodecTest {
             new GossipMessage.Shuffle(address(4), 5, List.of(address(5), address(6))),
             new GossipMessage.ShuffleReply(List.of(address(7))),
             new GossipMessage.Gossip(Digest.of("m"), 3, new byte[] {1, 2, 3}),
+            new GossipMessage.Gossip(Digest.of("n"), address(8).peerId(), 4, new byte[] {4}),
             new GossipMessage.IHave(List.of(new Announcement(Digest.of("a"), 1), new Announcement(Digest.of("b"), 9))),
             new GossipMessage.Graft(Digest.of("g")),
-            new GossipMessage.Prune());
+            new GossipMessage.Graft(GossipCore.LINK_ONLY, address(9).peerId()),
+            new GossipMessage.Prune(),
+            new GossipMessage.Prune(address(10).peerId()));
 
     @Test
     void everyMessageSurvivesTheRoundTrip() {
@@ -38,6 +41,7 @@ class GossipCodecTest {
             if (message instanceof GossipMessage.Gossip gossip) {
                 GossipMessage.Gossip back = (GossipMessage.Gossip) decoded;
                 assertThat(back.id()).isEqualTo(gossip.id());
+                assertThat(back.origin()).isEqualTo(gossip.origin());
                 assertThat(back.round()).isEqualTo(gossip.round());
                 assertThat(back.payload()).isEqualTo(gossip.payload());
             } else {
@@ -69,9 +73,9 @@ class GossipCodecTest {
     void oversizedCountsAndPayloadsAreRefusedBeforeAllocating() {
         byte[] ihave = {9, (byte) 0xFF, (byte) 0xFF};
         assertThatThrownBy(() -> GossipCodec.decode(ihave)).hasMessageContaining("at most");
-        byte[] gossip = new byte[1 + 32 + 2 + 4];
+        byte[] gossip = new byte[1 + 32 + 1 + 2 + 4];
         gossip[0] = 8;
-        gossip[35] = 0x7F; // a payload length of about 2 GB
+        gossip[36] = 0x7F; // a payload length of about 2 GB (no origin)
         assertThatThrownBy(() -> GossipCodec.decode(gossip)).hasMessageContaining("payload");
         assertThatThrownBy(() -> GossipCodec.encode(new GossipMessage.Gossip(Digest.of("x"), 1,
                 new byte[GossipCodec.MAX_PAYLOAD + 1]))).isInstanceOf(IllegalArgumentException.class);

@@ -215,17 +215,27 @@ class GossipCoreTest {
         }
         a.receive(id(2), new Prune(), 1); // 2 is the only lazy neighbour
         a.receive(id(3), new ShuffleReply(List.of(address(20))), 1);
+        // a full node rotates on one shuffle tick in four (at random): within a few ticks it asks
         long tick = 2 * CONFIG.shuffleIntervalMillis();
         GossipOutput ask = a.tick(tick);
+        for (int ticks = 0; messagesTo(ask, id(20)).isEmpty() && ticks < 64; ticks++) {
+            tick += CONFIG.shuffleIntervalMillis();
+            ask = a.tick(tick);
+        }
         assertThat(messagesTo(ask, id(20))).containsExactly(new Neighbor(a.self(), false));
         assertThat(ask.events()).isEmpty();
 
-        // refused (the candidate is full): nothing changes, and the next shuffle tick asks again
+        // refused (the candidate is full): nothing changes, and a later shuffle tick asks again
         GossipOutput refused = a.receive(id(20), new NeighborReply(false), tick + 10);
         assertThat(refused.sends()).isEmpty();
         assertThat(a.activeView()).hasSize(CONFIG.activeViewSize()).doesNotContain(id(20));
         tick += CONFIG.shuffleIntervalMillis();
-        assertThat(messagesTo(a.tick(tick), id(20))).containsExactly(new Neighbor(a.self(), false));
+        GossipOutput again = a.tick(tick);
+        for (int ticks = 0; messagesTo(again, id(20)).isEmpty() && ticks < 64; ticks++) {
+            tick += CONFIG.shuffleIntervalMillis();
+            again = a.tick(tick);
+        }
+        assertThat(messagesTo(again, id(20))).containsExactly(new Neighbor(a.self(), false));
 
         // accepted: the lazy neighbour makes room (a tree edge would cut a subtree off) and stays a candidate
         GossipOutput accepted = a.receive(id(20), new NeighborReply(true), tick + 10);
@@ -335,16 +345,50 @@ class GossipCoreTest {
         assertThat(a.lazyPeers()).containsExactly(id(3));
         assertThat(a.eagerPeers()).containsExactly(id(2));
 
-        // the next message goes eagerly to 2 only, and lazily (on the next tick) to 3
-        GossipOutput own = a.broadcast(Digest.hash(new byte[] {2}), new byte[] {7}, 12);
-        assertThat(own.sends()).extracting(GossipOutput.Send::to).containsExactly(id(2));
+        // the next message of the shared tree goes eagerly to 2 only, and lazily (on the next tick) to 3
+        GossipOutput next = a.receive(id(4), new Gossip(Digest.hash(new byte[] {2}), 1, new byte[] {7}), 12);
+        assertThat(next.sends()).extracting(GossipOutput.Send::to).contains(id(2)).doesNotContain(id(3));
         GossipOutput tick = a.tick(13);
         assertThat(messagesTo(tick, id(3))).containsExactly(
-                new IHave(List.of(new Announcement(Digest.hash(new byte[] {2}), 1))));
+                new IHave(List.of(new Announcement(Digest.hash(new byte[] {2}), 2))));
 
         // a prune from a peer moves it to lazy
         a.receive(id(2), new Prune(), 14);
         assertThat(a.eagerPeers()).isEmpty();
+    }
+
+    @Test
+    void eachOriginHasATreeOfItsOwnThatStartsWithEveryLinkAndIsPrunedByItsDuplicates() {
+        GossipCore a = core(1);
+        link(a, core(2));
+        link(a, core(3));
+        link(a, core(4));
+        PeerId origin = id(9);
+        PeerId other = id(8);
+        // the first message of an origin goes over every link (a flood: its tree is not known yet)
+        GossipOutput first = a.receive(id(2), new Gossip(Digest.hash(new byte[] {1}), origin, 3, new byte[] {1}), 10);
+        assertThat(first.sends()).extracting(GossipOutput.Send::to).containsExactlyInAnyOrder(id(3), id(4));
+        assertThat(first.sends()).allSatisfy(send -> assertThat(((Gossip) send.message()).origin()).isEqualTo(origin));
+        // a duplicate prunes its sender in that origin's tree only
+        GossipOutput dup = a.receive(id(3), new Gossip(Digest.hash(new byte[] {1}), origin, 3, new byte[] {1}), 11);
+        assertThat(dup.sends()).containsExactly(new GossipOutput.Send(id(3), address(3), new Prune(origin)));
+        assertThat(a.eagerPeers(origin)).containsExactlyInAnyOrder(id(2), id(4));
+        // the next message of that origin is pushed along its tree, announced to the pruned link
+        GossipOutput second = a.receive(id(2), new Gossip(Digest.hash(new byte[] {2}), origin, 3, new byte[] {2}), 20);
+        assertThat(second.sends()).extracting(GossipOutput.Send::to).containsExactly(id(4));
+        assertThat(messagesTo(a.tick(21), id(3))).containsExactly(
+                new IHave(List.of(new Announcement(Digest.hash(new byte[] {2}), 4))));
+        // another origin's first message still floods
+        GossipOutput another = a.receive(id(2), new Gossip(Digest.hash(new byte[] {3}), other, 1, new byte[] {3}), 30);
+        assertThat(another.sends()).extracting(GossipOutput.Send::to).containsExactlyInAnyOrder(id(3), id(4));
+        // a prune names the tree it cuts
+        a.receive(id(4), new Prune(other), 31);
+        assertThat(a.eagerPeers(other)).containsExactlyInAnyOrder(id(2), id(3));
+        assertThat(a.eagerPeers(origin)).containsExactlyInAnyOrder(id(2), id(4));
+        assertThat(a.trees()).isEqualTo(2);
+        // this node's own broadcasts carry it as their origin
+        GossipOutput own = a.broadcast(Digest.hash(new byte[] {4}), new byte[] {4}, 40);
+        assertThat(own.sends()).allSatisfy(send -> assertThat(((Gossip) send.message()).origin()).isEqualTo(id(1)));
     }
 
     @Test
