@@ -35,7 +35,7 @@ import java.util.List;
  * 6 Shuffle      address | ttl (u8) | count (u16) | address*
  * 7 ShuffleReply count (u16) | address*
  * 8 Gossip       id (32) | origin | round (u16) | length (u32) | payload
- * 9 IHave        count (u16) | (id (32) | round (u16))*
+ * 9 IHave        count (u16) | (id (32) | round (u16))* | history (bool)
  * 10 Graft       id (32) | origin
  * 11 Prune       origin
  * bool = one byte, 0 or 1
@@ -96,6 +96,7 @@ public final class GossipCodec {
                 for (Announcement announcement : m.announcements()) {
                     out.digest(announcement.id()).u16(checked("round", announcement.round(), 0xFFFF));
                 }
+                out.bool(m.history());
             }
             case Graft m -> out.u8(GRAFT).digest(m.id()).origin(m.origin());
             case Prune m -> out.u8(PRUNE).origin(m.origin());
@@ -141,7 +142,7 @@ public final class GossipCodec {
                     for (int i = 0; i < count; i++) {
                         announcements.add(new Announcement(digest(in), Short.toUnsignedInt(in.getShort())));
                     }
-                    yield new IHave(announcements);
+                    yield new IHave(announcements, bool(in));
                 }
                 case GRAFT -> new Graft(digest(in), origin(in));
                 case PRUNE -> new Prune(origin(in));

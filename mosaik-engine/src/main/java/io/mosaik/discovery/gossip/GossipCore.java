@@ -135,6 +135,8 @@ public final class GossipCore {
     private final LinkedHashMap<Digest, Missing> missing = new LinkedHashMap<>();
     /** IHAVE entries to send on the next tick, per lazy peer. */
     private final Map<PeerId, List<Announcement>> lazyQueue = new LinkedHashMap<>();
+    /** History IHAVE entries for new neighbours, sent on the next tick. */
+    private final Map<PeerId, List<Announcement>> historyQueue = new LinkedHashMap<>();
 
     private List<PeerAddress> contacts = List.of();
     /** What we sent in our last shuffle: the first to go when the reply fills the passive view. */
@@ -711,6 +713,7 @@ public final class GossipCore {
         lazy.remove(peer);
         trees.values().forEach(tree -> tree.remove(peer));
         lazyQueue.remove(peer);
+        historyQueue.remove(peer);
         out.event(new GossipOutput.NeighborDown(peer));
         return true;
     }
@@ -819,9 +822,9 @@ public final class GossipCore {
         if (!active.containsKey(from)) {
             return;
         }
-        // an eager peer pushes what is new; what it only announces is history for a new link (see
-        // announceHistory), no copy of it is on its way, and waiting for the graft timeout is pointless
-        boolean history = eager.contains(from);
+        // history for a new link (see announceHistory): no copy of it is on its way, and waiting for the
+        // graft timeout is pointless
+        boolean history = m.history();
         List<Announcement> announcements = m.announcements();
         int limit = Math.min(announcements.size(), config.maxIHaveBatch());
         for (int i = 0; i < limit; i++) {
@@ -964,7 +967,7 @@ public final class GossipCore {
             return;
         }
         long since = now - config.messageCacheTtlMillis() / 2;
-        List<Announcement> queue = lazyQueue.computeIfAbsent(peer, p -> new ArrayList<>());
+        List<Announcement> queue = historyQueue.computeIfAbsent(peer, p -> new ArrayList<>());
         for (Map.Entry<Digest, Cached> entry : cache.entrySet()) {
             if (entry.getValue().receivedAt() >= since) {
                 queue.add(new Announcement(entry.getKey(), entry.getValue().round() + 1));
@@ -973,7 +976,12 @@ public final class GossipCore {
     }
 
     private void flushLazyQueue(GossipOutput.Builder out) {
-        for (Map.Entry<PeerId, List<Announcement>> entry : lazyQueue.entrySet()) {
+        flush(lazyQueue, false, out);
+        flush(historyQueue, true, out);
+    }
+
+    private void flush(Map<PeerId, List<Announcement>> queues, boolean history, GossipOutput.Builder out) {
+        for (Map.Entry<PeerId, List<Announcement>> entry : queues.entrySet()) {
             PeerAddress address = active.get(entry.getKey());
             if (address == null) {
                 continue;
@@ -981,10 +989,10 @@ public final class GossipCore {
             List<Announcement> all = entry.getValue();
             for (int from = 0; from < all.size(); from += config.maxIHaveBatch()) {
                 int to = Math.min(all.size(), from + config.maxIHaveBatch());
-                out.send(entry.getKey(), address, new IHave(all.subList(from, to)));
+                out.send(entry.getKey(), address, new IHave(all.subList(from, to), history));
             }
         }
-        lazyQueue.clear();
+        queues.clear();
     }
 
     private void remember(Digest id, byte[] payload, PeerId origin, int round, long now, PeerId parent) {

@@ -95,11 +95,23 @@ public sealed interface GossipMessage {
         }
     }
 
-    /** Lazy push: "I have these messages" (a batch collected between two ticks). */
-    record IHave(List<Announcement> announcements) implements GossipMessage {
+    /**
+     * Lazy push: "I have these messages" (a batch collected between two ticks).
+     *
+     * @param announcements the messages
+     * @param history       whether they are the recent messages announced to a new neighbour (none of
+     *                      them is on its way, so the receiver grafts what it lacks at once) rather than
+     *                      news along the tree (grafted only if no copy comes within the graft timeout)
+     */
+    record IHave(List<Announcement> announcements, boolean history) implements GossipMessage {
         /** Validates and copies. */
         public IHave {
             announcements = List.copyOf(announcements);
+        }
+
+        /** News along the tree. */
+        public IHave(List<Announcement> announcements) {
+            this(announcements, false);
         }
     }
 

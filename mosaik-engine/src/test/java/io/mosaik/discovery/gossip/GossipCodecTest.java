@@ -29,6 +29,7 @@ class GossipCodecTest {
             new GossipMessage.Gossip(Digest.of("m"), 3, new byte[] {1, 2, 3}),
             new GossipMessage.Gossip(Digest.of("n"), address(8).peerId(), 4, new byte[] {4}),
             new GossipMessage.IHave(List.of(new Announcement(Digest.of("a"), 1), new Announcement(Digest.of("b"), 9))),
+            new GossipMessage.IHave(List.of(new Announcement(Digest.of("c"), 2)), true),
             new GossipMessage.Graft(Digest.of("g")),
             new GossipMessage.Graft(GossipCore.LINK_ONLY, address(9).peerId()),
             new GossipMessage.Prune(),

@@ -524,9 +524,9 @@ class GossipCoreTest {
         // the next IHAVE batch tells the new neighbour of what is younger than half the cache lifetime:
         // an older message may be forgotten there already, and would be delivered a second time
         assertThat(a.tick(t + 100).sends()).filteredOn(s -> s.message() instanceof IHave).containsExactly(
-                new GossipOutput.Send(id(3), address(3), new IHave(List.of(new Announcement(recent, 1)))));
-        // an eager neighbour pushes what is new, so what it only announces is history: grafted at once
-        GossipOutput graft = c.receive(id(1), new IHave(List.of(new Announcement(recent, 1))), t + 110);
+                new GossipOutput.Send(id(3), address(3), new IHave(List.of(new Announcement(recent, 1)), true)));
+        // history: no copy of it is on its way, so it is grafted at once
+        GossipOutput graft = c.receive(id(1), new IHave(List.of(new Announcement(recent, 1)), true), t + 110);
         assertThat(graft.sends()).containsExactly(new GossipOutput.Send(id(1), address(1), new Graft(recent)));
         GossipOutput answer = a.receive(id(3), new Graft(recent), t + 120);
         assertThat(messagesTo(answer, id(3))).singleElement().isInstanceOfSatisfying(Gossip.class, gossip -> {
@@ -604,13 +604,13 @@ class GossipCoreTest {
         a.receive(id(2), new ShuffleReply(huge), 1);
         assertThat(a.passiveView()).hasSize(CONFIG.maxSampleSize());
 
-        // a flood of made-up announcements stays bounded: from an eager peer (history, grafted at once)
-        // and from a lazy one (grafted after the timeout), at most one batch is taken
+        // a flood of made-up announcements stays bounded: as history (grafted at once) and as news
+        // (grafted after the timeout), at most one batch is taken
         List<Announcement> flood = new ArrayList<>();
         for (int i = 0; i < 10_000; i++) {
             flood.add(new Announcement(Digest.fromLong(i + 1), 1));
         }
-        assertThat(a.receive(id(2), new IHave(flood), 1).sends()).hasSize(CONFIG.maxIHaveBatch())
+        assertThat(a.receive(id(2), new IHave(flood, true), 1).sends()).hasSize(CONFIG.maxIHaveBatch())
                 .allMatch(s -> s.message() instanceof Graft);
         a.receive(id(2), new Prune(), 1);
         List<Announcement> lazyFlood = flood.subList(CONFIG.maxIHaveBatch(), flood.size());
