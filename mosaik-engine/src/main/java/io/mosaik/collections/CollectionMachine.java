@@ -75,7 +75,14 @@ abstract class CollectionMachine<S> implements StateMachine<byte[], byte[], Bool
                 future.complete(now);
                 return future;
             }
-            waiters.add(new Waiter<>(condition, future));
+            Waiter<S> waiter = new Waiter<>(condition, future);
+            waiters.add(waiter);
+            // a caller that gives up (orTimeout, cancel) must not leave its waiter behind
+            future.whenComplete((state, error) -> {
+                synchronized (waiters) {
+                    waiters.remove(waiter);
+                }
+            });
         }
         return future;
     }

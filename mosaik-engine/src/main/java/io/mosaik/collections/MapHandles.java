@@ -66,8 +66,9 @@ final class MapHandles {
                 return unchanged();
             }
             return write(() -> {
-                Ops.Writer command = new Ops.Writer(MapMachine.EXTEND).number(entries.size());
-                entries.forEach((key, value) -> command.bytes(encode(key)).bytes(encode(value)));
+                List<Map.Entry<? extends K, ? extends V>> all = List.copyOf(entries.entrySet());
+                Ops.Writer command = new Ops.Writer(MapMachine.EXTEND).number(all.size());
+                all.forEach(entry -> command.bytes(encode(entry.getKey())).bytes(encode(entry.getValue())));
                 return command.build();
             }, entries);
         }

@@ -247,12 +247,16 @@ public final class ReplicatedCollections implements AutoCloseable {
         return spec.types().stream().map(Class::getSimpleName).toList();
     }
 
-    private synchronized void release(Store<?> store) {
-        if (store.released() == 0) {
+    private void release(Store<?> store) {
+        synchronized (this) {
+            if (store.released() > 0) {
+                return;
+            }
             stores.remove(store.group().id(), store);
-            store.shutdown();
-            log.info("closed {} {}", store.machine().kind.configName(), store.id().displayName());
         }
+        // outside the lock: leaving the group may hand its leadership over first, which takes a while
+        store.shutdown();
+        log.info("closed {} {}", store.machine().kind.configName(), store.id().displayName());
     }
 
     /** Forgets every collection (the network leaves their groups as it closes). */

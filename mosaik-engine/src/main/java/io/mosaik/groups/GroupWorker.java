@@ -736,15 +736,13 @@ final class GroupWorker<C, Q, R> {
      * goes on applying commands meanwhile; it is committed (and the log compacted) back on this thread.
      */
     private void maybeSnapshot() {
-        Replica.PendingSnapshot snapshot;
-        try {
-            snapshot = replica.captureSnapshot();
-        } catch (RuntimeException e) {
+        RuntimeException captureFailure = replica.takeCaptureFailure();
+        if (captureFailure != null) {
             metrics.snapshotFailures.increment();
             log.warn("group {}: the state machine failed to capture a snapshot; the log is kept",
-                    id.toShortString(), e);
-            return;
+                    id.toShortString(), captureFailure);
         }
+        Replica.PendingSnapshot snapshot = replica.captureSnapshot();
         if (snapshot == null) {
             return;
         }

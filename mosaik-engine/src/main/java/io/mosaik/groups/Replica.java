@@ -53,6 +53,7 @@ final class Replica<C, Q, R> {
     private PendingSnapshot snapshotting;
     /** Captured by {@link #process}, not yet handed over by {@link #captureSnapshot}. */
     private PendingSnapshot captured;
+    private RuntimeException captureFailure;
     private long snapshotEvery;
 
     /**
@@ -360,6 +361,13 @@ final class Replica<C, Q, R> {
         return made;
     }
 
+    /** The last capture failure since the previous call (cleared by reading it), or {@code null}. */
+    RuntimeException takeCaptureFailure() {
+        RuntimeException failure = captureFailure;
+        captureFailure = null;
+        return failure;
+    }
+
     /**
      * Sets the snapshot interval: the state is captured right after every entry whose index is a
      * multiple of it.
@@ -382,14 +390,19 @@ final class Replica<C, Q, R> {
             return;
         }
         StateMachine.SnapshotTask task;
+        LogPosition position = new LogPosition(appliedTerm, appliedIndex);
         try {
             task = machine.capture();
+            snapshotting = new PendingSnapshot(position, task, core.beginSnapshot(position));
         } catch (UnsupportedOperationException e) {
             snapshots = false; // this state machine keeps its whole log
             return;
+        } catch (RuntimeException e) {
+            // the state machine (or the snapshot store) failed: no snapshot this time, the log is kept and
+            // the group goes on applying; the next multiple of the interval tries again
+            captureFailure = e;
+            return;
         }
-        LogPosition position = new LogPosition(appliedTerm, appliedIndex);
-        snapshotting = new PendingSnapshot(position, task, core.beginSnapshot(position));
         captured = snapshotting;
     }
 

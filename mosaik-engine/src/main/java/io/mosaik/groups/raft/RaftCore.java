@@ -156,6 +156,9 @@ public final class RaftCore {
         final Set<PeerId> refused = new HashSet<>();
         /** Whether a chunk from a member other than the leader was written. */
         boolean helped;
+        /** The offset last reported to the leader, and when a chunk it had already was last answered. */
+        long reported = -1;
+        long staleAnsweredAt = Long.MIN_VALUE / 2;
 
         Receiving(LogPosition position, long total, int checksum, SnapshotWriter writer, PeerId leader) {
             this.position = position;
@@ -1196,8 +1199,18 @@ public final class RaftCore {
         }
         Receiving r = receiving;
         r.leader = from;
-        if (m.offset() != r.writer.written()) {
-            send(from, new InstallSnapshotResponse(formation, term, position, r.writer.written(), false));
+        long written = r.writer.written();
+        if (m.offset() < written && written == r.reported && now - r.staleAnsweredAt < config.heartbeatInterval()) {
+            // a chunk it has (others sent it first) and the leader already heard how far it got: an answer
+            // would only make the leader send its window again; one per heartbeat keeps a lost answer from
+            // stalling the transfer
+            return;
+        }
+        if (m.offset() != written) {
+            if (m.offset() < written) {
+                r.staleAnsweredAt = now;
+            }
+            answerLeader(r);
             return;
         }
         try {
@@ -1228,7 +1241,7 @@ public final class RaftCore {
             }
             if (writer.written() < r.total) {
                 if (answerLeader || writer.written() > before) {
-                    send(r.leader, new InstallSnapshotResponse(formation, term, r.position, writer.written(), false));
+                    answerLeader(r);
                 }
                 planFetches();
                 return;
@@ -1258,6 +1271,12 @@ public final class RaftCore {
         }
         matchesLeader = true;
         send(r.leader, new InstallSnapshotResponse(formation, term, r.position, r.total, true));
+    }
+
+    /** Tells the leader how far the snapshot got. */
+    private void answerLeader(Receiving r) {
+        r.reported = r.writer.written();
+        send(r.leader, new InstallSnapshotResponse(formation, term, r.position, r.reported, false));
     }
 
     private java.io.UncheckedIOException receivingFailed(java.io.IOException e) {
