@@ -57,7 +57,7 @@ import org.slf4j.LoggerFactory;
 final class GossipShell implements AutoCloseable {
 
     /** The protocol gossip links are opened for. */
-    static final String PROTOCOL = "/mosaik/discovery/announce/1.0";
+    static final String PROTOCOL = "/mosaik/discovery/announce/1.1";
 
     private static final Logger log = LoggerFactory.getLogger(GossipShell.class);
     private static final long TICK_MILLIS = 100;

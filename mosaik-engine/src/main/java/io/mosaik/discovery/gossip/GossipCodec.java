@@ -22,7 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The binary form of a {@link GossipMessage} on a {@code /mosaik/discovery/announce/1.0} link: one
+ * The binary form of a {@link GossipMessage} on a {@code /mosaik/discovery/announce/1.1} link: one
  * message per frame, a type byte followed by the fields in declaration order.
  *
  * <pre>

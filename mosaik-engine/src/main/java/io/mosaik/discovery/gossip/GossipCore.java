@@ -56,7 +56,12 @@ import java.util.random.RandomGenerator;
  *   <li>a refused request is answered with other candidates, a node with at most one neighbour asks with
  *       high priority, and a contact that never answered stays a candidate: each closes a way in which
  *       a few nodes could stay linked only with each other, refused by everyone else;</li>
- *   <li>{@link #observe} takes peers the shell learned elsewhere (its catalog) as candidates.</li>
+ *   <li>{@link #observe} takes peers the shell learned elsewhere (its catalog) as candidates;</li>
+ *   <li>during its first shuffle interval a node whose active view is not full asks for a link every
+ *       {@value #STARTUP_REPAIR_MILLIS} ms rather than every repair interval: many nodes starting together
+ *       through one contact otherwise leave islands of early joiners apart for a whole interval;</li>
+ *   <li>an IHAVE, like a GOSSIP, from a known peer that is not a neighbour is answered with a DISCONNECT,
+ *       so a link that one side kept (through a partition, say) is closed by the first traffic over it.</li>
  * </ul>
  * Broadcast, so that the trees stay short and whole:
  * <ul>
@@ -67,8 +72,9 @@ import java.util.random.RandomGenerator;
  *       makes the announcer a tree edge (a GRAFT for {@link #LINK_ONLY}) and the old parent lazy;</li>
  *   <li>a broken tree edge is replaced by a lazy one at once, and a node that must drop a neighbour
  *       drops a lazy one if it can;</li>
- *   <li>a new neighbour hears of the recent messages: a node that joined late,
- *       or whose links broke while messages were under way, would otherwise never get them.</li>
+ *   <li>a new neighbour hears of the recent messages at once, in IHAVEs marked as history that it
+ *       grafts from at once: a node that joined late, or whose links broke while messages were under
+ *       way, would otherwise never get them.</li>
  * </ul>
  *
  * <p>Bad input never throws: messages from peers that have no business sending them, a peer naming
@@ -86,6 +92,8 @@ public final class GossipCore {
      * replaced link cuts, stay close to the shortest paths between repairs.
      */
     private static final int ROTATE_ONE_TICK_IN = 4;
+    /** The repair interval during a node's first shuffle interval. */
+    private static final long STARTUP_REPAIR_MILLIS = 100;
 
     /**
      * The id a GRAFT carries when it only asks for the link to become a tree edge again (Plumtree's
@@ -133,15 +141,16 @@ public final class GossipCore {
     private final LinkedHashMap<Digest, Cached> cache = new LinkedHashMap<>();
     /** Announced but not received messages, with the announcers to graft from. */
     private final LinkedHashMap<Digest, Missing> missing = new LinkedHashMap<>();
+    /** New neighbours to announce the recent messages to, at the end of the current input. */
+    private final Set<PeerId> historyDue = new LinkedHashSet<>();
     /** IHAVE entries to send on the next tick, per lazy peer. */
     private final Map<PeerId, List<Announcement>> lazyQueue = new LinkedHashMap<>();
-    /** History IHAVE entries for new neighbours, sent on the next tick. */
-    private final Map<PeerId, List<Announcement>> historyQueue = new LinkedHashMap<>();
 
     private List<PeerAddress> contacts = List.of();
     /** What we sent in our last shuffle: the first to go when the reply fills the passive view. */
     private List<PeerAddress> lastShuffleSample = List.of();
     private boolean started;
+    private long startedAt;
     private long nextShuffleAt;
     private long nextRepairAt;
 
@@ -266,6 +275,10 @@ public final class GossipCore {
                 }
             }
         }
+        for (PeerId peer : historyDue) {
+            announceHistory(peer, now, out);
+        }
+        historyDue.clear();
         return out.build();
     }
 
@@ -295,7 +308,10 @@ public final class GossipCore {
             }
         }
         if (now >= nextRepairAt) {
-            nextRepairAt = now + config.repairIntervalMillis();
+            // a node that just started fills its view fast (a crowd of nodes starting together otherwise
+            // leaves islands of early joiners for a whole repair interval); later it repairs calmly
+            nextRepairAt = now + (now - startedAt < config.shuffleIntervalMillis()
+                    ? Math.min(STARTUP_REPAIR_MILLIS, config.repairIntervalMillis()) : config.repairIntervalMillis());
             // one request at a time: a rejected low-priority NEIGHBOR is retried on a later tick, not
             // at once, so two full nodes cannot ping-pong requests at network speed
             if (pending.isEmpty() && active.size() < config.activeViewSize()) {
@@ -700,9 +716,10 @@ public final class GossipCore {
         }
         passive.remove(id);
         active.put(id, address);
-        eager.add(id); // a new neighbour starts as a tree edge; duplicates prune it later
+        eager.add(id); // a new neighbour starts as a tree edge, in every tree; duplicates prune it later
+        trees.values().forEach(tree -> tree.remove(id));
         out.event(new GossipOutput.NeighborUp(address));
-        announceHistory(id, now);
+        historyDue.add(id); // announced once this input's other messages (a NEIGHBOR_REPLY) are out
     }
 
     private boolean removeActive(PeerId peer, GossipOutput.Builder out) {
@@ -713,7 +730,6 @@ public final class GossipCore {
         lazy.remove(peer);
         trees.values().forEach(tree -> tree.remove(peer));
         lazyQueue.remove(peer);
-        historyQueue.remove(peer);
         out.event(new GossipOutput.NeighborDown(peer));
         return true;
     }
@@ -820,6 +836,12 @@ public final class GossipCore {
 
     private void onIHave(PeerId from, IHave m, long now, GossipOutput.Builder out) {
         if (!active.containsKey(from)) {
+            PeerAddress address = known(from);
+            if (address != null && !pending.containsKey(from)) {
+                // a peer we know that thinks we are linked when we are not (it kept a link we dropped, say
+                // across a partition): close its side too, as for a GOSSIP; a stranger is ignored
+                out.send(from, address, new Disconnect(true));
+            }
             return;
         }
         // history for a new link (see announceHistory): no copy of it is on its way, and waiting for the
@@ -878,7 +900,7 @@ public final class GossipCore {
             out.send(announcer, active.get(announcer), new Graft(LINK_ONLY, origin));
         }
         PeerId parent = cached.parent();
-        if (origin == null ? eager.contains(parent) : !lazyOnes.contains(parent)) {
+        if (active.containsKey(parent) && (origin == null ? eager.contains(parent) : !lazyOnes.contains(parent))) {
             makeLazy(origin, parent);
             out.send(parent, active.get(parent), new Prune(origin));
         }
@@ -956,32 +978,34 @@ public final class GossipCore {
     }
 
     /**
-     * Announces the recent messages we hold to a new neighbour (with the next IHAVE batch): a node that
+     * Announces the recent messages we hold to a new neighbour (at once, after the reply that made the
+     * link, in IHAVEs marked as history): a node that
      * just joined, or whose links broke while messages were under way, missed them and nothing else
      * would ever tell it; it GRAFTs what it lacks (at once, see {@link #onIHave}). Only messages younger
      * than half the cache lifetime: an older one may already be forgotten by the neighbour, which would
      * then take it for new and deliver and spread it a second time.
      */
-    private void announceHistory(PeerId peer, long now) {
+    private void announceHistory(PeerId peer, long now, GossipOutput.Builder out) {
         if (cache.isEmpty() || !active.containsKey(peer)) {
             return;
         }
         long since = now - config.messageCacheTtlMillis() / 2;
-        List<Announcement> queue = historyQueue.computeIfAbsent(peer, p -> new ArrayList<>());
+        List<Announcement> history = new ArrayList<>();
         for (Map.Entry<Digest, Cached> entry : cache.entrySet()) {
             if (entry.getValue().receivedAt() >= since) {
-                queue.add(new Announcement(entry.getKey(), entry.getValue().round() + 1));
+                history.add(new Announcement(entry.getKey(), entry.getValue().round() + 1));
             }
+        }
+        // at once, not with the next batch: the new neighbour grafts what it lacks at once too, so a node
+        // that joins (or an island that links up) catches up within a round trip
+        for (int from = 0; from < history.size(); from += config.maxIHaveBatch()) {
+            out.send(peer, active.get(peer), new IHave(history.subList(from, Math.min(history.size(),
+                    from + config.maxIHaveBatch())), true));
         }
     }
 
     private void flushLazyQueue(GossipOutput.Builder out) {
-        flush(lazyQueue, false, out);
-        flush(historyQueue, true, out);
-    }
-
-    private void flush(Map<PeerId, List<Announcement>> queues, boolean history, GossipOutput.Builder out) {
-        for (Map.Entry<PeerId, List<Announcement>> entry : queues.entrySet()) {
+        for (Map.Entry<PeerId, List<Announcement>> entry : lazyQueue.entrySet()) {
             PeerAddress address = active.get(entry.getKey());
             if (address == null) {
                 continue;
@@ -989,10 +1013,10 @@ public final class GossipCore {
             List<Announcement> all = entry.getValue();
             for (int from = 0; from < all.size(); from += config.maxIHaveBatch()) {
                 int to = Math.min(all.size(), from + config.maxIHaveBatch());
-                out.send(entry.getKey(), address, new IHave(all.subList(from, to), history));
+                out.send(entry.getKey(), address, new IHave(all.subList(from, to)));
             }
         }
-        queues.clear();
+        lazyQueue.clear();
     }
 
     private void remember(Digest id, byte[] payload, PeerId origin, int round, long now, PeerId parent) {
@@ -1022,7 +1046,8 @@ public final class GossipCore {
             // a random phase, so that nodes started together do not shuffle in lock-step
             nextShuffleAt = now + config.shuffleIntervalMillis() / 2
                     + random.nextLong(Math.max(1, config.shuffleIntervalMillis() / 2));
-            nextRepairAt = now + config.repairIntervalMillis();
+            nextRepairAt = now + Math.min(STARTUP_REPAIR_MILLIS, config.repairIntervalMillis());
+            startedAt = now;
         }
     }
 

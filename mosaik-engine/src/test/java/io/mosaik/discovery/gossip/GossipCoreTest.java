@@ -518,13 +518,15 @@ class GossipCoreTest {
         long t = half + 100;
         GossipCore c = core(3);
         GossipOutput join = c.join(List.of(a.self()), t);
-        a.receive(id(3), join.sends().getFirst().message(), t);
-        c.receive(id(1), new NeighborReply(true), t + 10);
 
-        // the next IHAVE batch tells the new neighbour of what is younger than half the cache lifetime:
-        // an older message may be forgotten there already, and would be delivered a second time
-        assertThat(a.tick(t + 100).sends()).filteredOn(s -> s.message() instanceof IHave).containsExactly(
+        // the accepted link brings, at once and after the reply, the news of what is younger than half the
+        // cache lifetime: an older message may be forgotten there already, and would be delivered twice
+        GossipOutput accepted = a.receive(id(3), join.sends().getFirst().message(), t);
+        assertThat(accepted.sends()).filteredOn(s -> s.to().equals(id(3))).last()
+                .satisfies(s -> assertThat(s.message()).isInstanceOf(IHave.class));
+        assertThat(accepted.sends()).filteredOn(s -> s.message() instanceof IHave).containsExactly(
                 new GossipOutput.Send(id(3), address(3), new IHave(List.of(new Announcement(recent, 1)), true)));
+        c.receive(id(1), new NeighborReply(true), t + 10);
         // history: no copy of it is on its way, so it is grafted at once
         GossipOutput graft = c.receive(id(1), new IHave(List.of(new Announcement(recent, 1)), true), t + 110);
         assertThat(graft.sends()).containsExactly(new GossipOutput.Send(id(1), address(1), new Graft(recent)));

@@ -167,6 +167,14 @@ final class GossipSimulator {
         return total;
     }
 
+    /**
+     * Runs on to just before the next tick, when every request a tick sent (a repair's NEIGHBOR, its
+     * reply, the DISCONNECT of a neighbour it evicts) has been answered: a moment to check views at.
+     */
+    void runToBeforeNextTick() {
+        runUntil((now / options.tickInterval() + 1) * options.tickInterval() - 1);
+    }
+
     /** Runs events and ticks up to and including {@code until}. */
     void runUntil(long until) {
         while (true) {
