@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -62,6 +63,8 @@ public final class ReplicatedCollections implements AutoCloseable {
     private final Codec codec;
     private final MeterRegistry registry;
     private final Map<GroupId, Store<?>> stores = new HashMap<>();
+    /** Collections whose last handle was closed, while the node leaves their group. */
+    private final Map<GroupId, CompletableFuture<Void>> closing = new HashMap<>();
     private boolean closed;
 
     /**
@@ -218,13 +221,30 @@ public final class ReplicatedCollections implements AutoCloseable {
         return builder;
     }
 
-    synchronized <S> ReplicatedCollection open(Spec<S> spec, CollectionConfig config, CollectionRole role) {
-        if (closed) {
-            throw new IllegalStateException("the network is closed; collections can no longer be opened");
+    <S> ReplicatedCollection open(Spec<S> spec, CollectionConfig config, CollectionRole role) {
+        while (true) {
+            CompletableFuture<Void> leaving;
+            synchronized (this) {
+                if (closed) {
+                    throw new IllegalStateException("the network is closed; collections can no longer be opened");
+                }
+                CollectionMachine<S> machine = spec.machine().apply(spec.signature());
+                GroupBuilder<byte[], byte[], Boolean> builder = groupBuilder(spec, config, machine, role);
+                GroupId id = builder.id();
+                leaving = closing.get(id);
+                if (leaving == null) {
+                    return open(spec, config, role, machine, builder, id);
+                }
+            }
+            // its last handle was just closed and the node is leaving the group: joining now would get a
+            // handle on the leaving member, whose state machine is not this one; wait, then join afresh
+            leaving.join();
         }
-        CollectionMachine<S> machine = spec.machine().apply(spec.signature());
-        GroupBuilder<byte[], byte[], Boolean> builder = groupBuilder(spec, config, machine, role);
-        GroupId id = builder.id();
+    }
+
+    private <S> ReplicatedCollection open(Spec<S> spec, CollectionConfig config, CollectionRole role,
+                                          CollectionMachine<S> machine, GroupBuilder<byte[], byte[], Boolean> builder,
+                                          GroupId id) {
         @SuppressWarnings("unchecked")
         Store<S> store = (Store<S>) stores.get(id);
         if (store == null) {
@@ -248,15 +268,26 @@ public final class ReplicatedCollections implements AutoCloseable {
     }
 
     private void release(Store<?> store) {
+        GroupId id = store.group().id();
+        CompletableFuture<Void> left = new CompletableFuture<>();
         synchronized (this) {
             if (store.released() > 0) {
                 return;
             }
-            stores.remove(store.group().id(), store);
+            stores.remove(id, store);
+            closing.put(id, left);
         }
-        // outside the lock: leaving the group may hand its leadership over first, which takes a while
-        store.shutdown();
-        log.info("closed {} {}", store.machine().kind.configName(), store.id().displayName());
+        // outside the lock, so that other collections open and list meanwhile: leaving the group may hand
+        // its leadership over first, which takes a while; the same collection waits (see open)
+        try {
+            store.shutdown();
+            log.info("closed {} {}", store.machine().kind.configName(), store.id().displayName());
+        } finally {
+            synchronized (this) {
+                closing.remove(id, left);
+            }
+            left.complete(null);
+        }
     }
 
     /** Forgets every collection (the network leaves their groups as it closes). */

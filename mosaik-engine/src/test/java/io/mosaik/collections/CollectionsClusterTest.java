@@ -371,6 +371,20 @@ class CollectionsClusterTest {
     }
 
     @Test
+    void aCollectionClosedAndOpenedAgainAtOnceFollowsItsGroupAgain() throws Exception {
+        ReplicatedCellWriter<String> remote = on(1).cell("reopened", String.class).config(CONFIG).writer();
+        ReplicatedCell<String> local = on(0).cell("reopened", String.class).config(CONFIG).reader();
+        online(remote, local);
+        get(local.when().reaches(get(remote.set("first"))));
+        local.close(); // the last handle here: the node leaves the group...
+        ReplicatedCell<String> again = on(0).cell("reopened", String.class).config(CONFIG).reader(); // ...and joins anew
+        Version second = get(remote.set("second"));
+        get(again.when().reaches(second));
+        assertThat(again.get()).as("the new handle reads the replica of the member that runs now")
+                .contains("second");
+    }
+
+    @Test
     void aWriteWhileOfflineFailsAndHandsItsInputBack() throws Exception {
         // Only a reader: the store has no voter, never elects a leader, never comes online.
         ReplicatedMapWriter<String, Long> lonely = on(0).map("lonely", String.class, Long.class)
