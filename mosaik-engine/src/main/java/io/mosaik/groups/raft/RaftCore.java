@@ -1289,8 +1289,9 @@ public final class RaftCore {
     }
 
     /**
-     * Asks members other than the leader for chunks beyond the leader's window, one chunk per member at a
-     * time, up to {@link #FETCH_AHEAD} chunks ahead: those whose latest snapshot is this one send it.
+     * Asks members other than the leader for chunks beyond the leader's window, up to {@link #FETCH_WINDOW}
+     * at a time from each, up to {@link #FETCH_AHEAD} chunks ahead: those whose latest snapshot is this one
+     * send them.
      */
     private void planFetches() {
         Receiving r = receiving;
