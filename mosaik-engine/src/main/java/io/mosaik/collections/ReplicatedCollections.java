@@ -249,7 +249,7 @@ public final class ReplicatedCollections implements AutoCloseable {
         Store<S> store = (Store<S>) stores.get(id);
         if (store == null) {
             Group<byte[], byte[], Boolean> group = builder.join();
-            store = new Store<>(spec.store(), machine, group, role, config, typeNames(spec), registry,
+            store = new Store<>(spec.store(), machine, group, role, typeNames(spec), registry,
                     this::release);
             stores.put(id, store);
             log.info("opened {} {} as {} (group {})", spec.kind().configName(), spec.store().displayName(),

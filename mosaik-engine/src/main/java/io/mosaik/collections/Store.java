@@ -26,7 +26,6 @@ final class Store<S> {
     private final CollectionMachine<S> machine;
     private final Group<byte[], byte[], Boolean> group;
     private final CollectionRole memberRole;
-    private final CollectionConfig config;
     private final List<String> typeNames;
     private final java.util.function.Consumer<Store<?>> releaser;
     private final List<Meter> meters;
@@ -34,13 +33,12 @@ final class Store<S> {
     private int handles;
 
     Store(StoreId id, CollectionMachine<S> machine, Group<byte[], byte[], Boolean> group, CollectionRole memberRole,
-          CollectionConfig config, List<String> typeNames, MeterRegistry registry,
+          List<String> typeNames, MeterRegistry registry,
           java.util.function.Consumer<Store<?>> releaser) {
         this.id = id;
         this.machine = machine;
         this.group = group;
         this.memberRole = memberRole;
-        this.config = config;
         this.typeNames = typeNames;
         this.releaser = releaser;
         String kind = machine.kind.configName();
@@ -74,10 +72,6 @@ final class Store<S> {
 
     List<String> typeNames() {
         return typeNames;
-    }
-
-    CollectionConfig config() {
-        return config;
     }
 
     synchronized void retain() {

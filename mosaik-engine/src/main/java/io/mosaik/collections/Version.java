@@ -24,11 +24,6 @@ public record Version(long index) implements Comparable<Version> {
         }
     }
 
-    /** Whether this version is at or after {@code other}. */
-    public boolean atLeast(Version other) {
-        return index >= other.index;
-    }
-
     @Override
     public int compareTo(Version other) {
         return Long.compare(index, other.index);

@@ -405,14 +405,16 @@ public final class GossipCore {
         return Collections.unmodifiableSet(new LinkedHashSet<>(lazy));
     }
 
-    /** The active peers we push an origin's messages to (its tree edges here); the shared tree's if unknown. */
+    /**
+     * The active peers we push an origin's messages to (its tree edges here): every neighbour for an origin
+     * whose tree we do not keep, since its next message floods.
+     */
     public Set<PeerId> eagerPeers(PeerId origin) {
-        Set<PeerId> lazyOnes = trees.get(origin);
-        if (lazyOnes == null) {
-            return eagerPeers();
-        }
         Set<PeerId> edges = new LinkedHashSet<>(active.keySet());
-        edges.removeAll(lazyOnes);
+        Set<PeerId> lazyOnes = trees.get(origin);
+        if (lazyOnes != null) {
+            edges.removeAll(lazyOnes);
+        }
         return Collections.unmodifiableSet(edges);
     }
 
