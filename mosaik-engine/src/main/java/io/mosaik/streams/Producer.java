@@ -74,9 +74,12 @@ public final class Producer<D> implements AutoCloseable {
                 "onlineWhen returned null");
         this.onlineNow = online.isMet();
         channels.onChange(() -> {
-            onlineNow = online.isMet();
+            // computed and stored under the lock: two subscriptions that change at once on two threads
+            // would otherwise race, and the one that computed first (seeing one channel) could store last,
+            // leaving the producer offline with both channels up
             onlineLock.lock();
             try {
+                onlineNow = online.isMet();
                 onlineChanged.signalAll();
             } finally {
                 onlineLock.unlock();
