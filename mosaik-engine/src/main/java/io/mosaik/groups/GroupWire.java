@@ -25,7 +25,7 @@ import javax.crypto.spec.SecretKeySpec;
 final class GroupWire {
 
     /** The protocol name bonds use. */
-    static final String PROTOCOL = "/mosaik/groups/1.1";
+    static final String PROTOCOL = "/mosaik/groups/1.2";
 
     static final byte START = 1;
     static final byte REPLY = 2;

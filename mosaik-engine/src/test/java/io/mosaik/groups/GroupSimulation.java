@@ -467,7 +467,8 @@ final class GroupSimulation {
         for (int[] pair : new int[][] {{a, b}, {b, a}}) {
             Node node = nodes[pair[0]];
             if (node.up) {
-                node.core.peerDisconnected(nodes[pair[1]].id, now);
+                // A cut or a dead peer (lost), or a bond closed for silence or replaced (the peer lives).
+                node.core.peerDisconnected(nodes[pair[1]].id, now, random.nextBoolean());
                 flush(node);
             }
         }

@@ -176,6 +176,7 @@ public final class RaftCodec {
                     out.writeInt(m.commands().size());
                     for (Forwarded f : m.commands()) {
                         out.writeLong(f.requestId());
+                        out.writeLong(f.resendTerm());
                         out.writeInt(f.data().length);
                         out.write(f.data());
                     }
@@ -190,6 +191,10 @@ public final class RaftCodec {
                     }
                     out.writeInt(m.refused().size());
                     for (long id : m.refused()) {
+                        out.writeLong(id);
+                    }
+                    out.writeInt(m.unknown().size());
+                    for (long id : m.unknown()) {
                         out.writeLong(id);
                     }
                 }
@@ -302,10 +307,12 @@ public final class RaftCodec {
 
     private static ForwardCommands forward(ByteBuffer in) {
         long formation = in.getLong();
-        int count = count(in, 12);
+        int count = count(in, 20);
         List<Forwarded> commands = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            commands.add(new Forwarded(in.getLong(), bytes(in)));
+            long requestId = in.getLong();
+            long resendTerm = in.getLong();
+            commands.add(new Forwarded(requestId, bytes(in), resendTerm));
         }
         return new ForwardCommands(formation, commands);
     }
@@ -317,12 +324,16 @@ public final class RaftCodec {
         for (int i = 0; i < accepted; i++) {
             positions.add(new Accepted(in.getLong(), position(in)));
         }
-        int refused = count(in, 8);
-        List<Long> ids = new ArrayList<>(refused);
-        for (int i = 0; i < refused; i++) {
+        return new ForwardResponse(formation, positions, ids(in), ids(in));
+    }
+
+    private static List<Long> ids(ByteBuffer in) {
+        int count = count(in, 8);
+        List<Long> ids = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
             ids.add(in.getLong());
         }
-        return new ForwardResponse(formation, positions, ids);
+        return ids;
     }
 
     private static void position(DataOutputStream out, LogPosition position) throws IOException {

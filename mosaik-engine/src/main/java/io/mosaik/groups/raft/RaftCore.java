@@ -117,9 +117,17 @@ public final class RaftCore {
     private final LinkedHashMap<ForwardKey, LogPosition> recentForwards = new LinkedHashMap<>(64, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<ForwardKey, LogPosition> eldest) {
-            return size() > RECENT_FORWARDS;
+            if (size() > RECENT_FORWARDS) {
+                // A resend of this request or an older one can no longer be told apart from a new one.
+                forgottenUpTo.merge(eldest.getKey().origin(), eldest.getKey().requestId(),
+                        (a, b) -> b - a > 0 ? b : a);
+                return true;
+            }
+            return false;
         }
     };
+    /** Per origin, the newest request id evicted from {@link #recentForwards} (ids grow per origin). */
+    private final Map<PeerId, Long> forgottenUpTo = new HashMap<>();
 
     // Requests of local clients that wait for, or were sent to, a leader.
     private final LinkedHashMap<Long, PendingForward> forwards = new LinkedHashMap<>();
@@ -201,6 +209,13 @@ public final class RaftCore {
         boolean sent;
         /** When it was last sent (reads only: an unanswered read is asked again). */
         long sentAt;
+        /** Commands: the leader and term it was sent to; set on the first send. */
+        PeerId sentTo;
+        long sentTerm;
+        /** Commands: its bond to {@link #sentTo} closed while it was unanswered; only that leader can tell. */
+        boolean orphaned;
+        /** Commands: the last send was a resend. */
+        boolean resent;
 
         PendingForward(long requestId, byte[] data, long deadline) {
             this.requestId = requestId;
@@ -354,17 +369,24 @@ public final class RaftCore {
                         + (config.electionJitter() > 0 ? random.nextLong(config.electionJitter()) : 0);
                 electionDeadline = Math.min(electionDeadline, soon);
             }
-            // What was forwarded to it will not be answered: its callers learn now, not at the forward
-            // timeout, that the outcome is unknown; reads (which change nothing) go to the next leader.
-            for (Iterator<PendingForward> it = forwards.values().iterator(); it.hasNext(); ) {
-                PendingForward f = it.next();
-                if (f.sent) {
+            for (PendingForward r : readForwards.values()) {
+                r.sent = false; // reads, which change nothing, go to the next leader
+            }
+        }
+        // Commands sent to it and not answered: if its process is gone, their callers learn now, not at the
+        // forward timeout, that the outcome is unknown. A bond that was replaced or closed for silence
+        // leaves a leader that may live on: they are sent to it again once it is heard from in the same
+        // term, and it tells whether it already appended them (or that it cannot tell).
+        for (Iterator<PendingForward> it = forwards.values().iterator(); it.hasNext(); ) {
+            PendingForward f = it.next();
+            if (peer.equals(f.sentTo) && (f.sent || f.orphaned)) {
+                if (lost) {
                     it.remove();
                     events.add(new CommandFailed(f.requestId, Failure.LEADER_UNRESPONSIVE));
+                } else {
+                    f.sent = false;
+                    f.orphaned = true;
                 }
-            }
-            for (PendingForward r : readForwards.values()) {
-                r.sent = false;
             }
         }
         if (role == Role.LEADER && !isVoter(peer)) {
@@ -847,7 +869,11 @@ public final class RaftCore {
     private void appendWaitingCommands() {
         for (Iterator<PendingForward> it = forwards.values().iterator(); it.hasNext(); ) {
             PendingForward f = it.next();
-            if (!f.sent) {
+            if (f.orphaned) {
+                // Its leader may have appended it in an earlier term, and no one can tell any more.
+                it.remove();
+                events.add(new CommandFailed(f.requestId, Failure.LEADER_UNRESPONSIVE));
+            } else if (!f.sent) {
                 it.remove();
                 events.add(new CommandAccepted(f.requestId, appendNew(LogEntry.Kind.COMMAND, f.data)));
             }
@@ -875,6 +901,7 @@ public final class RaftCore {
         transferTarget = null;
         progress.clear();
         recentForwards.clear();
+        forgottenUpTo.clear();
         for (PendingRead r : reads) {
             refuseRead(r);
         }
@@ -1628,6 +1655,7 @@ public final class RaftCore {
     private void onForwardCommands(PeerId from, ForwardCommands m) {
         List<Accepted> accepted = new ArrayList<>();
         List<Long> refused = new ArrayList<>();
+        List<Long> unknown = new ArrayList<>();
         for (Forwarded f : m.commands()) {
             if (role != Role.LEADER) {
                 refused.add(f.requestId());
@@ -1635,13 +1663,22 @@ public final class RaftCore {
             }
             ForwardKey key = new ForwardKey(from, f.requestId());
             LogPosition at = recentForwards.get(key);
+            if (at == null && f.resendTerm() != 0) {
+                // A resend: its first send may have reached this node in the term it names; if that term
+                // is over, or the request was forgotten since, appending it could apply it twice.
+                Long forgotten = forgottenUpTo.get(from);
+                if (f.resendTerm() != term || (forgotten != null && f.requestId() - forgotten <= 0)) {
+                    unknown.add(f.requestId());
+                    continue;
+                }
+            }
             if (at == null) {
                 at = appendNew(LogEntry.Kind.COMMAND, f.data());
                 recentForwards.put(key, at);
             }
             accepted.add(new Accepted(f.requestId(), at));
         }
-        send(from, new ForwardResponse(formation, accepted, refused));
+        send(from, new ForwardResponse(formation, accepted, refused, unknown));
     }
 
     private void onForwardResponse(PeerId from, ForwardResponse m) {
@@ -1652,8 +1689,18 @@ public final class RaftCore {
         }
         for (long id : m.refused()) {
             PendingForward f = forwards.get(id);
-            if (f != null) {
-                f.sent = false;
+            if (f != null && f.resent) {
+                // It no longer leads the term its first send may have been appended in.
+                forwards.remove(id);
+                events.add(new CommandFailed(id, Failure.LEADER_UNRESPONSIVE));
+            } else if (f != null) {
+                f.sent = false; // not appended: the next leader takes it
+                f.sentTo = null;
+            }
+        }
+        for (long id : m.unknown()) {
+            if (forwards.remove(id) != null) {
+                events.add(new CommandFailed(id, Failure.LEADER_UNRESPONSIVE));
             }
         }
         if (!m.refused().isEmpty() && from.equals(leader)) {
@@ -1688,17 +1735,30 @@ public final class RaftCore {
     private void flushForwards() {
         List<Forwarded> batch = new ArrayList<>();
         long bytes = 0;
-        for (PendingForward f : forwards.values()) {
-            if (!f.sent) {
-                if (!batch.isEmpty() && bytes + f.data.length > config.maxAppendBytes()) {
-                    send(leader, new ForwardCommands(formation, batch));
-                    batch = new ArrayList<>();
-                    bytes = 0;
-                }
-                f.sent = true;
-                batch.add(new Forwarded(f.requestId, f.data));
-                bytes += f.data.length;
+        for (Iterator<PendingForward> it = forwards.values().iterator(); it.hasNext(); ) {
+            PendingForward f = it.next();
+            if (f.sent) {
+                continue;
             }
+            if (f.orphaned && !(leader.equals(f.sentTo) && term == f.sentTerm)) {
+                // Another leader, or another term: the first send may be in the log, or not; no one can tell.
+                it.remove();
+                events.add(new CommandFailed(f.requestId, Failure.LEADER_UNRESPONSIVE));
+                continue;
+            }
+            if (!batch.isEmpty() && bytes + f.data.length > config.maxAppendBytes()) {
+                send(leader, new ForwardCommands(formation, batch));
+                batch = new ArrayList<>();
+                bytes = 0;
+            }
+            f.sent = true;
+            f.resent = f.orphaned;
+            if (!f.orphaned) {
+                f.sentTo = leader;
+                f.sentTerm = term;
+            }
+            batch.add(new Forwarded(f.requestId, f.data, f.orphaned ? f.sentTerm : 0));
+            bytes += f.data.length;
         }
         if (!batch.isEmpty()) {
             send(leader, new ForwardCommands(formation, batch));
@@ -1720,7 +1780,8 @@ public final class RaftCore {
             PendingForward f = it.next();
             if (now >= f.deadline) {
                 it.remove();
-                events.add(new CommandFailed(f.requestId, f.sent ? Failure.LEADER_UNRESPONSIVE : Failure.NO_LEADER));
+                events.add(new CommandFailed(f.requestId,
+                        f.sent || f.orphaned ? Failure.LEADER_UNRESPONSIVE : Failure.NO_LEADER));
             }
         }
         for (Iterator<PendingForward> it = readForwards.values().iterator(); it.hasNext(); ) {

@@ -209,13 +209,26 @@ public sealed interface RaftMessage {
     /**
      * One forwarded command.
      *
-     * @param requestId the id the sender will know the answer by
-     * @param data      the encoded command
+     * @param requestId  the id the sender will know the answer by
+     * @param data       the encoded command
+     * @param resendTerm 0 for a first send; for a command sent again after its bond was replaced, the
+     *                   term of the leader it was first sent to: only that leader, still in that term,
+     *                   can tell whether it already appended it
      */
-    record Forwarded(long requestId, byte[] data) {
+    record Forwarded(long requestId, byte[] data, long resendTerm) {
         /** Validates. */
         public Forwarded {
             Objects.requireNonNull(data, "data");
+        }
+
+        /**
+         * A first send.
+         *
+         * @param requestId the id the sender will know the answer by
+         * @param data      the encoded command
+         */
+        public Forwarded(long requestId, byte[] data) {
+            this(requestId, data, 0);
         }
     }
 
@@ -226,12 +239,16 @@ public sealed interface RaftMessage {
      * @param formation the sender's formation id
      * @param accepted  positions of the accepted commands
      * @param refused   request ids of commands refused because the receiver is not the leader
+     * @param unknown   request ids of commands sent again that the leader can no longer tell about (its
+     *                  term changed, or it forgot the first send): they may or may not be in its log
      */
-    record ForwardResponse(long formation, List<Accepted> accepted, List<Long> refused) implements RaftMessage {
+    record ForwardResponse(long formation, List<Accepted> accepted, List<Long> refused, List<Long> unknown)
+            implements RaftMessage {
         /** Copies the lists. */
         public ForwardResponse {
             accepted = List.copyOf(accepted);
             refused = List.copyOf(refused);
+            unknown = List.copyOf(unknown);
         }
     }
 

@@ -34,8 +34,10 @@ class RaftCodecTest {
                         new LogEntry(4, 12, LogEntry.Kind.COMMAND, new byte[] {1, 2, 3}),
                         new LogEntry(4, 13, LogEntry.Kind.CONFIGURATION, CONFIG.encode())), 9, 17),
                 new RaftMessage.AppendResponse(5, 4, true, 13, 13, 17),
-                new RaftMessage.ForwardCommands(5, List.of(new RaftMessage.Forwarded(-3, new byte[] {7}))),
-                new RaftMessage.ForwardResponse(5, List.of(new RaftMessage.Accepted(8, new LogPosition(4, 14))), List.of(9L)),
+                new RaftMessage.ForwardCommands(5, List.of(new RaftMessage.Forwarded(-3, new byte[] {7}),
+                        new RaftMessage.Forwarded(-2, new byte[] {8}, 4))),
+                new RaftMessage.ForwardResponse(5, List.of(new RaftMessage.Accepted(8, new LogPosition(4, 14))), List.of(9L),
+                        List.of(10L, 11L)),
                 new RaftMessage.ReadIndexRequest(5, 11),
                 new RaftMessage.ReadIndexResponse(5, 11, -1));
     }
@@ -46,8 +48,12 @@ class RaftCodecTest {
             RaftMessage back = RaftCodec.decode(RaftCodec.encode(message));
             if (message instanceof RaftMessage.ForwardCommands f) {
                 RaftMessage.ForwardCommands g = (RaftMessage.ForwardCommands) back;
-                assertThat(g.commands().getFirst().requestId()).isEqualTo(f.commands().getFirst().requestId());
-                assertThat(g.commands().getFirst().data()).isEqualTo(f.commands().getFirst().data());
+                assertThat(g.commands()).hasSameSizeAs(f.commands());
+                for (int i = 0; i < f.commands().size(); i++) {
+                    assertThat(g.commands().get(i).requestId()).isEqualTo(f.commands().get(i).requestId());
+                    assertThat(g.commands().get(i).data()).isEqualTo(f.commands().get(i).data());
+                    assertThat(g.commands().get(i).resendTerm()).isEqualTo(f.commands().get(i).resendTerm());
+                }
             } else {
                 assertThat(back).isEqualTo(message);
             }

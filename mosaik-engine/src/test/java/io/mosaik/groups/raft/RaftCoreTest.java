@@ -329,17 +329,128 @@ class RaftCoreTest {
     @Test
     void aCommandForwardedToALeaderWhoseBondClosedFailsAtOnceAsOutcomeUnknown() {
         Cluster c = new Cluster(3, CONFIG.withForwardTimeout(5_000));
-        c.run(2_000);
-        int dead = c.leader();
-        int follower = (dead + 1) % 3;
-        c.isolated.add(dead);
-        c.cores.get(follower).propose(77, new byte[] {7}, c.now);
-        c.settle(); // forwarded into the void
+        int[] nodes = commandForwardedIntoTheVoid(c);
+        int dead = nodes[0];
+        int follower = nodes[1];
         assertThat(c.events.get(follower)).noneMatch(e -> e instanceof CommandFailed);
         c.cores.get(follower).peerDisconnected(c.ids.get(dead), c.now);
         c.settle();
         assertThat(c.events.get(follower)).as("failed on the bond's close, not after the 5 s forward timeout")
                 .contains(new CommandFailed(77, ClientEvent.Failure.LEADER_UNRESPONSIVE));
+    }
+
+    /**
+     * Lets a 3-node cluster elect a leader, then has a follower forward command 77 ({@code {7}}) to it,
+     * which is lost: answers {leader, follower}, the leader still isolated.
+     */
+    private static int[] commandForwardedIntoTheVoid(Cluster c) {
+        c.run(2_000);
+        int leader = c.leader();
+        int follower = (leader + 1) % 3;
+        c.isolated.add(leader);
+        c.cores.get(follower).propose(77, new byte[] {7}, c.now);
+        c.settle();
+        return new int[] {leader, follower};
+    }
+
+    /** Closes and redials the bond between two nodes, as a replaced bond does; the peers live on. */
+    private static void replaceBond(Cluster c, int a, int b) {
+        c.cores.get(a).peerDisconnected(c.ids.get(b), c.now, false);
+        c.cores.get(b).peerDisconnected(c.ids.get(a), c.now, false);
+        c.cores.get(a).peerConnected(c.ids.get(b), c.now);
+        c.cores.get(b).peerConnected(c.ids.get(a), c.now);
+    }
+
+    private static long appliedCopies(Cluster c, int node, byte[] data) {
+        return c.applied.get(node).stream()
+                .filter(e -> e.kind() == LogEntry.Kind.COMMAND && java.util.Arrays.equals(e.data(), data)).count();
+    }
+
+    @Test
+    void aCommandLostWithAReplacedBondIsSentAgainAndAppliedOnce() {
+        Cluster c = new Cluster(3, CONFIG.withForwardTimeout(5_000));
+        int[] nodes = commandForwardedIntoTheVoid(c); // lost with the old bond
+        int leader = nodes[0];
+        int follower = nodes[1];
+        c.isolated.remove(leader);
+        replaceBond(c, follower, leader);
+        c.run(300);
+        assertThat(c.events.get(follower)).as("accepted after a resend, not failed as unknown")
+                .anyMatch(e -> e instanceof CommandAccepted a && a.requestId() == 77)
+                .noneMatch(e -> e instanceof CommandFailed);
+        assertThat(appliedCopies(c, follower, new byte[] {7})).isEqualTo(1);
+    }
+
+    @Test
+    void aCommandWhoseAnswerWasLostWithAReplacedBondIsNotAppendedTwice() {
+        Cluster c = new Cluster(3, CONFIG.withForwardTimeout(5_000));
+        c.run(2_000);
+        int leader = c.leader();
+        int follower = (leader + 1) % 3;
+        c.cores.get(follower).propose(77, new byte[] {7}, c.now);
+        RaftReady sent = c.cores.get(follower).ready();
+        for (RaftReady.Outbound out : sent.messages()) {
+            if (out.message() instanceof RaftMessage.ForwardCommands) {
+                c.cores.get(leader).receive(c.ids.get(follower), out.message(), c.now);
+            }
+        }
+        long appendedAt = c.cores.get(leader).lastPosition().index();
+        c.cores.get(leader).ready(); // its answer (and its appends) are lost with the old bond
+        replaceBond(c, follower, leader);
+        c.run(300);
+        assertThat(c.events.get(follower)).as("the leader recognised the resend")
+                .contains(new CommandAccepted(77, new LogPosition(c.cores.get(leader).term(), appendedAt)))
+                .noneMatch(e -> e instanceof CommandFailed);
+        for (int i = 0; i < 3; i++) {
+            assertThat(appliedCopies(c, i, new byte[] {7})).as("applied once on node %d", i).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aCommandLostWithAReplacedBondFailsAsUnknownWhenAnotherTermLeads() {
+        Cluster c = new Cluster(3, CONFIG.withForwardTimeout(5_000));
+        int[] nodes = commandForwardedIntoTheVoid(c);
+        int leader = nodes[0];
+        int follower = nodes[1];
+        c.cores.get(follower).peerDisconnected(c.ids.get(leader), c.now, false); // closed for silence
+        c.run(1_500); // the others elect a leader of a later term
+        assertThat(c.leader()).isNotEqualTo(-1).isNotEqualTo(leader);
+        assertThat(c.events.get(follower)).as("the old leader may have it, and can no longer tell")
+                .contains(new CommandFailed(77, ClientEvent.Failure.LEADER_UNRESPONSIVE))
+                .noneMatch(e -> e instanceof CommandAccepted a && a.requestId() == 77);
+    }
+
+    @Test
+    void aLeaderAnswersAResendItCannotTellAboutAsUnknownAndNeverAppendsIt() {
+        Cluster c = new Cluster(3, CONFIG);
+        c.run(2_000);
+        int leader = c.leader();
+        int follower = (leader + 1) % 3;
+        RaftCore core = c.cores.get(leader);
+        long formation = core.status().formation();
+        long term = core.term();
+        List<RaftMessage.Forwarded> many = new ArrayList<>();
+        for (long id = 1; id <= 8_200; id++) { // more than the leader remembers
+            many.add(new RaftMessage.Forwarded(id, new byte[] {1}));
+        }
+        core.receive(c.ids.get(follower), new RaftMessage.ForwardCommands(formation, many), c.now);
+        core.ready();
+        long last = core.lastPosition().index();
+        core.receive(c.ids.get(follower), new RaftMessage.ForwardCommands(formation, List.of(
+                new RaftMessage.Forwarded(3, new byte[] {1}, term),         // forgotten
+                new RaftMessage.Forwarded(8_199, new byte[] {1}, term),     // remembered
+                new RaftMessage.Forwarded(9_000, new byte[] {1}, term - 1), // sent in another term
+                new RaftMessage.Forwarded(9_001, new byte[] {1}, term))), c.now); // never arrived
+        RaftMessage.ForwardResponse answer = core.ready().messages().stream()
+                .map(RaftReady.Outbound::message)
+                .filter(RaftMessage.ForwardResponse.class::isInstance).map(RaftMessage.ForwardResponse.class::cast)
+                .findFirst().orElseThrow();
+        assertThat(answer.unknown()).containsExactly(3L, 9_000L);
+        assertThat(answer.accepted()).containsExactly(
+                new RaftMessage.Accepted(8_199, new LogPosition(term, last - 1)),
+                new RaftMessage.Accepted(9_001, new LogPosition(term, last + 1)));
+        assertThat(core.lastPosition().index()).as("only the one that never arrived is appended")
+                .isEqualTo(last + 1);
     }
 
     @Test
