@@ -33,6 +33,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -71,7 +72,8 @@ final class GroupWorker<C, Q, R> {
     private final String startup;
     /** When the status is next rebuilt even though only indices changed (see {@link #publish()}). */
     private long nextStatusRefresh;
-    private final Runnable onStopped;
+    /** Told when the loop has stopped, with this worker (which a newer one of the same group may replace). */
+    private final Consumer<GroupWorker<?, ?, ?>> onStopped;
     private final long snapshotEvery;
     private final long snapshotRetain;
 
@@ -104,7 +106,7 @@ final class GroupWorker<C, Q, R> {
     }
 
     GroupWorker(Network network, GroupId id, GroupBuilder<C, Q, R> builder, Duration handshakeTimeout,
-                GroupMetrics metrics, Runnable onStopped) {
+                GroupMetrics metrics, Consumer<GroupWorker<?, ?, ?>> onStopped) {
         this.network = network;
         this.id = id;
         this.key = builder.key();
@@ -728,7 +730,7 @@ final class GroupWorker<C, Q, R> {
                 log.warn("group {}: closing the log storage failed", id.toShortString(), e);
             }
         }
-        onStopped.run();
+        onStopped.accept(this);
     }
 
     /**

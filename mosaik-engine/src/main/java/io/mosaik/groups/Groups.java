@@ -112,7 +112,7 @@ public final class Groups implements AutoCloseable {
             return new Group<>(same, this);
         }
         GroupWorker<C, Q, R> worker = new GroupWorker<>(network, id, builder, handshakeTimeout,
-                new GroupMetrics(registry, id), () -> workers.remove(id));
+                new GroupMetrics(registry, id), stopped -> workers.remove(id, stopped)); // not a newer one's entry
         worker.start();
         if (started) {
             worker.advertise();
