@@ -16,10 +16,13 @@ import java.util.List;
  *
  * <pre>
  * initiator → snapshot            (its non-stale signed entries, its own included)
- * acceptor  → snapshot            (the same of its own), then merges what it received
+ * acceptor  merges what it received, then → snapshot (its entries as they were before the merge)
  * initiator merges, closes the link with Success
  * snapshot = count:u32 | (length:u32 | signed entry)*
  * </pre>
+ *
+ * <p>The acceptor merges before it answers, so an initiator whose sync completed knows the acceptor
+ * knows it: a retry after {@code UnknownPeer} cannot meet the same refusal again.
  *
  * <p>Every entry is verified as it is decoded; one entry that does not verify, or a snapshot that does
  * not decode, rejects the whole snapshot and closes the link with {@code ProtocolViolation}. Entries of
@@ -54,16 +57,16 @@ public final class CatalogSync {
     /**
      * Runs the acceptor's side on a link a peer opened for {@link #PROTOCOL}.
      *
-     * @param link the link
-     * @param mine the entries to send back
-     * @return the entries the initiator sent (verified)
+     * @param link  the link
+     * @param mine  the entries to send back
+     * @param merge takes the entries the initiator sent (verified), before the answer leaves
      * @throws LinkClosedException if the link closed, including because the snapshot was malformed
      * @throws IOException         on a transport failure
      */
-    public static List<SignedPeerEntry> accept(Link link, List<SignedPeerEntry> mine) throws IOException {
-        List<SignedPeerEntry> theirs = receive(link);
+    public static void accept(Link link, List<SignedPeerEntry> mine,
+                              java.util.function.Consumer<List<SignedPeerEntry>> merge) throws IOException {
+        merge.accept(receive(link));
         link.sendBytes(encode(mine));
-        return theirs;
     }
 
     /** Encodes a snapshot. */

@@ -150,16 +150,14 @@ public final class Discovery implements AutoCloseable {
         Gauge.builder("mosaik.discovery.catalog.size", this, discovery -> discovery.catalog().peersCount(now()))
                 .description("Known peers, this node excluded").register(registry);
         network.handle(CatalogSync.PROTOCOL, link -> {
-            List<SignedPeerEntry> received;
             try {
-                received = CatalogSync.accept(link, snapshot());
+                CatalogSync.accept(link, snapshot(), received -> merge(received, "sync"));
             } catch (io.mosaik.network.transport.LinkClosedException e) {
                 if (e.reason().equals(io.mosaik.network.transport.CloseReason.PROTOCOL_VIOLATION) && !e.remote()) {
                     reject("malformed");
                 }
                 throw e;
             }
-            merge(received, "sync");
         });
         network.handle(PING, link -> {
             link.receiveBytes();

@@ -13,11 +13,13 @@ import io.mosaik.primitives.PeerId;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.OptionalLong;
 import java.util.Spliterator;
 import java.util.Spliterators;
@@ -40,8 +42,10 @@ import org.slf4j.LoggerFactory;
  * Receives one stream from every eligible producer in the network (spec §3.6): on start and on every
  * catalog change it subscribes to each producer whose entry lists the stream and passes the
  * {@code require} predicates, keeps each producer's order, and merges producers in arrival order.
- * Lost subscriptions are retried with backoff; a producer that says {@code UnknownPeer} gets a catalog
- * sync first.
+ * The first subscription to a producer with no round-trip sample yet is preceded by a ping, so that
+ * {@code require} predicates see its {@link io.mosaik.discovery.PeerInfo#rtt() rtt} (a producer that
+ * does not answer the ping is subscribed to anyway, without one). Lost subscriptions are retried with
+ * backoff; a producer that says {@code UnknownPeer} gets a catalog sync first.
  *
  * <p>Memory is bounded: at most {@code bufferSize} datums wait for the application; then the consumer
  * stops reading and flow control pushes back on the producers (see {@link ConsumerBuilder#bufferSize}).
@@ -69,6 +73,9 @@ public final class Consumer<D> implements AutoCloseable, Iterable<D> {
     private final BlockingQueue<Object> delivery;
     private final ConcurrentHashMap<PeerId, Receiver> receivers = new ConcurrentHashMap<>();
     private final AtomicBoolean rescanPending = new AtomicBoolean();
+    /** Producers pinged before a first subscription (touched by rescans only, which run one at a time). */
+    private final Set<PeerId> pinging = new HashSet<>();
+    private final Set<PeerId> pinged = new HashSet<>();
     private final AtomicBoolean published = new AtomicBoolean();
     private final AtomicLong datumsTaken = new AtomicLong();
     private final AtomicLong bytesTaken = new AtomicLong();
@@ -284,9 +291,14 @@ public final class Consumer<D> implements AutoCloseable, Iterable<D> {
         }
         producers.addAll(catalog.unsignedPeers());
         List<PeerId> eligible = new ArrayList<>();
+        Set<PeerId> offering = new HashSet<>();
         for (PeerEntry entry : producers) {
             if (!entry.streams().contains(streamId().digest())) {
                 continue;
+            }
+            offering.add(entry.peerId());
+            if (!receivers.containsKey(entry.peerId()) && needsPing(entry)) {
+                continue; // subscribed to, or not, once the ping answers
             }
             PeerInfo info = streams.peerInfo(entry);
             if (!allowed(info)) {
@@ -299,6 +311,7 @@ public final class Consumer<D> implements AutoCloseable, Iterable<D> {
                 return receiver;
             });
         }
+        pinged.retainAll(offering);
         receivers.forEach((peer, receiver) -> {
             if (!eligible.contains(peer)) {
                 log.debug("producer {} of '{}' left the catalog or no longer qualifies: unsubscribing",
@@ -306,6 +319,37 @@ public final class Consumer<D> implements AutoCloseable, Iterable<D> {
                 receiver.cancel();
             }
         });
+    }
+
+    /**
+     * Whether a producer must be pinged before a first subscription: it has no round-trip sample yet (spec
+     * §3.6). Starts the ping, once; its answer (or failure) triggers a rescan.
+     */
+    private boolean needsPing(PeerEntry producer) {
+        PeerId peer = producer.peerId();
+        if (pinging.contains(peer)) {
+            return true;
+        }
+        if (pinged.contains(peer) || streams.discovery().rtt(peer).isPresent()) {
+            return false;
+        }
+        pinging.add(peer);
+        streams.discovery().ping(producer.address()).whenComplete((rtt, failure) -> {
+            if (failure != null) {
+                log.debug("pinging producer {} of '{}' before subscribing failed (subscribing anyway): {}",
+                        peer.toShortString(), streamId(), failure.toString());
+            }
+            try {
+                streams.serial().execute(() -> {
+                    pinging.remove(peer);
+                    pinged.add(peer);
+                    rescan();
+                });
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                // the node is closing: nothing to subscribe to any more
+            }
+        });
+        return true;
     }
 
     private boolean allowed(PeerInfo producer) {

@@ -42,7 +42,7 @@ class CatalogSyncTest {
             PeerEntry local = PeerEntry.create(NETWORK, network.address(), List.of(Tag.of(tag)),
                     System.currentTimeMillis());
             catalog.set(Catalog.of(SignedPeerEntry.sign(local, key), PURGE_AFTER));
-            network.handle(BY_HAND, link -> merge(CatalogSync.accept(link, snapshot())));
+            network.handle(BY_HAND, link -> CatalogSync.accept(link, snapshot(), this::merge));
         }
 
         List<SignedPeerEntry> snapshot() {

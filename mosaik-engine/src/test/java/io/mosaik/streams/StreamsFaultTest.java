@@ -98,22 +98,41 @@ class StreamsFaultTest {
     }
 
     @Test
-    void aConsumerReachesAProducerThatDidNotKnowItAtFirst() throws Exception {
+    void aConsumerThatTheProducerDoesNotKnowSyncsCatalogsAndRetriesAtOnce() throws Exception {
+        Network trader = node("trader", List.of());
         Network exchange = node("exchange", List.of());
         Producer<Num> numbers = exchange.streams().produce(Num.class);
-        Network trader = node("trader", List.of());
-        // The trader learns of the exchange by a ping. The exchange may or may not have learned of the
-        // trader by the time the consumer dials (the ping makes the trader a gossip candidate, so this is
-        // a race that no assertion here could pin down; it failed CI once as a precondition check).
-        trader.discovery().ping(exchange.address()).get(10, TimeUnit.SECONDS);
-
+        // The trader learns of the exchange without telling it anything: no bootstrap, no gossip contact,
+        // no sync (a fed entry is not a gossip candidate, and a ping answer only updates it). So the
+        // exchange knows nothing of the trader until the subscription's handshake.
+        trader.discovery().feed(exchange.discovery().me());
         Consumer<Num> consumer = trader.streams().consume(Num.class);
+
         numbers.when().online().get(30, TimeUnit.SECONDS);
         numbers.send(new Num(7));
         assertThat(consumer.poll(Duration.ofSeconds(10))).contains(new Num(7));
-        // Whether the first attempt met UnknownPeer (then: sync, retry) or the exchange had learned of the
-        // trader through gossip first (the trader's ping makes it a gossip candidate) is a race; either way
-        // the subscription must come up. The refusal itself is checked in the test above.
+        assertThat(count(exchange, "mosaik.streams.connections.rejected", "reason", "unknown-peer"))
+                .as("refused once, then the sync told it").isEqualTo(1);
+        assertThat(exchange.discovery().catalog().getSigned(trader.peerId(), System.currentTimeMillis()))
+                .isPresent();
+        assertThat(consumer.producers()).singleElement().satisfies(channel ->
+                assertThat(channel.state()).isEqualTo(ChannelState.CONNECTED));
+    }
+
+    @Test
+    void theFirstSubscriptionToAProducerIsPrecededByAPingThatPredicatesSee() throws Exception {
+        Network trader = node("trader", List.of());
+        Network exchange = node("exchange", List.of(trader.address()));
+        Producer<Num> numbers = exchange.streams().produce(Num.class);
+        assertThat(trader.discovery().rtt(exchange.peerId())).as("no sample before the consumer").isEmpty();
+        // Only producers with a round-trip sample qualify: without the ping before the first subscription
+        // the exchange would have none until the periodic probe (15 to 45 s away).
+        Consumer<Num> consumer = trader.streams().consumer(Num.class)
+                .require(peer -> peer.rtt().isPresent()).build();
+        consumer.when().subscribed().future().get(10, TimeUnit.SECONDS);
+        assertThat(trader.discovery().rtt(exchange.peerId())).isPresent();
+        numbers.send(new Num(8));
+        assertThat(consumer.poll(Duration.ofSeconds(10))).contains(new Num(8));
     }
 
     @Test
