@@ -46,6 +46,12 @@ public final class StreamsBenchmark {
 
     private static final NetworkId NETWORK = NetworkId.of("mosaik-bench-streams");
     private static final int WINDOW = 4_096;
+    /**
+     * The window moves in steps of this many datums: a reader returns them at once and the sender takes
+     * them at once, so pacing the sender costs a thread wake-up per step rather than per datum (the raw
+     * link's flow control also moves in steps, of half its window).
+     */
+    private static final int STEP = 256;
     private static final String RAW = "bench/raw";
 
     private StreamsBenchmark() {
@@ -135,9 +141,12 @@ public final class StreamsBenchmark {
                 java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(WINDOW);
                 windows.add(window);
                 readers.add(Thread.ofPlatform().daemon().start(() -> {
+                    long taken = 0;
                     for (Tick ignored : consumer) {
                         count.incrementAndGet();
-                        window.release();
+                        if (++taken % STEP == 0) {
+                            window.release(STEP);
+                        }
                     }
                 }));
             }
@@ -158,13 +167,15 @@ public final class StreamsBenchmark {
                 }
                 boolean acquired = true;
                 for (java.util.concurrent.Semaphore window : windows) {
-                    acquired &= window.tryAcquire(100, TimeUnit.MILLISECONDS); // at most WINDOW ahead of each
+                    acquired &= window.tryAcquire(STEP, 10, TimeUnit.SECONDS); // at most WINDOW ahead of each
                 }
                 if (!acquired) {
-                    throw new IllegalStateException("a consumer stopped reading");
+                    throw new IllegalStateException("a consumer stopped reading for 10 s");
                 }
-                producer.send(datum);
-                sent++;
+                for (int i = 0; i < STEP; i++) {
+                    producer.send(datum);
+                }
+                sent += STEP;
             }
         } finally {
             nodes.forEach(Network::close);

@@ -23,7 +23,7 @@ import java.util.Set;
 import java.util.OptionalLong;
 import java.util.Spliterator;
 import java.util.Spliterators;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Flow;
@@ -92,7 +92,10 @@ public final class Consumer<D> implements AutoCloseable, Iterable<D> {
         this.require = require;
         this.codec = codec;
         this.metrics = metrics;
-        this.delivery = new ArrayBlockingQueue<>(config.bufferSize() + 1); // + END
+        // Separate locks for receivers and takers, and a wake-up only when the queue was empty (or full):
+        // with a backlog, neither side disturbs the other (an ArrayBlockingQueue's one lock made them
+        // contend on every datum).
+        this.delivery = new LinkedBlockingQueue<>(config.bufferSize() + 1); // + END
         this.online = Objects.requireNonNull(onlineWhen.apply(ChannelConditions.of(channels, 0)),
                 "onlineWhen returned null");
     }

@@ -11,7 +11,7 @@ import io.mosaik.primitives.PeerId;
 import java.io.IOException;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -122,6 +122,10 @@ public final class Producer<D> implements AutoCloseable {
      */
     public void send(D datum) throws InterruptedException {
         Objects.requireNonNull(datum, "datum");
+        if (isOnline()) {
+            publish(datum); // the common case takes no lock
+            return;
+        }
         onlineLock.lock();
         try {
             while (!isOnline()) {
@@ -301,14 +305,15 @@ public final class Producer<D> implements AutoCloseable {
 
         final Channel channel;
         final Link link;
-        final ArrayBlockingQueue<byte[]> queue;
+        /** Separate locks for the sending thread and the subscription's thread (see the consumer's queue). */
+        final LinkedBlockingQueue<byte[]> queue;
         volatile CloseReason closing;
         long id;
 
         Subscription(Channel channel, Link link, int capacity) {
             this.channel = channel;
             this.link = link;
-            this.queue = new ArrayBlockingQueue<>(capacity);
+            this.queue = new LinkedBlockingQueue<>(capacity);
         }
 
         void run(byte[] start) {

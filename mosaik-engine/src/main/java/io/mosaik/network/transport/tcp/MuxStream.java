@@ -135,10 +135,12 @@ final class MuxStream implements FrameStream {
                 if (ended != null && !ended.remote()) {
                     throw ended.exception();
                 }
-                inbox.awaitReadable();
-                Frames.Frame frame;
+                // Usually the whole frame under one lock; else parsed from the stream (split or refused).
+                Frames.Frame frame = inbox.pollFrame(connection.maxFrameSize());
                 try {
-                    frame = frames.read();
+                    if (frame == null) {
+                        frame = frames.read();
+                    }
                 } catch (FrameTooLargeException | Frames.MalformedFrameException e) {
                     // Nothing after a refused frame can be parsed: the stream is done.
                     close(CloseReason.PROTOCOL_VIOLATION);

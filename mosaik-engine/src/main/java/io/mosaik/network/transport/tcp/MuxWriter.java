@@ -161,7 +161,8 @@ final class MuxWriter implements Runnable {
      * @throws InterruptedException if interrupted while waiting (nothing was queued)
      */
     boolean chunk(Chunk chunk, BooleanSupplier abandoned) throws InterruptedException {
-        lock.lockInterruptibly();
+        lock.lock(); // not lockInterruptibly: its interrupt check is costly on virtual threads; waits are
+        // interruptible
         try {
             while (queuedBytes >= MAX_QUEUED_BYTES && !closedForQueueing() && !abandoned.getAsBoolean()) {
                 drained.await();

@@ -1,9 +1,11 @@
 package io.mosaik.network.transport.tcp;
 
+import io.mosaik.network.transport.Frames;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntConsumer;
@@ -147,25 +149,6 @@ final class StreamInbox extends InputStream {
         }
     }
 
-    /**
-     * Waits until at least one byte can be read, so that an interrupt while no frame has started
-     * leaves the stream usable.
-     *
-     * @throws InterruptedIOException if interrupted
-     * @throws IOException            the end's exception if the inbox ended and is drained
-     */
-    void awaitReadable() throws IOException {
-        lock.lock();
-        try {
-            awaitBytes();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while waiting for a frame");
-        } finally {
-            lock.unlock();
-        }
-    }
-
     @Override
     public int read() throws IOException {
         byte[] one = new byte[1];
@@ -194,26 +177,10 @@ final class StreamInbox extends InputStream {
                 Thread.currentThread().interrupt();
                 throw new InterruptedIOException("interrupted while reading a frame");
             }
-            if (current == null || position == current.length) {
-                current = chunks.poll();
-                position = 0;
-            }
+            nextChunk();
             copied = Math.min(length, current.length - position);
             System.arraycopy(current, position, target, offset, copied);
-            position += copied;
-            if (position == current.length) {
-                current = null;
-            }
-            held -= copied;
-            budget.buffered(-copied);
-            consumed += copied;
-            if (consumed >= window / 2 && end == null) {
-                granted = consumed + grow();
-                credit += granted;
-                consumed = 0;
-                starved = false;
-                exhausted = false;
-            }
+            granted = consume(copied);
         } finally {
             lock.unlock();
         }
@@ -221,6 +188,80 @@ final class StreamInbox extends InputStream {
             grant.accept((int) granted);
         }
         return copied;
+    }
+
+    /**
+     * Waits until a byte can be read (so that an interrupt while no frame has started leaves the stream
+     * usable), then takes the next frame of
+     * the {@link Frames} format whole if the chunk at hand holds all of it, under one lock: the usual
+     * case, since a sender writes a frame as one chunk when its window allows. Otherwise, or if the
+     * header is not one to accept here, it consumes nothing and returns {@code null}: the caller then
+     * parses the frame from the stream, which also reports what is wrong with it.
+     *
+     * @param maxFrameSize the largest body taken here
+     * @return the frame, or {@code null}
+     * @throws InterruptedIOException if interrupted while waiting (nothing consumed)
+     * @throws IOException            the end's exception if the inbox ended and is drained
+     */
+    Frames.Frame pollFrame(int maxFrameSize) throws IOException {
+        Frames.Frame frame = null;
+        long granted = 0;
+        lock.lock();
+        try {
+            try {
+                awaitBytes();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while waiting for a frame");
+            }
+            nextChunk();
+            int available = current.length - position;
+            if (available >= Frames.HEADER) {
+                long size = Integer.toUnsignedLong(((current[position] & 0xFF) << 24)
+                        | ((current[position + 1] & 0xFF) << 16) | ((current[position + 2] & 0xFF) << 8)
+                        | (current[position + 3] & 0xFF));
+                if (size >= 1 && size - 1 <= maxFrameSize && 4 + size <= available) {
+                    int start = position + Frames.HEADER;
+                    frame = new Frames.Frame(current[position + 4],
+                            Arrays.copyOfRange(current, start, start + (int) size - 1));
+                    granted = consume(4 + (int) size);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (granted > 0) {
+            grant.accept((int) granted);
+        }
+        return frame;
+    }
+
+    /** Makes {@link #current} the chunk to read from; there are bytes (lock held). */
+    private void nextChunk() {
+        if (current == null || position == current.length) {
+            current = chunks.poll();
+            position = 0;
+        }
+    }
+
+    /** Takes {@code count} bytes of {@link #current} as read; the credit to grant back (lock held). */
+    private long consume(int count) {
+        position += count;
+        if (position == current.length) {
+            current = null;
+        }
+        held -= count;
+        budget.buffered(-count);
+        consumed += count;
+        long granted = 0;
+        if (consumed >= window / 2 && end == null) {
+            granted = consumed + grow();
+            credit += granted;
+            consumed = 0;
+            starved = false;
+            exhausted = false;
+        }
+        return granted;
     }
 
     /** Doubles the window if the peer is held back by it while the reader keeps up; the growth granted. */
