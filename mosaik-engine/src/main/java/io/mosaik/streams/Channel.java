@@ -37,7 +37,11 @@ final class Channel {
     }
 
     void counted(int payloadBytes) {
-        datums.incrementAndGet();
+        counted(1, payloadBytes);
+    }
+
+    void counted(int datumCount, long payloadBytes) {
+        datums.addAndGet(datumCount);
         bytes.addAndGet(payloadBytes);
     }
 

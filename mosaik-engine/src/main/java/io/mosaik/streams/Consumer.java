@@ -19,14 +19,14 @@ import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.Spliterator;
 import java.util.Spliterators;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Flow;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -49,7 +49,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Memory is bounded: at most {@code bufferSize} datums wait for the application; then the consumer
  * stops reading and flow control pushes back on the producers (see {@link ConsumerBuilder#bufferSize}).
- * A datum that does not decode into the consumer's type is skipped and counted
+ * Datums are decoded on the thread that takes them (receivers only move bytes, and several takers
+ * decode in parallel); one that does not decode into the consumer's type is skipped there and counted
  * ({@code mosaik.streams.consumer.items.undecodable}).
  *
  * <p>Take datums with {@link #next()}, {@link #poll(Duration)}, {@link #stream()}, {@link #iterator()} or
@@ -144,7 +145,12 @@ public final class Consumer<D> implements AutoCloseable, Iterable<D> {
      * @throws IllegalStateException if the consumer is closed
      */
     public D next() throws InterruptedException {
-        return unwrap(delivery.take());
+        while (true) {
+            D datum = unwrap(delivery.take());
+            if (datum != null) {
+                return datum;
+            }
+        }
     }
 
     /**
@@ -155,14 +161,31 @@ public final class Consumer<D> implements AutoCloseable, Iterable<D> {
      * @throws IllegalStateException if the consumer is closed
      */
     public Optional<D> poll(Duration timeout) throws InterruptedException {
-        Object item = delivery.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        return item == null ? Optional.empty() : Optional.of(unwrap(item));
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            Object item = delivery.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            if (item == null) {
+                return Optional.empty();
+            }
+            D datum = unwrap(item);
+            if (datum != null) {
+                return Optional.of(datum);
+            }
+        }
     }
 
     /** The next datum if one is waiting, without waiting. */
     public Optional<D> tryNext() {
-        Object item = delivery.poll();
-        return item == null ? Optional.empty() : Optional.of(unwrap(item));
+        while (true) {
+            Object item = delivery.poll();
+            if (item == null) {
+                return Optional.empty();
+            }
+            D datum = unwrap(item);
+            if (datum != null) {
+                return Optional.of(datum);
+            }
+        }
     }
 
     /** A blocking iterator over the datums; {@code hasNext()} returns false once the consumer is closed. */
@@ -253,21 +276,37 @@ public final class Consumer<D> implements AutoCloseable, Iterable<D> {
         }
     }
 
+    /**
+     * Decodes a taken item on the taker's thread (so the receivers only move bytes, and several takers
+     * decode in parallel); {@code null} if it does not decode: counted, logged now and then, skipped.
+     */
     private D unwrap(Object item) {
         if (item == END) {
             delivery.offer(END); // for the other takers
             throw new IllegalStateException("the consumer of '" + streamId() + "' is closed");
         }
-        @SuppressWarnings("unchecked")
-        Item<D> taken = (Item<D>) item;
+        Item taken = (Item) item;
+        D datum;
+        try {
+            datum = codec.decode(taken.bytes, type);
+        } catch (CodecException e) {
+            metrics.itemsUndecodable.increment();
+            if (undecodableLogged.getAndIncrement() % 1_000 == 0) {
+                log.warn("a datum from {} on '{}' does not decode into {} (skipped; {} so far): {}",
+                        taken.producer.toShortString(), streamId(), type.getName(), undecodableLogged.get(),
+                        e.getMessage());
+            }
+            return null;
+        }
         datumsTaken.incrementAndGet();
-        bytesTaken.addAndGet(taken.bytes);
+        bytesTaken.addAndGet(taken.bytes.length);
         metrics.itemsReceived.increment();
-        metrics.bytesReceived.increment(taken.bytes);
-        return taken.datum;
+        metrics.bytesReceived.increment(taken.bytes.length);
+        return datum;
     }
 
-    private record Item<D>(D datum, int bytes) {
+    /** A datum as received, decoded when taken. */
+    private record Item(byte[] bytes, PeerId producer) {
     }
 
     // --- subscriptions ---------------------------------------------------------------------------
@@ -476,23 +515,11 @@ public final class Consumer<D> implements AutoCloseable, Iterable<D> {
                 channels.state(channel, ChannelState.CONNECTED);
                 while (true) {
                     byte[] bytes = opened.receiveBytes();
-                    D datum;
-                    try {
-                        datum = codec.decode(bytes, type);
-                    } catch (CodecException e) {
-                        metrics.itemsUndecodable.increment();
-                        if (undecodableLogged.getAndIncrement() % 1_000 == 0) {
-                            log.warn("a datum from {} on '{}' does not decode into {} (skipped; {} so far): {}",
-                                    producer.peerId().toShortString(), streamId(), type.getName(),
-                                    undecodableLogged.get(), e.getMessage());
-                        }
-                        continue;
-                    }
                     channel.counted(bytes.length);
                     metrics.datumsTotal.increment();
                     metrics.bytesTotal.increment(bytes.length);
                     backoff.reset();
-                    delivery.put(new Item<>(datum, bytes.length));
+                    delivery.put(new Item(bytes, producer.peerId()));
                 }
             } catch (LinkClosedException e) {
                 return e.remote() ? e.reason() : CloseReason.CANCELLED;

@@ -9,11 +9,12 @@ import io.mosaik.network.transport.CloseReason;
 import io.mosaik.network.transport.LinkClosedException;
 import io.mosaik.primitives.PeerId;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -302,6 +303,8 @@ public final class Producer<D> implements AutoCloseable {
     /** One consumer's queue and the thread that drains it into the link. */
     private final class Subscription {
         private static final byte[] WAKE = new byte[0];
+        /** The most datums taken from the queue and handed to the link at once. */
+        private static final int BATCH = 256;
 
         final Channel channel;
         final Link link;
@@ -329,15 +332,21 @@ public final class Producer<D> implements AutoCloseable {
             try {
                 link.sendBytes(start);
                 channels.state(channel, ChannelState.CONNECTED);
+                List<byte[]> batch = new ArrayList<>(BATCH);
                 while (closing == null) {
-                    byte[] bytes = queue.take();
-                    if (bytes == WAKE) {
+                    // What queued up while the last batch was written goes out together (the transport
+                    // may pack it into one write); an idle stream sends each datum as it comes.
+                    batch.add(queue.take());
+                    queue.drainTo(batch, BATCH - 1);
+                    batch.removeIf(bytes -> bytes == WAKE);
+                    if (batch.isEmpty()) {
                         continue;
                     }
-                    link.sendBytes(bytes);
-                    channel.counted(bytes.length);
-                    metrics.datumsTotal.increment();
-                    metrics.bytesTotal.increment(bytes.length);
+                    long bytes = link.sendAllBytes(batch);
+                    channel.counted(batch.size(), bytes);
+                    metrics.datumsTotal.increment(batch.size());
+                    metrics.bytesTotal.increment(bytes);
+                    batch.clear();
                 }
             } catch (LinkClosedException e) {
                 terminate(null);

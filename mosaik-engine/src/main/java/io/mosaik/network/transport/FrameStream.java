@@ -24,6 +24,20 @@ public interface FrameStream extends AutoCloseable {
     void send(byte[] payload) throws IOException;
 
     /**
+     * Sends payloads as consecutive DATA frames, in order, as {@link #send} would one by one; a transport
+     * may hand them to the wire together. If it fails part-way, the first ones may have been sent.
+     *
+     * @param payloads the payloads (the arrays must not be changed afterwards)
+     * @throws LinkClosedException if the stream was closed (locally or by the remote)
+     * @throws IOException         on a transport failure
+     */
+    default void sendAll(java.util.List<byte[]> payloads) throws IOException {
+        for (byte[] payload : payloads) {
+            send(payload);
+        }
+    }
+
+    /**
      * Receives the next payload, blocking until it arrives.
      *
      * @return the payload of the next DATA frame

@@ -7,6 +7,7 @@ import io.mosaik.network.transport.Frames;
 import io.mosaik.network.transport.LinkClosedException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -80,6 +81,44 @@ final class MuxStream implements FrameStream {
     @Override
     public void send(byte[] payload) throws IOException {
         Objects.requireNonNull(payload, "payload");
+        sendStream(frameHeader(payload.length), payload);
+    }
+
+    /**
+     * Sends payloads as consecutive frames. Runs of small ones are packed into one buffer of whole
+     * frames, sent as one chunk: one credit check and one hand-off to the writer for the lot.
+     */
+    @Override
+    public void sendAll(List<byte[]> payloads) throws IOException {
+        int next = 0;
+        while (next < payloads.size()) {
+            int end = next;
+            int packed = 0;
+            while (end < payloads.size() && packed + Frames.HEADER + payloads.get(end).length <= MuxFrame.CHUNK) {
+                packed += Frames.HEADER + payloads.get(end).length;
+                end++;
+            }
+            if (end - next <= 1) {
+                send(payloads.get(next)); // alone, or too large to pack
+                next++;
+                continue;
+            }
+            byte[] frames = new byte[packed];
+            int at = 0;
+            for (int i = next; i < end; i++) {
+                byte[] payload = payloads.get(i);
+                MuxFrame.writeInt(frames, at, payload.length + 1);
+                frames[at + 4] = Frames.DATA;
+                System.arraycopy(payload, 0, frames, at + Frames.HEADER, payload.length);
+                at += Frames.HEADER + payload.length;
+            }
+            sendStream(NO_PREFIX, frames);
+            next = end;
+        }
+    }
+
+    /** Sends {@code prefix} then {@code body} as stream bytes, in chunks as the peer's window allows. */
+    private void sendStream(byte[] prefix, byte[] body) throws IOException {
         try {
             sendLock.lockInterruptibly();
         } catch (InterruptedException e) {
@@ -87,14 +126,13 @@ final class MuxStream implements FrameStream {
             throw new InterruptedIOException("interrupted while waiting to send");
         }
         try {
-            byte[] frameHeader = frameHeader(payload.length);
-            long total = Frames.HEADER + (long) payload.length;
+            long total = prefix.length + (long) body.length;
             long sent = 0;
             while (sent < total) {
                 int size = 0;
                 try {
                     size = acquireCredit((int) Math.min(total - sent, MuxFrame.CHUNK));
-                    if (!connection.sendData(chunk(frameHeader, payload, sent, size), this::abandoned)) {
+                    if (!connection.sendData(chunk(prefix, body, sent, size), this::abandoned)) {
                         throw closedException();
                     }
                 } catch (InterruptedException e) {
@@ -288,16 +326,19 @@ final class MuxStream implements FrameStream {
     }
 
     /** The chunk of the stream frame (header then payload) at [{@code position}, +{@code size}). */
-    private MuxWriter.Chunk chunk(byte[] frameHeader, byte[] payload, long position, int size) {
-        int headerPart = position < Frames.HEADER ? (int) Math.min(Frames.HEADER - position, size) : 0;
+    /** The DATA chunk of {@code size} stream bytes from {@code position} of {@code prefix} then {@code body}. */
+    private MuxWriter.Chunk chunk(byte[] prefix, byte[] body, long position, int size) {
+        int headerPart = position < prefix.length ? (int) Math.min(prefix.length - position, size) : 0;
         byte[] head = new byte[MuxFrame.HEADER + headerPart];
         MuxFrame.writeHeader(head, MuxFrame.DATA, id, size);
         if (headerPart > 0) {
-            System.arraycopy(frameHeader, (int) position, head, MuxFrame.HEADER, headerPart);
+            System.arraycopy(prefix, (int) position, head, MuxFrame.HEADER, headerPart);
         }
-        int bodyOffset = (int) Math.max(0, position - Frames.HEADER);
-        return new MuxWriter.Chunk(head, payload, bodyOffset, size - headerPart, size);
+        int bodyOffset = (int) Math.max(0, position - prefix.length);
+        return new MuxWriter.Chunk(head, body, bodyOffset, size - headerPart, size);
     }
+
+    private static final byte[] NO_PREFIX = new byte[0];
 
     private static byte[] frameHeader(int payloadLength) {
         byte[] header = new byte[Frames.HEADER];

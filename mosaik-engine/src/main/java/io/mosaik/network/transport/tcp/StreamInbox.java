@@ -171,13 +171,7 @@ final class StreamInbox extends InputStream {
         long granted = 0;
         lock.lock();
         try {
-            try {
-                awaitBytes();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while reading a frame");
-            }
-            nextChunk();
+            awaitChunk("interrupted while reading a frame");
             copied = Math.min(length, current.length - position);
             System.arraycopy(current, position, target, offset, copied);
             granted = consume(copied);
@@ -208,13 +202,7 @@ final class StreamInbox extends InputStream {
         long granted = 0;
         lock.lock();
         try {
-            try {
-                awaitBytes();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while waiting for a frame");
-            }
-            nextChunk();
+            awaitChunk("interrupted while waiting for a frame");
             int available = current.length - position;
             if (available >= Frames.HEADER) {
                 long size = Integer.toUnsignedLong(((current[position] & 0xFF) << 24)
@@ -236,8 +224,14 @@ final class StreamInbox extends InputStream {
         return frame;
     }
 
-    /** Makes {@link #current} the chunk to read from; there are bytes (lock held). */
-    private void nextChunk() {
+    /** Waits for bytes and makes {@link #current} the chunk to read them from (lock held). */
+    private void awaitChunk(String interrupted) throws IOException {
+        try {
+            awaitBytes();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException(interrupted);
+        }
         if (current == null || position == current.length) {
             current = chunks.poll();
             position = 0;
