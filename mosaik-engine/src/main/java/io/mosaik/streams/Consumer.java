@@ -146,7 +146,8 @@ public final class Consumer<D> implements AutoCloseable, Iterable<D> {
      */
     public D next() throws InterruptedException {
         while (true) {
-            D datum = unwrap(delivery.take());
+            Object item = delivery.poll(); // waiting ones without take()'s interrupt check (costly on a virtual thread)
+            D datum = unwrap(item != null ? item : delivery.take());
             if (datum != null) {
                 return datum;
             }
@@ -519,7 +520,10 @@ public final class Consumer<D> implements AutoCloseable, Iterable<D> {
                     metrics.datumsTotal.increment();
                     metrics.bytesTotal.increment(bytes.length);
                     backoff.reset();
-                    delivery.put(new Item(bytes, producer.peerId()));
+                    Item item = new Item(bytes, producer.peerId());
+                    if (!delivery.offer(item)) { // with room, without put()'s interrupt check
+                        delivery.put(item);
+                    }
                 }
             } catch (LinkClosedException e) {
                 return e.remote() ? e.reason() : CloseReason.CANCELLED;

@@ -199,10 +199,7 @@ public final class Producer<D> implements AutoCloseable {
                     continue;
                 }
                 offered++;
-                if (subscription.queue.offer(bytes)) {
-                    metrics.itemsSent.increment();
-                    metrics.bytesSent.increment(bytes.length);
-                } else {
+                if (!subscription.queue.offer(bytes)) {
                     full++;
                     metrics.itemsDropped.increment();
                     if (config.disconnectLagging()) {
@@ -212,6 +209,10 @@ public final class Producer<D> implements AutoCloseable {
                     }
                 }
             }
+        }
+        if (offered > full) { // counted once per datum, not once per subscription
+            metrics.itemsSent.increment(offered - full);
+            metrics.bytesSent.increment((double) bytes.length * (offered - full));
         }
         if (offered == 0) {
             if (undelivered != null) {

@@ -120,7 +120,9 @@ final class MuxStream implements FrameStream {
     /** Sends {@code prefix} then {@code body} as stream bytes, in chunks as the peer's window allows. */
     private void sendStream(byte[] prefix, byte[] body) throws IOException {
         try {
-            sendLock.lockInterruptibly();
+            if (!sendLock.tryLock()) { // uncontended: no interrupt check, which is costly on a virtual thread
+                sendLock.lockInterruptibly();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while waiting to send");
@@ -162,7 +164,9 @@ final class MuxStream implements FrameStream {
     @Override
     public byte[] receive() throws IOException {
         try {
-            receiveLock.lockInterruptibly();
+            if (!receiveLock.tryLock()) { // uncontended: no interrupt check, which is costly on a virtual thread
+                receiveLock.lockInterruptibly();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while waiting to receive");
