@@ -107,13 +107,19 @@ final class GroupDataDirectory {
             }
             return;
         }
-        if (dir.getParent() != null) {
-            Files.createDirectories(dir.getParent());
+        boolean posix = dir.getFileSystem().supportedFileAttributeViews().contains("posix");
+        var ownerOnly = PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+        if (dir.getParent() != null && !Files.isDirectory(dir.getParent())) {
+            // Parents this node creates are its own too: only existing ones keep their permissions.
+            if (posix) {
+                Files.createDirectories(dir.getParent(), ownerOnly);
+            } else {
+                Files.createDirectories(dir.getParent());
+            }
         }
         try {
-            if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(
-                        PosixFilePermissions.fromString("rwx------")));
+            if (posix) {
+                Files.createDirectory(dir, ownerOnly);
             } else {
                 Files.createDirectory(dir);
             }

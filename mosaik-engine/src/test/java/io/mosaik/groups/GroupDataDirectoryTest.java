@@ -26,7 +26,11 @@ class GroupDataDirectoryTest {
     Path temp;
 
     @Test
-    void aNewDirectoryIsOwnerOnlyAndKeepsTheLogAcrossOpens() {
+    void aNewDirectoryIsOwnerOnlyAndKeepsTheLogAcrossOpens() throws Exception {
+        boolean posix = temp.getFileSystem().supportedFileAttributeViews().contains("posix");
+        if (posix) {
+            Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rwxr-x---"));
+        }
         Path dir = temp.resolve("groups/counter");
         try (var opened = GroupDataDirectory.open(dir, SyncPolicy.ALWAYS, NETWORK, GROUP, PEER).log()) {
             opened.append(List.of(new LogEntry(1, 1, LogEntry.Kind.COMMAND, new byte[] {7})));
@@ -35,8 +39,12 @@ class GroupDataDirectoryTest {
         try (var again = GroupDataDirectory.open(dir, SyncPolicy.ALWAYS, NETWORK, GROUP, PEER).log()) {
             assertThat(again.lastPosition().index()).isEqualTo(1);
         }
-        if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+        if (posix) {
             assertThat(PosixFilePermissions.toString(uncheckedPermissions(dir))).isEqualTo("rwx------");
+            assertThat(PosixFilePermissions.toString(uncheckedPermissions(dir.getParent())))
+                    .as("a parent it created").isEqualTo("rwx------");
+            assertThat(PosixFilePermissions.toString(uncheckedPermissions(temp)))
+                    .as("a parent that existed keeps its permissions").isEqualTo("rwxr-x---");
         }
         assertThat(dir.resolve("log")).isDirectory();
         assertThat(dir.resolve("group")).content().contains("group=" + GROUP, "network=" + NETWORK);
