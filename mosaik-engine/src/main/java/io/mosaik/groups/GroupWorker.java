@@ -329,7 +329,7 @@ final class GroupWorker<C, Q, R> {
         for (RaftReady.Outbound out : ready.messages()) {
             Bond bond = bonds.get(out.to());
             if (bond != null) {
-                bond.send(GroupWire.frame(GroupWire.RAFT, RaftCodec.encode(out.message())));
+                bond.send(RaftCodec.encode(GroupWire.RAFT, out.message()));
             }
         }
     }

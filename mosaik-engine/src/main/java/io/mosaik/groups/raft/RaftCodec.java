@@ -65,8 +65,27 @@ public final class RaftCodec {
      * @return its bytes
      */
     public static byte[] encode(RaftMessage message) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
+        return encode(message, null);
+    }
+
+    /**
+     * Encodes a message behind a one-byte prefix (the bond's frame type), into an array sized for it:
+     * no growing, no copy for the prefix.
+     *
+     * @param prefix  the byte written first
+     * @param message the message
+     * @return the prefix and the message's bytes
+     */
+    public static byte[] encode(byte prefix, RaftMessage message) {
+        return encode(message, prefix);
+    }
+
+    private static byte[] encode(RaftMessage message, Byte prefix) {
+        Exact bytes = new Exact(sizeHint(message) + (prefix == null ? 0 : 1));
         try (DataOutputStream out = new DataOutputStream(bytes)) {
+            if (prefix != null) {
+                out.writeByte(prefix);
+            }
             switch (message) {
                 case Hello m -> {
                     out.writeByte(HELLO);
@@ -213,7 +232,41 @@ public final class RaftCodec {
         } catch (IOException e) {
             throw new UncheckedIOException(e); // a byte array does not fail
         }
-        return bytes.toByteArray();
+        return bytes.bytes();
+    }
+
+    /** At least the encoded size of the messages that carry data; a guess for the small ones. */
+    private static int sizeHint(RaftMessage message) {
+        return switch (message) {
+            case AppendEntries m -> {
+                int size = 53;
+                for (LogEntry e : m.entries()) {
+                    size += 21 + e.data().length;
+                }
+                yield size;
+            }
+            case ForwardCommands m -> {
+                int size = 13;
+                for (Forwarded f : m.commands()) {
+                    size += 20 + f.data().length;
+                }
+                yield size;
+            }
+            case InstallSnapshot m -> 128 + m.configuration().length + m.chunk().length;
+            case SnapshotFetchResponse m -> 128 + m.chunk().length;
+            default -> 64;
+        };
+    }
+
+    /** A byte stream that hands its buffer over, without a copy, when it was sized exactly. */
+    private static final class Exact extends ByteArrayOutputStream {
+        Exact(int size) {
+            super(size);
+        }
+
+        byte[] bytes() {
+            return count == buf.length ? buf : toByteArray();
+        }
     }
 
     /**

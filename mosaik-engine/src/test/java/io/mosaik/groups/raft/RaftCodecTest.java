@@ -61,6 +61,16 @@ class RaftCodecTest {
     }
 
     @Test
+    void aPrefixedEncodingIsThePrefixThenTheMessage() {
+        for (RaftMessage message : samples()) {
+            byte[] plain = RaftCodec.encode(message);
+            byte[] prefixed = RaftCodec.encode((byte) 9, message);
+            assertThat(prefixed[0]).isEqualTo((byte) 9);
+            assertThat(java.util.Arrays.copyOfRange(prefixed, 1, prefixed.length)).isEqualTo(plain);
+        }
+    }
+
+    @Test
     void aSnapshotChunkSurvivesARoundTripAndOneBeyondItsTotalIsRefused() {
         var chunk = new RaftMessage.InstallSnapshot(5, 4, new LogPosition(3, 20), CONFIG.encode(), 8, 12, 77,
                 new byte[] {1, 2, 3, 4});
