@@ -1,7 +1,6 @@
 package io.mosaik.streams;
 
 import io.mosaik.codec.Codec;
-import io.mosaik.codec.CodecException;
 import io.mosaik.discovery.Catalog;
 import io.mosaik.discovery.PeerEntry;
 import io.mosaik.discovery.PeerInfo;
@@ -282,7 +281,7 @@ public final class Consumer<D> implements AutoCloseable, Iterable<D> {
      * decode in parallel); {@code null} if it does not decode: counted, logged now and then, skipped.
      */
     private D unwrap(Object item) {
-        if (item == END) {
+        if (item == END || closed) { // a datum a receiver put in while the consumer closed is dropped
             delivery.offer(END); // for the other takers
             throw new IllegalStateException("the consumer of '" + streamId() + "' is closed");
         }
@@ -290,7 +289,7 @@ public final class Consumer<D> implements AutoCloseable, Iterable<D> {
         D datum;
         try {
             datum = codec.decode(taken.bytes, type);
-        } catch (CodecException e) {
+        } catch (RuntimeException e) { // CodecException, or whatever a custom codec throws
             metrics.itemsUndecodable.increment();
             if (undecodableLogged.getAndIncrement() % 1_000 == 0) {
                 log.warn("a datum from {} on '{}' does not decode into {} (skipped; {} so far): {}",
@@ -521,6 +520,9 @@ public final class Consumer<D> implements AutoCloseable, Iterable<D> {
                     metrics.bytesTotal.increment(bytes.length);
                     backoff.reset();
                     Item item = new Item(bytes, producer.peerId());
+                    if (cancelled || closed) {
+                        return CloseReason.CANCELLED;
+                    }
                     if (!delivery.offer(item)) { // with room, without put()'s interrupt check
                         delivery.put(item);
                     }

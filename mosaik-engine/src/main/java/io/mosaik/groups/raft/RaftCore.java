@@ -1674,7 +1674,9 @@ public final class RaftCore {
             }
             if (at == null) {
                 at = appendNew(LogEntry.Kind.COMMAND, f.data());
-                recentForwards.put(key, at);
+                if (role == Role.LEADER) { // appending may commit this node's own removal: then it leads no more
+                    recentForwards.put(key, at);
+                }
             }
             accepted.add(new Accepted(f.requestId(), at));
         }
@@ -1694,14 +1696,18 @@ public final class RaftCore {
                 forwards.remove(id);
                 events.add(new CommandFailed(id, Failure.LEADER_UNRESPONSIVE));
             } else if (f != null) {
-                f.sent = false; // not appended: the next leader takes it
+                f.sent = false; // its only send was refused, so it is in no log: the next leader takes it
                 f.sentTo = null;
+                f.orphaned = false;
             }
         }
         for (long id : m.unknown()) {
             if (forwards.remove(id) != null) {
                 events.add(new CommandFailed(id, Failure.LEADER_UNRESPONSIVE));
             }
+        }
+        if (role == Role.LEADER) {
+            appendWaitingCommands(); // this node leads now: what was refused elsewhere goes into its log
         }
         if (!m.refused().isEmpty() && from.equals(leader)) {
             leader = null; // it no longer leads; wait to hear from whoever does

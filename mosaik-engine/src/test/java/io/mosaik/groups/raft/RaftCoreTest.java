@@ -421,6 +421,27 @@ class RaftCoreTest {
     }
 
     @Test
+    void aCommandWhoseOnlySendWasRefusedGoesToTheNextLeaderEvenIfThatIsItsOwnNode() {
+        Cluster c = new Cluster(3, CONFIG.withForwardTimeout(5_000));
+        c.run(2_000);
+        int old = c.leader();
+        int follower = (old + 1) % 3;
+        c.cores.get(follower).propose(77, new byte[] {7}, c.now);
+        RaftMessage held = c.cores.get(follower).ready().messages().stream().map(RaftReady.Outbound::message)
+                .filter(RaftMessage.ForwardCommands.class::isInstance).findFirst().orElseThrow(); // in flight
+        assertThat(c.cores.get(old).transferLeadership(c.now)).isTrue();
+        c.run(1_000);
+        assertThat(c.leader()).as("the transfer went to the proposer").isEqualTo(follower);
+        replaceBond(c, follower, old);
+        c.cores.get(old).receive(c.ids.get(follower), held, c.now); // arrives late: refused, it leads no more
+        c.run(300);
+        assertThat(c.events.get(follower)).as("a refusal proves it is in no log: the new leader appends it")
+                .anyMatch(e -> e instanceof CommandAccepted a && a.requestId() == 77)
+                .noneMatch(e -> e instanceof CommandFailed);
+        assertThat(appliedCopies(c, follower, new byte[] {7})).isEqualTo(1);
+    }
+
+    @Test
     void aLeaderAnswersAResendItCannotTellAboutAsUnknownAndNeverAppendsIt() {
         Cluster c = new Cluster(3, CONFIG);
         c.run(2_000);

@@ -99,8 +99,8 @@ final class StreamInbox extends InputStream {
     boolean offer(byte[] chunk) {
         lock.lock();
         try {
-            if (end != null) {
-                return true;
+            if (end != null || chunk.length == 0) {
+                return true; // an empty chunk carries nothing (and a reader must never see one)
             }
             if (chunk.length > credit) {
                 return false;
