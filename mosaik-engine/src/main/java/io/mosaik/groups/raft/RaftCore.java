@@ -1706,8 +1706,10 @@ public final class RaftCore {
                 events.add(new CommandFailed(id, Failure.LEADER_UNRESPONSIVE));
             }
         }
-        if (role == Role.LEADER) {
-            appendWaitingCommands(); // this node leads now: what was refused elsewhere goes into its log
+        if (role == Role.LEADER && transferTarget == null) {
+            // This node leads now: what was refused elsewhere goes into its log (during a handover it waits
+            // for the next leader, as new commands do).
+            appendWaitingCommands();
         }
         if (!m.refused().isEmpty() && from.equals(leader)) {
             leader = null; // it no longer leads; wait to hear from whoever does
