@@ -361,6 +361,14 @@ class RaftCoreTest {
         c.cores.get(b).peerConnected(c.ids.get(a), c.now);
     }
 
+    /** Command 77 ({@code {7}}) of {@code node} was accepted, never failed, and applied exactly once there. */
+    private static void assertAcceptedAndAppliedOnce(Cluster c, int node, String why) {
+        assertThat(c.events.get(node)).as(why)
+                .anyMatch(e -> e instanceof CommandAccepted a && a.requestId() == 77)
+                .noneMatch(e -> e instanceof CommandFailed);
+        assertThat(appliedCopies(c, node, new byte[] {7})).isEqualTo(1);
+    }
+
     private static long appliedCopies(Cluster c, int node, byte[] data) {
         return c.applied.get(node).stream()
                 .filter(e -> e.kind() == LogEntry.Kind.COMMAND && java.util.Arrays.equals(e.data(), data)).count();
@@ -375,10 +383,7 @@ class RaftCoreTest {
         c.isolated.remove(leader);
         replaceBond(c, follower, leader);
         c.run(300);
-        assertThat(c.events.get(follower)).as("accepted after a resend, not failed as unknown")
-                .anyMatch(e -> e instanceof CommandAccepted a && a.requestId() == 77)
-                .noneMatch(e -> e instanceof CommandFailed);
-        assertThat(appliedCopies(c, follower, new byte[] {7})).isEqualTo(1);
+        assertAcceptedAndAppliedOnce(c, follower, "accepted after a resend, not failed as unknown");
     }
 
     @Test
@@ -435,10 +440,7 @@ class RaftCoreTest {
         replaceBond(c, follower, old);
         c.cores.get(old).receive(c.ids.get(follower), held, c.now); // arrives late: refused, it leads no more
         c.run(300);
-        assertThat(c.events.get(follower)).as("a refusal proves it is in no log: the new leader appends it")
-                .anyMatch(e -> e instanceof CommandAccepted a && a.requestId() == 77)
-                .noneMatch(e -> e instanceof CommandFailed);
-        assertThat(appliedCopies(c, follower, new byte[] {7})).isEqualTo(1);
+        assertAcceptedAndAppliedOnce(c, follower, "a refusal proves it is in no log: the new leader appends it");
     }
 
     @Test

@@ -107,8 +107,7 @@ final class MuxStream implements FrameStream {
             int at = 0;
             for (int i = next; i < end; i++) {
                 byte[] payload = payloads.get(i);
-                MuxFrame.writeInt(frames, at, payload.length + 1);
-                frames[at + 4] = Frames.DATA;
+                writeFrameHeader(frames, at, payload.length);
                 System.arraycopy(payload, 0, frames, at + Frames.HEADER, payload.length);
                 at += Frames.HEADER + payload.length;
             }
@@ -346,9 +345,14 @@ final class MuxStream implements FrameStream {
 
     private static byte[] frameHeader(int payloadLength) {
         byte[] header = new byte[Frames.HEADER];
-        MuxFrame.writeInt(header, 0, payloadLength + 1);
-        header[4] = Frames.DATA;
+        writeFrameHeader(header, 0, payloadLength);
         return header;
+    }
+
+    /** Writes the {@link Frames} header of a DATA frame carrying {@code payloadLength} bytes. */
+    private static void writeFrameHeader(byte[] target, int at, int payloadLength) {
+        MuxFrame.writeInt(target, at, payloadLength + 1);
+        target[at + 4] = Frames.DATA;
     }
 
     @Override

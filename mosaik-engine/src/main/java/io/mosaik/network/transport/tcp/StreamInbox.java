@@ -205,9 +205,7 @@ final class StreamInbox extends InputStream {
             awaitChunk("interrupted while waiting for a frame");
             int available = current.length - position;
             if (available >= Frames.HEADER) {
-                long size = Integer.toUnsignedLong(((current[position] & 0xFF) << 24)
-                        | ((current[position + 1] & 0xFF) << 16) | ((current[position + 2] & 0xFF) << 8)
-                        | (current[position + 3] & 0xFF));
+                long size = Integer.toUnsignedLong(MuxFrame.readInt(current, position));
                 if (size >= 1 && size - 1 <= maxFrameSize && 4 + size <= available) {
                     int start = position + Frames.HEADER;
                     frame = new Frames.Frame(current[position + 4],
