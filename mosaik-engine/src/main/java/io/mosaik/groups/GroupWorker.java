@@ -82,6 +82,11 @@ final class GroupWorker<C, Q, R> {
     private final Map<PeerId, long[]> dialBackoff = new HashMap<>();
     private final LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
     private final LinkedBlockingQueue<Runnable> completions = new LinkedBlockingQueue<>();
+    // What the replica completes during a turn of the loop (loop thread only), handed to the completer
+    // in one piece: one wake-up per turn rather than one per command.
+    private final List<Runnable> turnCompletions = new ArrayList<>();
+    // Encodings shared by the messages of one flush (loop thread only).
+    private final Map<RaftMessage, byte[]> sharedEncodings = new java.util.IdentityHashMap<>();
     private final List<Awaiting> awaiting = new CopyOnWriteArrayList<>();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicBoolean stopping = new AtomicBoolean();
@@ -133,7 +138,7 @@ final class GroupWorker<C, Q, R> {
         }
         this.startup = String.format("storage opened in %d ms, consensus state read in %d ms",
                 (recovering - opening) / 1_000_000, (System.nanoTime() - recovering) / 1_000_000);
-        this.replica = new Replica<>(core, machine, network.codec(), completions::add, seeds.nextLong(),
+        this.replica = new Replica<>(core, machine, network.codec(), turnCompletions::add, seeds.nextLong(),
                 raft.maxAppendBytes());
         replica.snapshotEvery(snapshotEvery);
         this.dataDirectory = builder.dataDirectory();
@@ -263,6 +268,7 @@ final class GroupWorker<C, Q, R> {
                     runSafely(task);
                     task = tasks.poll();
                 }
+                handOverCompletions();
                 if (!running.get()) {
                     break;
                 }
@@ -275,6 +281,7 @@ final class GroupWorker<C, Q, R> {
                 }
                 flush();
                 publish();
+                handOverCompletions();
                 if (now >= stopAt || (stopAt != Long.MAX_VALUE && core.role() != RaftCore.Role.LEADER)) {
                     running.set(false); // handed over (or gave up waiting): depart
                 }
@@ -316,8 +323,13 @@ final class GroupWorker<C, Q, R> {
             replica.process(ready);
             metrics.applyLatency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
             metrics.commits.increment(ready.committed().size());
-            metrics.applies.increment(ready.committed().stream()
-                    .filter(e -> e.kind() == io.mosaik.groups.raft.LogEntry.Kind.COMMAND).count());
+            int commands = 0;
+            for (io.mosaik.groups.raft.LogEntry entry : ready.committed()) {
+                if (entry.kind() == io.mosaik.groups.raft.LogEntry.Kind.COMMAND) {
+                    commands++;
+                }
+            }
+            metrics.applies.increment(commands);
             if (replica.rejected() > lastRejected) {
                 metrics.rejectedCommands.increment(replica.rejected() - lastRejected);
                 lastRejected = replica.rejected();
@@ -326,12 +338,28 @@ final class GroupWorker<C, Q, R> {
         } else {
             replica.process(ready);
         }
+        // Before the messages: the completer should not queue behind the bond writers they wake.
+        handOverCompletions();
+        // The core hands followers in step the same append object: encode it once.
+        RaftMessage encodedMessage = null;
+        byte[] encoded = null;
         for (RaftReady.Outbound out : ready.messages()) {
             Bond bond = bonds.get(out.to());
             if (bond != null) {
-                bond.send(RaftCodec.encode(GroupWire.RAFT, out.message()));
+                if (out.message() != encodedMessage) {
+                    encodedMessage = out.message();
+                    encoded = sharedEncodings.get(encodedMessage);
+                    if (encoded == null) {
+                        encoded = RaftCodec.encode(GroupWire.RAFT, encodedMessage);
+                        if (encodedMessage instanceof RaftMessage.AppendEntries) {
+                            sharedEncodings.put(encodedMessage, encoded);
+                        }
+                    }
+                }
+                bond.send(encoded);
             }
         }
+        sharedEncodings.clear();
     }
 
     private void publish() {
@@ -390,23 +418,39 @@ final class GroupWorker<C, Q, R> {
         for (Awaiting entry : awaiting) {
             if (entry.condition.test(next)) {
                 awaiting.remove(entry);
-                completions.add(() -> entry.future.complete(next));
+                turnCompletions.add(() -> entry.future.complete(next));
             }
         }
+    }
+
+    private void handOverCompletions() {
+        if (turnCompletions.isEmpty()) {
+            return;
+        }
+        Runnable[] batch = turnCompletions.toArray(Runnable[]::new);
+        turnCompletions.clear();
+        completions.add(() -> {
+            for (Runnable completion : batch) {
+                runCompletion(completion);
+            }
+        });
     }
 
     private void complete() {
         try {
             while (true) {
-                Runnable completion = completions.take();
-                try {
-                    completion.run();
-                } catch (RuntimeException e) {
-                    log.warn("group {}: a completion callback threw", id.toShortString(), e);
-                }
+                runCompletion(completions.take());
             }
         } catch (InterruptedException e) {
             // the group stopped
+        }
+    }
+
+    private void runCompletion(Runnable completion) {
+        try {
+            completion.run();
+        } catch (RuntimeException e) {
+            log.warn("group {}: a completion callback threw", id.toShortString(), e);
         }
     }
 
@@ -705,6 +749,7 @@ final class GroupWorker<C, Q, R> {
         }
         bonds.clear();
         replica.close();
+        handOverCompletions();
         GroupClosedException closed = new GroupClosedException("the group " + id.toShortString() + " is closed");
         for (Awaiting entry : awaiting) {
             completions.add(() -> entry.future.completeExceptionally(closed));

@@ -12,7 +12,6 @@ import io.mosaik.primitives.PeerId;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -36,6 +35,8 @@ import java.util.concurrent.Executor;
 final class Replica<C, Q, R> {
 
     private static final int HEADER = PeerId.LENGTH + Long.BYTES;
+    private static final java.lang.invoke.VarHandle LONG =
+            java.lang.invoke.MethodHandles.byteArrayViewVarHandle(long[].class, java.nio.ByteOrder.BIG_ENDIAN);
 
     private final RaftCore core;
     private final StateMachine<C, Q, R> machine;
@@ -74,7 +75,9 @@ final class Replica<C, Q, R> {
     }
 
     private final Map<Long, PendingCommand<R>> commands = new HashMap<>();
-    private final TreeMap<Long, List<Long>> acceptedAt = new TreeMap<>();
+    // Request ids of commands accepted at an index and not yet applied: a Long, or a List<Long> when
+    // several were (successive leaders), so the usual single one costs no list.
+    private final TreeMap<Long, Object> acceptedAt = new TreeMap<>();
     private final Map<Long, PendingQuery<Q, R>> queries = new HashMap<>();
     private final TreeMap<Long, List<PendingQuery<Q, R>>> queriesAt = new TreeMap<>();
 
@@ -213,7 +216,10 @@ final class Replica<C, Q, R> {
             return;
         }
         long id = nextRequestId++;
-        byte[] data = ByteBuffer.allocate(HEADER + body.length).put(selfBytes).putLong(id).put(body).array();
+        byte[] data = new byte[HEADER + body.length];
+        System.arraycopy(selfBytes, 0, data, 0, PeerId.LENGTH);
+        LONG.set(data, PeerId.LENGTH, id);
+        System.arraycopy(body, 0, data, HEADER, body.length);
         commands.put(id, pending);
         core.propose(id, data, now);
     }
@@ -286,7 +292,7 @@ final class Replica<C, Q, R> {
                     fail(pending, overwritten(a.position().index()));
                 } else {
                     pending.acceptedTerm = a.position().term();
-                    acceptedAt.computeIfAbsent(a.position().index(), k -> new ArrayList<>()).add(a.requestId());
+                    addAccepted(a.position().index(), a.requestId());
                 }
             }
             case ClientEvent.CommandFailed f -> {
@@ -336,7 +342,7 @@ final class Replica<C, Q, R> {
         appliedTerm = snapshot.position().term();
         // Commands whose index the snapshot covers: whether they are in it cannot be told from here.
         while (!acceptedAt.isEmpty() && acceptedAt.firstKey() <= appliedIndex) {
-            for (long id : acceptedAt.pollFirstEntry().getValue()) {
+            for (long id : ids(acceptedAt.pollFirstEntry().getValue())) {
                 PendingCommand<R> pending = commands.remove(id);
                 if (pending != null) {
                     fail(pending, coveredBySnapshot());
@@ -441,7 +447,7 @@ final class Replica<C, Q, R> {
         long myId = 0;
         if (entry.kind() == LogEntry.Kind.COMMAND && entry.data().length >= HEADER
                 && Arrays.equals(entry.data(), 0, PeerId.LENGTH, selfBytes, 0, PeerId.LENGTH)) {
-            myId = ByteBuffer.wrap(entry.data(), PeerId.LENGTH, Long.BYTES).getLong();
+            myId = (long) LONG.get(entry.data(), PeerId.LENGTH);
             mine = commands.remove(myId);
         }
         Object outcome = entry.kind() == LogEntry.Kind.COMMAND ? applyCommand(entry) : null;
@@ -462,9 +468,9 @@ final class Replica<C, Q, R> {
                 completions.execute(() -> done.result.complete(committed));
             }
         }
-        List<Long> waiting = acceptedAt.remove(entry.index());
+        Object waiting = acceptedAt.remove(entry.index());
         if (waiting != null) {
-            for (long id : waiting) {
+            for (long id : ids(waiting)) {
                 PendingCommand<R> other = commands.remove(id);
                 if (other != null) {
                     fail(other, overwritten(entry.index()));
@@ -486,22 +492,41 @@ final class Replica<C, Q, R> {
         var beyond = acceptedAt.tailMap(index, false).entrySet().iterator();
         while (beyond.hasNext()) {
             var at = beyond.next();
-            at.getValue().removeIf(id -> {
+            List<Long> kept = new ArrayList<>();
+            for (long id : ids(at.getValue())) {
                 PendingCommand<R> pending = commands.get(id);
-                if (pending == null) {
-                    return true;
-                }
-                if (pending.acceptedTerm < term) {
+                if (pending != null && pending.acceptedTerm < term) {
                     commands.remove(id);
                     fail(pending, overwritten(at.getKey()));
-                    return true;
+                } else if (pending != null) {
+                    kept.add(id);
                 }
-                return false;
-            });
-            if (at.getValue().isEmpty()) {
+            }
+            if (kept.isEmpty()) {
                 beyond.remove();
+            } else {
+                at.setValue(kept.size() == 1 ? kept.getFirst() : kept);
             }
         }
+    }
+
+    private void addAccepted(long index, long requestId) {
+        Object before = acceptedAt.putIfAbsent(index, requestId);
+        if (before instanceof Long single) {
+            List<Long> several = new ArrayList<>(2);
+            several.add(single);
+            several.add(requestId);
+            acceptedAt.put(index, several);
+        } else if (before != null) {
+            @SuppressWarnings("unchecked")
+            List<Long> several = (List<Long>) before;
+            several.add(requestId);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Long> ids(Object accepted) {
+        return accepted instanceof Long single ? List.of(single) : (List<Long>) accepted;
     }
 
     /** Applies a command entry; returns the result, or a {@link CommandRejectedException}. */

@@ -56,7 +56,7 @@ public final class InMemoryLogStorage implements LogStorage {
             throw new IndexOutOfBoundsException("entries " + from + ".." + to + " of a log holding "
                     + firstIndex() + ".." + lastPosition().index());
         }
-        List<LogEntry> out = new ArrayList<>();
+        List<LogEntry> out = new ArrayList<>((int) Math.min(Math.max(0, to - from + 1), 1024));
         long bytes = 0;
         for (long i = from; i <= to; i++) {
             LogEntry entry = entries.get((int) (i - compacted.index() - 1));

@@ -135,6 +135,13 @@ public final class RaftCore {
 
     private List<Outbound> outbox = new ArrayList<>();
     private List<ClientEvent> events = new ArrayList<>();
+    // The appends built this turn, by previous index: followers in step get the same message object, so
+    // the log is read once and the shell can encode it once.
+    private final Map<Long, BuiltAppend> appendsThisTurn = new HashMap<>();
+
+    /** An append built for the range of indices from its previous index + 1 up to {@code to}. */
+    private record BuiltAppend(AppendEntries message, long to) {
+    }
     private long foreignMessages;
     private long snapshotChunksFetched;
     private long snapshotChunksServed;
@@ -672,6 +679,7 @@ public final class RaftCore {
         toRestore = null;
         outbox = new ArrayList<>();
         events = new ArrayList<>();
+        appendsThisTurn.clear();
         return ready;
     }
 
@@ -1147,12 +1155,19 @@ public final class RaftCore {
 
     private void sendAppend(PeerId peer, Progress p, long last) {
         long prevIndex = p.next - 1;
-        List<LogEntry> entries = log.entries(p.next, Math.min(last, p.next + MAX_ENTRIES_PER_APPEND - 1),
-                config.maxAppendBytes());
-        send(peer, new AppendEntries(formation, term, prevIndex, log.termAt(prevIndex), entries, commitIndex, probe));
+        long to = Math.min(last, p.next + MAX_ENTRIES_PER_APPEND - 1);
+        BuiltAppend built = appendsThisTurn.get(prevIndex);
+        AppendEntries append = built == null ? null : built.message();
+        if (append == null || built.to() != to || append.term() != term || append.formation() != formation
+                || append.leaderCommit() != commitIndex || append.probe() != probe) {
+            List<LogEntry> entries = log.entries(p.next, to, config.maxAppendBytes());
+            append = new AppendEntries(formation, term, prevIndex, log.termAt(prevIndex), entries, commitIndex, probe);
+            appendsThisTurn.put(prevIndex, new BuiltAppend(append, to));
+        }
+        send(peer, append);
         p.sentCommit = commitIndex;
         p.sentProbe = probe;
-        p.sent(entries.getLast().index());
+        p.sent(append.entries().getLast().index());
     }
 
     private void sendSnapshotChunks(PeerId peer, Progress p, boolean heartbeat) {
@@ -1806,7 +1821,9 @@ public final class RaftCore {
     private LogPosition appendNew(LogEntry.Kind kind, byte[] data) {
         LogEntry entry = new LogEntry(term, log.lastPosition().index() + 1, kind, data);
         appendEntries(List.of(entry));
-        if (role == Role.LEADER) {
+        // The leader's own last index is the highest of all, so it decides the majority only when it is
+        // the sole voter; a configuration entry changes the voters themselves.
+        if (role == Role.LEADER && (kind == LogEntry.Kind.CONFIGURATION || configuration().voters().size() == 1)) {
             advanceCommit();
         }
         return entry.position();
@@ -1833,6 +1850,7 @@ public final class RaftCore {
 
     private void truncate(long from) {
         log.truncateFrom(from);
+        appendsThisTurn.clear();
         configurations.tailMap(from, true).clear();
         if (configurations.isEmpty()) {
             formation = 0;

@@ -138,6 +138,36 @@ class RaftCoreTest {
     }
 
     @Test
+    void followersInStepGetOneAppendObjectThatTheShellEncodesOnceAndBothApplyIt() {
+        Cluster c = new Cluster(3, CONFIG);
+        c.run(2_000);
+        int leader = c.leader();
+        RaftCore core = c.cores.get(leader);
+        for (int i = 0; i < 3; i++) {
+            core.propose(100 + i, new byte[] {(byte) i}, c.now);
+        }
+        RaftReady ready = core.ready();
+        List<RaftReady.Outbound> appends = ready.messages().stream()
+                .filter(out -> out.message() instanceof RaftMessage.AppendEntries a && !a.entries().isEmpty()).toList();
+        assertThat(appends).extracting(RaftReady.Outbound::to).containsExactlyInAnyOrderElementsOf(
+                c.ids.stream().filter(id -> !id.equals(c.ids.get(leader))).toList());
+        assertThat(appends.get(0).message()).isSameAs(appends.get(1).message());
+        assertThat(((RaftMessage.AppendEntries) appends.get(0).message()).entries()).hasSize(3);
+
+        c.events.get(leader).addAll(ready.events());
+        c.applied.get(leader).addAll(ready.committed());
+        for (RaftReady.Outbound out : ready.messages()) {
+            c.wire.add(new Object[] {leader, c.ids.indexOf(out.to()), out.message()});
+        }
+        c.settle();
+        c.run(100);
+        for (List<LogEntry> entries : c.applied) {
+            assertThat(entries.subList(entries.size() - 3, entries.size())).extracting(LogEntry::data)
+                    .containsExactly(new byte[] {0}, new byte[] {1}, new byte[] {2});
+        }
+    }
+
+    @Test
     void aCommandProposedOnAFollowerIsForwardedCommittedAndAppliedEverywhere() {
         Cluster c = new Cluster(3, CONFIG);
         c.run(2_000);
