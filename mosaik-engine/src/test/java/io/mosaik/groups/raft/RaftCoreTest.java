@@ -66,12 +66,7 @@ class RaftCoreTest {
         void settle() {
             for (int rounds = 0; rounds < 10_000; rounds++) {
                 for (int i = 0; i < cores.size(); i++) {
-                    RaftReady ready = cores.get(i).ready();
-                    events.get(i).addAll(ready.events());
-                    applied.get(i).addAll(ready.committed());
-                    for (RaftReady.Outbound out : ready.messages()) {
-                        wire.add(new Object[] {i, ids.indexOf(out.to()), out.message()});
-                    }
+                    take(i, cores.get(i).ready());
                 }
                 if (wire.isEmpty()) {
                     return;
@@ -86,6 +81,15 @@ class RaftCoreTest {
                 }
             }
             throw new AssertionError("the cluster does not settle");
+        }
+
+        /** Records what a node's ready applied and reported, and puts its messages on the wire. */
+        void take(int node, RaftReady ready) {
+            events.get(node).addAll(ready.events());
+            applied.get(node).addAll(ready.committed());
+            for (RaftReady.Outbound out : ready.messages()) {
+                wire.add(new Object[] {node, ids.indexOf(out.to()), out.message()});
+            }
         }
 
         /** Advances time in 10 ms ticks, settling after each. */
@@ -154,11 +158,7 @@ class RaftCoreTest {
         assertThat(appends.get(0).message()).isSameAs(appends.get(1).message());
         assertThat(((RaftMessage.AppendEntries) appends.get(0).message()).entries()).hasSize(3);
 
-        c.events.get(leader).addAll(ready.events());
-        c.applied.get(leader).addAll(ready.committed());
-        for (RaftReady.Outbound out : ready.messages()) {
-            c.wire.add(new Object[] {leader, c.ids.indexOf(out.to()), out.message()});
-        }
+        c.take(leader, ready);
         c.settle();
         c.run(100);
         for (List<LogEntry> entries : c.applied) {
