@@ -78,6 +78,9 @@ final class GroupWorker<C, Q, R> {
     private final long snapshotRetain;
 
     private final Map<PeerId, Bond> bonds = new HashMap<>();
+    // The bonded peers in order, for the status: rebuilt only when a bond comes or goes.
+    private List<PeerId> bondedPeers = List.of();
+    private boolean bondsChanged;
     private final Set<PeerId> dialing = new HashSet<>();
     private final Map<PeerId, long[]> dialBackoff = new HashMap<>();
     private final LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
@@ -379,7 +382,7 @@ final class GroupWorker<C, Q, R> {
         nextStatusRefresh = now + STATUS_REFRESH_MILLIS;
         RaftStatus raft = core.status();
         GroupStatus next = GroupStatus.of(id, raft, core.isOnline(), replica.appliedIndex(),
-                bonds.keySet().stream().sorted().toList(), storage, dataDirectory);
+                bondedPeers(), storage, dataDirectory);
         GroupStatus previous = status;
         if (next.equals(previous)) {
             return;
@@ -421,6 +424,14 @@ final class GroupWorker<C, Q, R> {
                 turnCompletions.add(() -> entry.future.complete(next));
             }
         }
+    }
+
+    private List<PeerId> bondedPeers() {
+        if (bondsChanged) {
+            bondsChanged = false;
+            bondedPeers = bonds.keySet().stream().sorted().toList();
+        }
+        return bondedPeers;
     }
 
     private void handOverCompletions() {
@@ -628,11 +639,17 @@ final class GroupWorker<C, Q, R> {
             // The peer starts over on the new bond (its hello, our progress), even if the old one's
             // closing has not been handled yet.
             bonds.remove(bond.peer);
+            bondsChanged = true;
             existing.close(CloseReason.ALREADY_BONDED);
             core.peerDisconnected(bond.peer, now(), false);
         }
         bonds.put(bond.peer, bond);
-        bond.start(frame -> submit(() -> onFrame(bond, frame)), closed -> submit(() -> bondClosed(closed)));
+        bondsChanged = true;
+        // Raft messages are decoded on the bond's reader thread, not on the loop: the loop is the bottleneck.
+        bond.start(frame -> {
+            Object decoded = decodeRaft(frame);
+            submit(() -> onFrame(bond, frame, decoded));
+        }, closed -> submit(() -> bondClosed(closed)));
         core.peerConnected(bond.peer, now());
         // Tell the other members, so that they bond with it even if discovery has not told them yet.
         network.discovery().catalog().getSigned(bond.peer, System.currentTimeMillis()).ifPresent(entry -> {
@@ -650,12 +667,25 @@ final class GroupWorker<C, Q, R> {
     private void bondClosed(Bond bond, boolean lost) {
         if (bonds.get(bond.peer) == bond) {
             bonds.remove(bond.peer);
+            bondsChanged = true;
             core.peerDisconnected(bond.peer, now(), lost);
             log.debug("group {}: bond with {} closed", id.toShortString(), bond.peer.toShortString());
         }
     }
 
-    private void onFrame(Bond bond, byte[] frame) {
+    /** A Raft frame's message, or the reason it is malformed; {@code null} for the other frame types. */
+    private static Object decodeRaft(byte[] frame) {
+        if (frame.length == 0 || frame[0] != GroupWire.RAFT) {
+            return null;
+        }
+        try {
+            return RaftCodec.decode(frame, 1);
+        } catch (IllegalArgumentException e) {
+            return e;
+        }
+    }
+
+    private void onFrame(Bond bond, byte[] frame, Object decoded) {
         if (bonds.get(bond.peer) != bond) {
             return;
         }
@@ -665,11 +695,8 @@ final class GroupWorker<C, Q, R> {
         }
         switch (frame[0]) {
             case GroupWire.RAFT -> {
-                RaftMessage message;
-                try {
-                    message = RaftCodec.decode(Arrays.copyOfRange(frame, 1, frame.length));
-                } catch (IllegalArgumentException e) {
-                    refuse(bond, "malformed", e.getMessage());
+                if (!(decoded instanceof RaftMessage message)) {
+                    refuse(bond, "malformed", ((IllegalArgumentException) decoded).getMessage());
                     return;
                 }
                 try {
@@ -748,6 +775,7 @@ final class GroupWorker<C, Q, R> {
             bond.depart(new byte[] {GroupWire.DEPARTURE}, CloseReason.GRACEFUL_SHUTDOWN);
         }
         bonds.clear();
+        bondsChanged = true;
         replica.close();
         handOverCompletions();
         GroupClosedException closed = new GroupClosedException("the group " + id.toShortString() + " is closed");

@@ -287,7 +287,19 @@ public final class RaftCodec {
      * @throws IllegalArgumentException if the frame is not a well-formed message
      */
     public static RaftMessage decode(byte[] bytes) {
-        ByteBuffer in = ByteBuffer.wrap(bytes);
+        return decode(bytes, 0);
+    }
+
+    /**
+     * Decodes a message that starts at {@code offset} and runs to the end of the array (behind a prefix).
+     *
+     * @param bytes  the frame
+     * @param offset where the message starts
+     * @return the message
+     * @throws IllegalArgumentException if those bytes are not a well-formed message
+     */
+    public static RaftMessage decode(byte[] bytes, int offset) {
+        ByteBuffer in = ByteBuffer.wrap(bytes, offset, bytes.length - offset);
         try {
             byte type = in.get();
             RaftMessage message = switch (type) {

@@ -67,6 +67,7 @@ class RaftCodecTest {
             byte[] prefixed = RaftCodec.encode((byte) 9, message);
             assertThat(prefixed[0]).isEqualTo((byte) 9);
             assertThat(java.util.Arrays.copyOfRange(prefixed, 1, prefixed.length)).isEqualTo(plain);
+            assertThat(RaftCodec.encode(RaftCodec.decode(prefixed, 1))).as("decoded behind the prefix").isEqualTo(plain);
         }
     }
 
