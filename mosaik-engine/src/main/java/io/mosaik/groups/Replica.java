@@ -77,7 +77,9 @@ final class Replica<C, Q, R> {
     private final Map<Long, PendingCommand<R>> commands = new HashMap<>();
     // Request ids of commands accepted at an index and not yet applied: a Long, or a List<Long> when
     // several were (successive leaders), so the usual single one costs no list.
-    private final TreeMap<Long, Object> acceptedAt = new TreeMap<>();
+    // A hash map: it is written and read once per command; the rare scans (a snapshot restored, a new
+    // term applied) sort the indices they visit.
+    private final HashMap<Long, Object> acceptedAt = new HashMap<>();
     private final Map<Long, PendingQuery<Q, R>> queries = new HashMap<>();
     private final TreeMap<Long, List<PendingQuery<Q, R>>> queriesAt = new TreeMap<>();
 
@@ -341,8 +343,8 @@ final class Replica<C, Q, R> {
         restoredUpTo = appliedIndex;
         appliedTerm = snapshot.position().term();
         // Commands whose index the snapshot covers: whether they are in it cannot be told from here.
-        while (!acceptedAt.isEmpty() && acceptedAt.firstKey() <= appliedIndex) {
-            for (long id : ids(acceptedAt.pollFirstEntry().getValue())) {
+        for (long covered : acceptedIndices(index -> index <= appliedIndex)) {
+            for (long id : ids(acceptedAt.remove(covered))) {
                 PendingCommand<R> pending = commands.remove(id);
                 if (pending != null) {
                     fail(pending, coveredBySnapshot());
@@ -489,25 +491,28 @@ final class Replica<C, Q, R> {
      * indexes that may never be filled if no new commands came.
      */
     private void failAcceptedBeyond(long index, long term) {
-        var beyond = acceptedAt.tailMap(index, false).entrySet().iterator();
-        while (beyond.hasNext()) {
-            var at = beyond.next();
+        for (long at : acceptedIndices(later -> later > index)) {
             List<Long> kept = new ArrayList<>();
-            for (long id : ids(at.getValue())) {
+            for (long id : ids(acceptedAt.get(at))) {
                 PendingCommand<R> pending = commands.get(id);
                 if (pending != null && pending.acceptedTerm < term) {
                     commands.remove(id);
-                    fail(pending, overwritten(at.getKey()));
+                    fail(pending, overwritten(at));
                 } else if (pending != null) {
                     kept.add(id);
                 }
             }
             if (kept.isEmpty()) {
-                beyond.remove();
+                acceptedAt.remove(at);
             } else {
-                at.setValue(kept.size() == 1 ? kept.getFirst() : kept);
+                acceptedAt.put(at, kept.size() == 1 ? kept.getFirst() : kept);
             }
         }
+    }
+
+    /** The indices with accepted commands that {@code which} selects, in order. */
+    private long[] acceptedIndices(java.util.function.LongPredicate which) {
+        return acceptedAt.keySet().stream().mapToLong(Long::longValue).filter(which).sorted().toArray();
     }
 
     private void addAccepted(long index, long requestId) {

@@ -96,6 +96,8 @@ public final class RaftCore {
     private long appliedIndex;
     private long formation;
     private final TreeMap<Long, Configuration> configurations = new TreeMap<>();
+    // The last of them (asked for on every proposal): refreshed by configurationsChanged().
+    private Configuration latestConfiguration;
 
     private final Set<PeerId> connected = new TreeSet<>();
     private Set<PeerId> knownMembers = Set.of();
@@ -285,6 +287,7 @@ public final class RaftCore {
         if (snapshot != null && configurations.floorKey(snapshot.position().index()) == null) {
             configurations.put(snapshot.position().index(), snapshot.configuration());
         }
+        configurationsChanged();
         if (!configurations.isEmpty()) {
             formation = configurations.lastEntry().getValue().formation();
         }
@@ -717,7 +720,7 @@ public final class RaftCore {
 
     /** The current configuration, or {@code null} before this node has one. */
     public Configuration configuration() {
-        return configurations.isEmpty() ? null : configurations.lastEntry().getValue();
+        return latestConfiguration;
     }
 
     /** Messages dropped because they came from another formation of the group. */
@@ -1453,6 +1456,7 @@ public final class RaftCore {
         if (!configurations.containsKey(position.index())) {
             configurations.put(position.index(), snapshot.configuration());
         }
+        configurationsChanged();
         if (configurations.lastEntry() == null || configurations.lastKey() <= position.index()) {
             formation = snapshot.configuration().formation();
         }
@@ -1463,6 +1467,7 @@ public final class RaftCore {
         Long floor = configurations.floorKey(index);
         if (floor != null) {
             configurations.headMap(floor, false).clear();
+            configurationsChanged();
         }
     }
 
@@ -1844,14 +1849,20 @@ public final class RaftCore {
         if (entry.kind() == LogEntry.Kind.CONFIGURATION) {
             Configuration c = Configuration.decode(entry.data());
             configurations.put(entry.index(), c);
+            configurationsChanged();
             formation = c.formation();
         }
+    }
+
+    private void configurationsChanged() {
+        latestConfiguration = configurations.isEmpty() ? null : configurations.lastEntry().getValue();
     }
 
     private void truncate(long from) {
         log.truncateFrom(from);
         appendsThisTurn.clear();
         configurations.tailMap(from, true).clear();
+        configurationsChanged();
         if (configurations.isEmpty()) {
             formation = 0;
         }
