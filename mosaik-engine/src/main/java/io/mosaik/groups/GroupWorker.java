@@ -673,14 +673,14 @@ final class GroupWorker<C, Q, R> {
         }
     }
 
-    /** A Raft frame's message, or the reason it is malformed; {@code null} for the other frame types. */
+    /** A Raft frame's message, or why it does not decode; {@code null} for the other frame types. */
     private static Object decodeRaft(byte[] frame) {
         if (frame.length == 0 || frame[0] != GroupWire.RAFT) {
             return null;
         }
         try {
             return RaftCodec.decode(frame, 1);
-        } catch (IllegalArgumentException e) {
+        } catch (RuntimeException e) { // IllegalArgumentException, or a decoder bug: refused all the same
             return e;
         }
     }
@@ -696,7 +696,7 @@ final class GroupWorker<C, Q, R> {
         switch (frame[0]) {
             case GroupWire.RAFT -> {
                 if (!(decoded instanceof RaftMessage message)) {
-                    refuse(bond, "malformed", ((IllegalArgumentException) decoded).getMessage());
+                    refuse(bond, "malformed", String.valueOf(((RuntimeException) decoded).getMessage()));
                     return;
                 }
                 try {

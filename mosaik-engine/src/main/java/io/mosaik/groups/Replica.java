@@ -76,9 +76,8 @@ final class Replica<C, Q, R> {
 
     private final Map<Long, PendingCommand<R>> commands = new HashMap<>();
     // Request ids of commands accepted at an index and not yet applied: a Long, or a List<Long> when
-    // several were (successive leaders), so the usual single one costs no list.
-    // A hash map: it is written and read once per command; the rare scans (a snapshot restored, a new
-    // term applied) sort the indices they visit.
+    // several were (successive leaders), so the usual single one costs no list. A hash map, written and
+    // read once per command; the rare scans (a snapshot restored, a new term applied) sort what they visit.
     private final HashMap<Long, Object> acceptedAt = new HashMap<>();
     private final Map<Long, PendingQuery<Q, R>> queries = new HashMap<>();
     private final TreeMap<Long, List<PendingQuery<Q, R>>> queriesAt = new TreeMap<>();
