@@ -245,7 +245,10 @@ public final class RaftCodec {
         return bytes;
     }
 
-    /** At least the encoded size of the messages that carry data; a guess for the small ones. */
+    /**
+     * The exact encoded size of an append ({@link #encodeAppend} relies on it), at least the encoded size
+     * of the other messages that carry data, and a guess for the small ones.
+     */
     private static int sizeHint(RaftMessage message) {
         return switch (message) {
             case AppendEntries m -> {
