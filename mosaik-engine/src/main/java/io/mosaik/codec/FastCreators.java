@@ -4,6 +4,8 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Constructor;
+import java.lang.reflect.Executable;
+import java.lang.reflect.Method;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.Version;
 import tools.jackson.databind.BeanDescription;
@@ -55,18 +57,26 @@ final class FastCreators extends JacksonModule {
     /** {@code (Object[]) -> Object} calling the constructor, or {@code null} if it cannot be reached. */
     static MethodHandle spreader(Constructor<?> constructor) {
         try {
-            MethodHandle handle;
-            try {
-                handle = MethodHandles.lookup().unreflectConstructor(constructor);
-            } catch (IllegalAccessException notPublic) {
-                constructor.setAccessible(true); // as Jackson itself does, by default
-                handle = MethodHandles.lookup().unreflectConstructor(constructor);
-            }
-            return handle.asFixedArity().asSpreader(Object[].class, constructor.getParameterCount())
+            return reach(constructor).asFixedArity().asSpreader(Object[].class, constructor.getParameterCount())
                     .asType(MethodType.methodType(Object.class, Object[].class));
         } catch (IllegalAccessException | RuntimeException unreachable) {
             return null; // Jackson's own path handles (or reports) it
         }
+    }
+
+    /** A handle to a constructor or method, made accessible first when it is not (as Jackson does, by default). */
+    static MethodHandle reach(Executable target) throws IllegalAccessException {
+        try {
+            return unreflect(target);
+        } catch (IllegalAccessException notPublic) {
+            target.setAccessible(true);
+            return unreflect(target);
+        }
+    }
+
+    private static MethodHandle unreflect(Executable target) throws IllegalAccessException {
+        return target instanceof Constructor<?> constructor ? MethodHandles.lookup().unreflectConstructor(constructor)
+                : MethodHandles.lookup().unreflect((Method) target);
     }
 
     /** Jackson's instantiator with the constructor call replaced. */

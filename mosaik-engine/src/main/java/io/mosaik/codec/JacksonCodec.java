@@ -16,6 +16,8 @@ public final class JacksonCodec implements Codec {
     private final ObjectMapper mapper;
     /** Whether {@link CborScalars} may take single scalars (only over the default CBOR mapper). */
     private final boolean scalars;
+    /** The shortcut for flat records (only over the default CBOR mapper), or {@code null}. */
+    private final CborRecords records;
     /** A reader per target type, made once: {@code readValue(bytes, type)} looks the type up on every call. */
     private final ClassValue<ObjectReader> readers = new ClassValue<>() {
         @Override
@@ -36,18 +38,25 @@ public final class JacksonCodec implements Codec {
     private JacksonCodec(ObjectMapper mapper, boolean scalars) {
         this.mapper = Objects.requireNonNull(mapper, "mapper");
         this.scalars = scalars;
+        this.records = scalars ? new CborRecords(mapper) : null;
     }
 
     /**
      * The default codec: CBOR with Jackson's defaults, except for a buffer pool that threads do not
      * contend for (see {@code StripedBufferPool}) and records built through a prepared method handle (see
      * {@code FastCreators}). Single scalar values (numbers up to a
-     * {@code Long}, booleans, ASCII strings, byte arrays) skip Jackson's machinery and are written and
-     * read directly, to the very bytes Jackson produces.
+     * {@code Long}, booleans, ASCII strings, byte arrays), and records made only of such values and
+     * floating-point numbers that Jackson treats plainly (no Jackson annotations, see {@code CborRecords}),
+     * skip Jackson's machinery and are written and read directly, to the very bytes Jackson produces.
      */
     public static JacksonCodec cbor() {
         return new JacksonCodec(CBORMapper.builder(CBORFactory.builder().recyclerPool(new StripedBufferPool()).build())
                 .addModule(new FastCreators()).build(), true);
+    }
+
+    /** Whether values of this type skip Jackson's machinery (for tests). */
+    boolean takesShortcut(Class<?> type) {
+        return records != null && records.takes(type);
     }
 
     /** The mapper in use. */
@@ -59,7 +68,7 @@ public final class JacksonCodec implements Codec {
     public byte[] encode(Object value) {
         Objects.requireNonNull(value, "value");
         if (scalars) {
-            byte[] fast = CborScalars.encode(value);
+            byte[] fast = value instanceof Record ? records.encode(value) : CborScalars.encode(value);
             if (fast != null) {
                 return fast;
             }
@@ -75,7 +84,7 @@ public final class JacksonCodec implements Codec {
     @Override
     public <T> T decode(byte[] bytes, Class<T> type) {
         if (scalars) {
-            Object fast = CborScalars.decode(bytes, type);
+            Object fast = type.isRecord() ? records.decode(bytes, type) : CborScalars.decode(bytes, type);
             if (fast != null) {
                 return type.cast(fast);
             }
