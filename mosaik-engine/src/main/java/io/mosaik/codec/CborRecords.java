@@ -150,11 +150,10 @@ final class CborRecords {
      * @return its CBOR bytes, or {@code null} if Jackson must write it
      */
     byte[] encode(Object value) {
-        Class<?> type = value.getClass();
-        if (!type.isRecord()) {
+        if (!(value instanceof Record)) {
             return null;
         }
-        Shape shape = shapes.get(type);
+        Shape shape = shapes.get(value.getClass());
         return shape == NONE ? null : encode(shape, value);
     }
 
@@ -196,7 +195,7 @@ final class CborRecords {
      * @return the value, or {@code null} if Jackson must decide
      */
     Object decode(byte[] bytes, Class<?> type) {
-        if (!type.isRecord() || bytes.length == 0) {
+        if (!Record.class.isAssignableFrom(type) || bytes.length == 0) { // isRecord() costs more
             return null;
         }
         Shape shape = shapes.get(type);

@@ -84,7 +84,7 @@ public final class JacksonCodec implements Codec {
     @Override
     public <T> T decode(byte[] bytes, Class<T> type) {
         if (scalars) {
-            Object fast = type.isRecord() ? records.decode(bytes, type) : CborScalars.decode(bytes, type);
+            Object fast = Record.class.isAssignableFrom(type) ? records.decode(bytes, type) : CborScalars.decode(bytes, type);
             if (fast != null) {
                 return type.cast(fast);
             }

@@ -141,19 +141,55 @@ public final class Link implements AutoCloseable {
             byte[] payload = stream.receive();
             bytesReceived.addAndGet(payload.length);
             return payload;
-        } catch (FrameTooLargeException e) {
-            throw reject("oversized", e.getMessage());
-        } catch (Frames.MalformedFrameException | java.io.EOFException e) {
-            throw reject("malformed", e.getMessage());
         } catch (IOException e) {
-            // a closed or broken stream: the link no longer counts towards its connection
-            onClose.run();
-            if (e instanceof LinkClosedException closed && closed.remote()
-                    && closed.reason().equals(CloseReason.UNKNOWN_PEER)) {
-                onUnknownPeer.run(); // the peer does not know us: discovery syncs catalogs with it
-            }
-            throw e;
+            throw receiveFailed(e);
         }
+    }
+
+    /**
+     * Receives the next frame's raw bytes, then, without waiting, those of the frames already here, up to
+     * {@code max} in all: a receiver that keeps up with a fast sender pays the per-receive costs once per
+     * batch (over TCP; other transports take one at a time).
+     *
+     * @param into where the payloads are added, in order
+     * @param max  the most to take (at least 1)
+     * @return how many were added (at least 1)
+     * @throws LinkClosedException when the link is closed, including because a frame broke the format
+     * @throws IOException         on a transport failure
+     */
+    public int receiveAvailableBytes(java.util.List<byte[]> into, int max) throws IOException {
+        if (max < 1) {
+            throw new IllegalArgumentException("max must be at least 1, not " + max);
+        }
+        int before = into.size();
+        try {
+            int taken = stream.receiveAvailable(into, max);
+            long total = 0;
+            for (int i = before; i < into.size(); i++) {
+                total += into.get(i).length;
+            }
+            bytesReceived.addAndGet(total);
+            return taken;
+        } catch (IOException e) {
+            throw receiveFailed(e);
+        }
+    }
+
+    /** What a failed receive throws: a rejected frame closes the link, a closed stream is counted off. */
+    private IOException receiveFailed(IOException e) {
+        if (e instanceof FrameTooLargeException) {
+            return reject("oversized", e.getMessage());
+        }
+        if (e instanceof Frames.MalformedFrameException || e instanceof java.io.EOFException) {
+            return reject("malformed", e.getMessage());
+        }
+        // a closed or broken stream: the link no longer counts towards its connection
+        onClose.run();
+        if (e instanceof LinkClosedException closed && closed.remote()
+                && closed.reason().equals(CloseReason.UNKNOWN_PEER)) {
+            onUnknownPeer.run(); // the peer does not know us: discovery syncs catalogs with it
+        }
+        return e;
     }
 
     /** Payload bytes sent so far (without framing). */

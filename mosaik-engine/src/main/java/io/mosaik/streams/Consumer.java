@@ -61,6 +61,8 @@ public final class Consumer<D> implements AutoCloseable, Iterable<D> {
 
     private static final Logger log = LoggerFactory.getLogger(Consumer.class);
     private static final Object END = new Object();
+    /** The most datums a receiver takes from its link at once (fewer if the buffer is smaller). */
+    private static final int RECEIVE_BATCH = 64;
 
     private final Streams streams;
     private final ConsumerConfig config;
@@ -513,18 +515,28 @@ public final class Consumer<D> implements AutoCloseable, Iterable<D> {
                     return CloseReason.STREAM_NOT_FOUND;
                 }
                 channels.state(channel, ChannelState.CONNECTED);
+                // what arrived together is taken together (counted once), then queued datum by datum
+                int most = Math.min(RECEIVE_BATCH, config.bufferSize());
+                List<byte[]> batch = new ArrayList<>(most);
                 while (true) {
-                    byte[] bytes = opened.receiveBytes();
-                    channel.counted(bytes.length);
-                    metrics.datumsTotal.increment();
-                    metrics.bytesTotal.increment(bytes.length);
-                    backoff.reset();
-                    Item item = new Item(bytes, producer.peerId());
-                    if (cancelled || closed) {
-                        return CloseReason.CANCELLED;
+                    batch.clear();
+                    int count = opened.receiveAvailableBytes(batch, most);
+                    long bytes = 0;
+                    for (byte[] payload : batch) {
+                        bytes += payload.length;
                     }
-                    if (!delivery.offer(item)) { // with room, without put()'s interrupt check
-                        delivery.put(item);
+                    channel.counted(count, bytes);
+                    metrics.datumsTotal.increment(count);
+                    metrics.bytesTotal.increment(bytes);
+                    backoff.reset();
+                    for (byte[] payload : batch) {
+                        Item item = new Item(payload, producer.peerId());
+                        if (cancelled || closed) {
+                            return CloseReason.CANCELLED;
+                        }
+                        if (!delivery.offer(item)) { // with room, without put()'s interrupt check
+                            delivery.put(item);
+                        }
                     }
                 }
             } catch (LinkClosedException e) {

@@ -76,4 +76,20 @@ class LinkTest {
                 .isEqualTo(1.0);
         assertThat(closes.get()).isPositive();
     }
+
+    @ParameterizedTest
+    @MethodSource("brokenFrames")
+    void aBrokenFrameInABatchReceiveIsTreatedTheSame(IOException failure, String metricReason) {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        BrokenStream stream = new BrokenStream(failure);
+        Link link = new Link(SecretKey.random().peerId(), "test", stream, JacksonCodec.cbor(),
+                new NetworkMetrics(registry), () -> { }, () -> { });
+
+        assertThatThrownBy(() -> link.receiveAvailableBytes(new java.util.ArrayList<>(), 16))
+                .isInstanceOfSatisfying(LinkClosedException.class,
+                        e -> assertThat(e.reason()).isEqualTo(CloseReason.PROTOCOL_VIOLATION));
+        assertThat(stream.closedWith).isEqualTo(CloseReason.PROTOCOL_VIOLATION);
+        assertThat(registry.get("mosaik.network.frames.rejected").tag("reason", metricReason).counter().count())
+                .isEqualTo(1.0);
+    }
 }

@@ -52,6 +52,21 @@ public interface FrameStream extends AutoCloseable {
     byte[] receive() throws IOException;
 
     /**
+     * Receives the next payload as {@link #receive()} does, then, without waiting, the payloads of whole
+     * DATA frames that are already here, up to {@code max} in all: a receiver that keeps up with a fast
+     * sender pays its per-receive costs once per batch. The default takes one.
+     *
+     * @param into where the payloads are added, in order
+     * @param max  the most to take (at least 1)
+     * @return how many were added (at least 1)
+     * @throws IOException as {@link #receive()}, only before the first payload is taken
+     */
+    default int receiveAvailable(java.util.List<byte[]> into, int max) throws IOException {
+        into.add(receive());
+        return 1;
+    }
+
+    /**
      * Closes the stream: best-effort CLOSE frame with {@code reason}, end of the local output, release of
      * the stream's resources. Idempotent; never blocks for longer than a short, bounded time.
      *

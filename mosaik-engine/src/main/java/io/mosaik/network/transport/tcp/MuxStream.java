@@ -162,6 +162,34 @@ final class MuxStream implements FrameStream {
      */
     @Override
     public byte[] receive() throws IOException {
+        lockReceive();
+        try {
+            return receiveLocked();
+        } finally {
+            receiveLock.unlock();
+        }
+    }
+
+    /**
+     * Receives the next payload, then takes the whole DATA frames at hand in the inbox without waiting
+     * (under the inbox's lock once), up to {@code max}.
+     */
+    @Override
+    public int receiveAvailable(java.util.List<byte[]> into, int max) throws IOException {
+        lockReceive();
+        try {
+            into.add(receiveLocked());
+            int taken = 1;
+            if (max > 1 && closure == null) {
+                taken += inbox.pollDataFrames(connection.maxFrameSize(), into, max - 1);
+            }
+            return taken;
+        } finally {
+            receiveLock.unlock();
+        }
+    }
+
+    private void lockReceive() throws InterruptedIOException {
         try {
             if (!receiveLock.tryLock()) { // uncontended: no interrupt check, which is costly on a virtual thread
                 receiveLock.lockInterruptibly();
@@ -170,47 +198,47 @@ final class MuxStream implements FrameStream {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("interrupted while waiting to receive");
         }
-        try {
-            while (true) {
-                Closure ended = closure;
-                if (ended != null && !ended.remote()) {
-                    throw ended.exception();
-                }
-                // Usually the whole frame under one lock; else parsed from the stream (split or refused).
-                Frames.Frame frame = inbox.pollFrame(connection.maxFrameSize());
-                try {
-                    if (frame == null) {
-                        frame = frames.read();
-                    }
-                } catch (FrameTooLargeException | Frames.MalformedFrameException e) {
-                    // Nothing after a refused frame can be parsed: the stream is done.
-                    close(CloseReason.PROTOCOL_VIOLATION);
-                    throw e;
-                } catch (InterruptedIOException e) {
-                    // Interrupted inside a frame: its rest would be parsed as the next frame.
-                    close(CloseReason.CANCELLED);
-                    throw e;
-                }
-                if (frame == null) {
-                    throw closedException();
-                }
-                switch (frame.type()) {
-                    case Frames.DATA:
-                        return frame.body();
-                    case Frames.NOOP:
-                        continue;
-                    case Frames.CLOSE:
-                        // This transport closes streams with a mux CLOSE, but honour the stream format.
-                        CloseReason reason = Frames.decodeClose(frame.body());
-                        onRemoteClose(reason);
-                        throw new LinkClosedException(reason, true, null);
-                    default:
-                        close(CloseReason.PROTOCOL_VIOLATION);
-                        throw new Frames.MalformedFrameException("unknown stream frame type " + frame.type());
-                }
+    }
+
+    /** The next payload (receive lock held). */
+    private byte[] receiveLocked() throws IOException {
+        while (true) {
+            Closure ended = closure;
+            if (ended != null && !ended.remote()) {
+                throw ended.exception();
             }
-        } finally {
-            receiveLock.unlock();
+            // Usually the whole frame under one lock; else parsed from the stream (split or refused).
+            Frames.Frame frame = inbox.pollFrame(connection.maxFrameSize());
+            try {
+                if (frame == null) {
+                    frame = frames.read();
+                }
+            } catch (FrameTooLargeException | Frames.MalformedFrameException e) {
+                // Nothing after a refused frame can be parsed: the stream is done.
+                close(CloseReason.PROTOCOL_VIOLATION);
+                throw e;
+            } catch (InterruptedIOException e) {
+                // Interrupted inside a frame: its rest would be parsed as the next frame.
+                close(CloseReason.CANCELLED);
+                throw e;
+            }
+            if (frame == null) {
+                throw closedException();
+            }
+            switch (frame.type()) {
+                case Frames.DATA:
+                    return frame.body();
+                case Frames.NOOP:
+                    continue;
+                case Frames.CLOSE:
+                    // This transport closes streams with a mux CLOSE, but honour the stream format.
+                    CloseReason reason = Frames.decodeClose(frame.body());
+                    onRemoteClose(reason);
+                    throw new LinkClosedException(reason, true, null);
+                default:
+                    close(CloseReason.PROTOCOL_VIOLATION);
+                    throw new Frames.MalformedFrameException("unknown stream frame type " + frame.type());
+            }
         }
     }
 

@@ -222,6 +222,49 @@ final class StreamInbox extends InputStream {
         return frame;
     }
 
+    /**
+     * Takes the whole DATA frames that sit in the chunks already here, without waiting, under one lock, up
+     * to {@code max}: their payloads go to {@code into}. Stops at the first frame that is not a DATA frame,
+     * not whole in its chunk or over {@code maxFrameSize}, consuming nothing of it: {@link #pollFrame} and
+     * the stream's parser deal with it.
+     *
+     * @return how many payloads were added
+     */
+    int pollDataFrames(int maxFrameSize, java.util.List<byte[]> into, int max) {
+        int taken = 0;
+        long granted = 0;
+        lock.lock();
+        try {
+            while (taken < max) {
+                if (current == null || position == current.length) {
+                    current = chunks.poll();
+                    position = 0;
+                    if (current == null) {
+                        break;
+                    }
+                }
+                int available = current.length - position;
+                if (available < Frames.HEADER || current[position + 4] != Frames.DATA) {
+                    break;
+                }
+                long size = Integer.toUnsignedLong(MuxFrame.readInt(current, position));
+                if (size < 1 || size - 1 > maxFrameSize || 4 + size > available) {
+                    break;
+                }
+                int start = position + Frames.HEADER;
+                into.add(Arrays.copyOfRange(current, start, start + (int) size - 1));
+                granted += consume(4 + (int) size);
+                taken++;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (granted > 0) {
+            grant.accept((int) granted); // at most what was buffered: within one window
+        }
+        return taken;
+    }
+
     /** Waits for bytes and makes {@link #current} the chunk to read them from (lock held). */
     private void awaitChunk(String interrupted) throws IOException {
         try {

@@ -290,6 +290,32 @@ class TcpTransportTest {
     }
 
     @Test
+    void aBatchReceiveTakesWhatArrivedInOrderThenTheCloseAfterIt() throws Exception {
+        TcpTestPeers.Pair pair = peers.pair();
+        FrameStream sender = pair.dialed().openStream(Duration.ofSeconds(1));
+        List<byte[]> sent = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            sent.add(bytes("datum " + i));
+        }
+        sender.sendAll(sent);
+        sender.close(new CloseReason(10_043, "Done"));
+        FrameStream receiver = pair.accepted().acceptStream();
+        List<byte[]> received = new ArrayList<>();
+        int batches = 0;
+        while (received.size() < sent.size()) {
+            int before = received.size();
+            int taken = receiver.receiveAvailable(received, 64);
+            assertThat(taken).isBetween(1, 64).isEqualTo(received.size() - before);
+            batches++;
+        }
+        assertThat(received).extracting(TcpTransportTest::text)
+                .containsExactlyElementsOf(sent.stream().map(TcpTransportTest::text).toList());
+        assertThat(batches).as("packed frames arrive together and are taken together").isLessThan(sent.size());
+        assertThatThrownBy(() -> receiver.receiveAvailable(received, 64)).isInstanceOfSatisfying(
+                LinkClosedException.class, e -> assertThat(e.reason().code()).isEqualTo(10_043));
+    }
+
+    @Test
     void oversizedFrameIsRefusedAndOnlyItsStreamCloses() throws Exception {
         TcpTestPeers.Pair pair = peers.pair(TcpTestPeers.config(1024, TransportConfig.DEFAULT_IDLE_TIMEOUT),
                 TcpTestPeers.config());
