@@ -2,6 +2,7 @@ package io.mosaik.codec;
 
 import java.lang.annotation.Annotation;
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Constructor;
@@ -12,7 +13,6 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashSet;
-import java.util.Objects;
 import java.util.Set;
 import tools.jackson.databind.ObjectMapper;
 
@@ -116,10 +116,10 @@ final class CborRecords {
     }
 
     /** A record type's shape: its components in order, and handles to read and build it. */
-    private record Shape(Kind[] kinds, byte[][] names, MethodHandle[] accessors, MethodHandle constructor) {
+    private record Shape(Kind[] kinds, byte[][] names, MethodHandle components, MethodHandle constructor) {
     }
 
-    private static final Shape NONE = new Shape(new Kind[0], new byte[0][], new MethodHandle[0], null);
+    private static final Shape NONE = new Shape(new Kind[0], new byte[0][], null, null);
 
     private final ObjectMapper mapper;
     private final ClassValue<Shape> shapes = new ClassValue<>() {
@@ -159,20 +159,18 @@ final class CborRecords {
 
     private static byte[] encode(Shape shape, Object value) {
         Kind[] kinds = shape.kinds;
-        Object[] values = new Object[kinds.length];
+        Object[] values;
+        try {
+            values = (Object[]) shape.components.invokeExact(value);
+        } catch (Throwable e) {
+            return null; // an accessor that throws: Jackson reports it
+        }
         int size = 2; // the map's start and its break
         for (int i = 0; i < kinds.length; i++) {
-            Object component;
-            try {
-                component = shape.accessors[i].invokeExact(value);
-            } catch (Throwable e) {
-                return null; // an accessor that throws: Jackson reports it
-            }
-            int valueSize = sizeOf(kinds[i], component);
+            int valueSize = sizeOf(kinds[i], values[i]);
             if (valueSize < 0) {
                 return null;
             }
-            values[i] = component;
             size += shape.names[i].length + valueSize;
         }
         byte[] out = new byte[size];
@@ -478,7 +476,12 @@ final class CborRecords {
             }
             Constructor<?> canonical = type.getDeclaredConstructor(parameterTypes);
             MethodHandle constructor = FastCreators.spreader(canonical);
-            return constructor == null ? null : new Shape(kinds, names, accessors, constructor);
+            // one handle reading every component into an array: one call per value, not one per component
+            MethodHandle all = MethodHandles.permuteArguments(
+                    MethodHandles.filterArguments(MethodHandles.identity(Object[].class)
+                            .asCollector(Object[].class, accessors.length), 0, accessors),
+                    MethodType.methodType(Object[].class, Object.class), new int[accessors.length]);
+            return constructor == null ? null : new Shape(kinds, names, all, constructor);
         } catch (ReflectiveOperationException | RuntimeException unreachable) {
             return null;
         }
@@ -555,14 +558,9 @@ final class CborRecords {
                 return false;
             }
             Object theirs = mapper.readValue(jackson, type);
-            for (int i = 0; i < samples.length; i++) {
-                Object expected = shape.accessors[i].invokeExact(theirs);
-                Object actual = shape.accessors[i].invokeExact(ours);
-                if (!Objects.deepEquals(expected, actual) || !Objects.deepEquals(samples[i], actual)) {
-                    return false;
-                }
-            }
-            return true;
+            Object[] expected = (Object[]) shape.components.invokeExact(theirs);
+            Object[] actual = (Object[]) shape.components.invokeExact(ours);
+            return Arrays.deepEquals(expected, actual) && Arrays.deepEquals(samples, actual);
         } catch (Throwable e) {
             return false; // a constructor that refuses the samples, or a type Jackson cannot handle
         }
