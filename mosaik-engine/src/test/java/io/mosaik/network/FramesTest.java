@@ -30,6 +30,26 @@ class FramesTest {
     }
 
     @Test
+    void payloadsArePackedIntoRunsOfWholeFramesWithinTheLimit() throws Exception {
+        java.util.List<byte[]> payloads = java.util.List.of(new byte[10], new byte[20], new byte[30], new byte[100],
+                new byte[5]);
+        assertThat(Frames.dataRun(payloads, 0, 70)).as("10 + 20 + 30 with headers is 75").isEqualTo(2);
+        assertThat(Frames.dataRun(payloads, 0, 75)).isEqualTo(3);
+        assertThat(Frames.dataRun(payloads, 3, 50)).as("too large alone: a run of its own").isEqualTo(4);
+        assertThat(Frames.dataRun(payloads, 4, 1 << 20)).isEqualTo(5);
+
+        byte[] packed = Frames.packData(payloads, 1, 4);
+        assertThat(packed).hasSize(3 * Frames.HEADER + 150);
+        Frames.Reader reader = new Frames.Reader(new ByteArrayInputStream(packed), 1024);
+        for (int length : new int[] {20, 30, 100}) {
+            Frames.Frame frame = reader.read();
+            assertThat(frame.type()).isEqualTo(Frames.DATA);
+            assertThat(frame.body()).hasSize(length);
+        }
+        assertThat(reader.read()).isNull();
+    }
+
+    @Test
     void refusesAnOversizedFrameBeforeReadingIt() {
         byte[] header = {(byte) 0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff, Frames.DATA};
         Frames.Reader reader = new Frames.Reader(new ByteArrayInputStream(header), 1024);

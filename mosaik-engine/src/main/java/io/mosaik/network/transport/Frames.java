@@ -52,17 +52,52 @@ public final class Frames {
         return NOOP_FRAME.clone();
     }
 
+    /**
+     * Where a run of payloads that fit, as DATA frames, in {@code limit} bytes ends: the index after the
+     * last one, and at least {@code from + 1} (a payload too large for the limit is a run of its own).
+     */
+    public static int dataRun(java.util.List<byte[]> payloads, int from, int limit) {
+        int end = from;
+        long packed = 0;
+        while (end < payloads.size() && packed + HEADER + payloads.get(end).length <= limit) {
+            packed += HEADER + payloads.get(end).length;
+            end++;
+        }
+        return Math.max(end, from + 1);
+    }
+
+    /** The payloads {@code from} to {@code to} (exclusive) as consecutive DATA frames in one array. */
+    public static byte[] packData(java.util.List<byte[]> payloads, int from, int to) {
+        int size = 0;
+        for (int i = from; i < to; i++) {
+            size += HEADER + payloads.get(i).length;
+        }
+        byte[] frames = new byte[size];
+        int at = 0;
+        for (int i = from; i < to; i++) {
+            byte[] payload = payloads.get(i);
+            writeHeader(frames, at, DATA, payload.length);
+            System.arraycopy(payload, 0, frames, at + HEADER, payload.length);
+            at += HEADER + payload.length;
+        }
+        return frames;
+    }
+
     /** A frame of any type. */
     public static byte[] frame(byte type, byte[] body, int offset, int length) {
         byte[] frame = new byte[HEADER + length];
-        int size = length + 1;
-        frame[0] = (byte) (size >>> 24);
-        frame[1] = (byte) (size >>> 16);
-        frame[2] = (byte) (size >>> 8);
-        frame[3] = (byte) size;
-        frame[4] = type;
+        writeHeader(frame, 0, type, length);
         System.arraycopy(body, offset, frame, HEADER, length);
         return frame;
+    }
+
+    private static void writeHeader(byte[] target, int at, byte type, int bodyLength) {
+        int size = bodyLength + 1;
+        target[at] = (byte) (size >>> 24);
+        target[at + 1] = (byte) (size >>> 16);
+        target[at + 2] = (byte) (size >>> 8);
+        target[at + 3] = (byte) size;
+        target[at + 4] = type;
     }
 
     /** Decodes the body of a CLOSE frame; a malformed body yields {@link CloseReason#PROTOCOL_VIOLATION}. */

@@ -51,6 +51,8 @@ final class QuicFrameStream implements FrameStream {
 
     /** The input buffer: large enough for many small frames per kwik read. */
     static final int READ_BUFFER = 64 * 1024;
+    /** The most bytes of small frames packed into one write by {@link #sendAll}. */
+    static final int PACK = 16 * 1024;
     /** Bytes read ahead of {@code receive()} before the reader thread waits. */
     static final int INBOX_BYTES = 2 * READ_BUFFER;
     /** How long {@code close} waits for the CLOSE frame to be handed to kwik. */
@@ -155,7 +157,27 @@ final class QuicFrameStream implements FrameStream {
      */
     @Override
     public void send(byte[] payload) throws IOException {
-        byte[] frame = Frames.data(payload);
+        write(Frames.data(payload));
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Runs of small payloads are packed into one write of whole frames (up to {@link #PACK} bytes):
+     * kwik then sends them in as few packets as they fit, rather than a packet per frame.
+     */
+    @Override
+    public void sendAll(java.util.List<byte[]> payloads) throws IOException {
+        int next = 0;
+        while (next < payloads.size()) {
+            int end = Frames.dataRun(payloads, next, PACK);
+            write(end - next == 1 ? Frames.data(payloads.get(next)) : Frames.packData(payloads, next, end));
+            next = end;
+        }
+    }
+
+    /** Hands whole frames to kwik in one write. */
+    private void write(byte[] frame) throws IOException {
         ReentrantLock lock = output.sendLock();
         try {
             lock.lockInterruptibly();

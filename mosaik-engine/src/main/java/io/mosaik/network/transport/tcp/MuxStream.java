@@ -92,26 +92,12 @@ final class MuxStream implements FrameStream {
     public void sendAll(List<byte[]> payloads) throws IOException {
         int next = 0;
         while (next < payloads.size()) {
-            int end = next;
-            int packed = 0;
-            while (end < payloads.size() && packed + Frames.HEADER + payloads.get(end).length <= MuxFrame.CHUNK) {
-                packed += Frames.HEADER + payloads.get(end).length;
-                end++;
-            }
-            if (end - next <= 1) {
+            int end = Frames.dataRun(payloads, next, MuxFrame.CHUNK);
+            if (end - next == 1) {
                 send(payloads.get(next)); // alone, or too large to pack
-                next++;
-                continue;
+            } else {
+                sendStream(NO_PREFIX, Frames.packData(payloads, next, end));
             }
-            byte[] frames = new byte[packed];
-            int at = 0;
-            for (int i = next; i < end; i++) {
-                byte[] payload = payloads.get(i);
-                writeFrameHeader(frames, at, payload.length);
-                System.arraycopy(payload, 0, frames, at + Frames.HEADER, payload.length);
-                at += Frames.HEADER + payload.length;
-            }
-            sendStream(NO_PREFIX, frames);
             next = end;
         }
     }
@@ -180,7 +166,8 @@ final class MuxStream implements FrameStream {
         try {
             into.add(receiveLocked());
             int taken = 1;
-            if (max > 1 && closure == null) {
+            Closure ended = closure;
+            if (max > 1 && (ended == null || ended.remote())) { // what the remote sent before closing is still read
                 taken += inbox.pollDataFrames(connection.maxFrameSize(), into, max - 1);
             }
             return taken;

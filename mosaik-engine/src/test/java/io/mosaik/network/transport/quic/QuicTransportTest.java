@@ -144,6 +144,27 @@ class QuicTransportTest {
     }
 
     @Test
+    void payloadsSentTogetherArriveInOrderEachAsItsOwnFrame() throws Exception {
+        QuicPair pair = pair();
+        FrameStream out = pair.client.openStream(OPEN_TIMEOUT);
+        FrameStream in = pair.server.acceptStream();
+        java.util.List<byte[]> payloads = new java.util.ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            payloads.add(utf8("payload " + i)); // several packed writes of whole frames
+        }
+        payloads.add(new byte[100_000]); // alone, in pieces
+        payloads.add(utf8("last"));
+        CompletableFuture<Void> sent = async(() -> {
+            out.sendAll(payloads);
+            return null;
+        });
+        for (byte[] payload : payloads) {
+            assertThat(in.receive()).isEqualTo(payload);
+        }
+        sent.get(30, TimeUnit.SECONDS);
+    }
+
+    @Test
     void manyConcurrentStreamsEchoIndependently() throws Exception {
         QuicPair pair = pair();
         int streams = 100;
