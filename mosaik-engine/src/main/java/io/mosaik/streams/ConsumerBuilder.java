@@ -69,7 +69,8 @@ public final class ConsumerBuilder<D> {
     }
 
     /**
-     * How many received datums may wait for the application (default 1,024). When they are all waiting,
+     * How many received datums may wait for the application (default 1,024; besides, each subscription's
+     * receiver may hold up to 64 that arrived together while it queues them). When they are all waiting,
      * the consumer stops reading from its producers: flow control then holds their sending back, and a
      * producer that cannot queue any more disconnects this consumer as too slow (or drops datums for it).
      * Memory stays bounded either way.
