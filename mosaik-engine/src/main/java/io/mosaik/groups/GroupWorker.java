@@ -249,12 +249,17 @@ final class GroupWorker<C, Q, R> {
         return future;
     }
 
+    /**
+     * Queues a task for the loop; {@code false} if the worker has stopped, and then the task will never run.
+     * A task queued while the worker stops either runs in the final drain or is taken back here.
+     */
     private boolean submit(Runnable task) {
         if (!running.get()) {
             return false;
         }
         tasks.add(task);
-        return true;
+        // stopped in between: the final drain may have missed it; if it is still queued, it never runs
+        return running.get() || !tasks.remove(task);
     }
 
     // ---------------------------------------------------------------- the loop
@@ -777,17 +782,17 @@ final class GroupWorker<C, Q, R> {
         bonds.clear();
         bondsChanged = true;
         replica.close();
-        handOverCompletions();
+        // requests that arrived after the last turn: their futures fail through the closed replica (a
+        // request queued later is taken back by submit)
+        for (Runnable task = tasks.poll(); task != null; task = tasks.poll()) {
+            runSafely(task);
+        }
+        handOverCompletions(); // after the drain: what it failed is completed too
         GroupClosedException closed = new GroupClosedException("the group " + id.toShortString() + " is closed");
         for (Awaiting entry : awaiting) {
             completions.add(() -> entry.future.completeExceptionally(closed));
         }
         awaiting.clear();
-        for (Runnable task : tasks) {
-            // requests that arrived after the last turn: their futures fail through the closed replica
-            runSafely(task);
-        }
-        tasks.clear();
         completions.add(() -> completer.interrupt());
         if (catalogSubscription != null) {
             try {

@@ -520,6 +520,44 @@ class GroupsTest {
     }
 
     @Test
+    void everyCommandSubmittedWhileTheNodeClosesIsAnsweredOneWayOrTheOther() throws Exception {
+        for (int round = 0; round < 5; round++) {
+            Network node = node(List.of());
+            Group<Long, String, Long> group = join(node, new Counter());
+            group.when().isLeader().get(30, TimeUnit.SECONDS);
+            java.util.Queue<CompletableFuture<Committed<Long>>> submitted = new java.util.concurrent.ConcurrentLinkedQueue<>();
+            java.util.concurrent.CountDownLatch going = new java.util.concurrent.CountDownLatch(100);
+            java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(64); // 64 in flight
+            Thread submitter = Thread.ofPlatform().start(() -> {
+                while (!closed.get()) {
+                    if (window.tryAcquire()) {
+                        CompletableFuture<Committed<Long>> future = group.execute(1L);
+                        future.whenComplete((result, failure) -> window.release());
+                        submitted.add(future);
+                        going.countDown();
+                    } else {
+                        Thread.onSpinWait();
+                    }
+                }
+                submitted.add(group.execute(1L)); // and one after
+            });
+            going.await(30, TimeUnit.SECONDS);
+            node.close(); // while commands keep coming
+            closed.set(true);
+            submitter.join(30_000);
+            assertThat(submitter.isAlive()).isFalse();
+            for (CompletableFuture<Committed<Long>> future : submitted) {
+                try {
+                    future.get(10, TimeUnit.SECONDS); // a TimeoutException: a command left unanswered
+                } catch (ExecutionException e) {
+                    assertThat(e.getCause()).as("round %d", round).isInstanceOf(GroupClosedException.class);
+                }
+            }
+        }
+    }
+
+    @Test
     void joiningTwiceGivesTwoHandlesOnOneMemberThatLeavesWithTheLastHandle() throws Exception {
         Network node = node(List.of());
         Counter counter = new Counter();
