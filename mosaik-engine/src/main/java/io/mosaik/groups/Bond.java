@@ -25,6 +25,9 @@ final class Bond {
     final long established = System.nanoTime();
     private final Link link;
     private final LinkedBlockingQueue<byte[]> outgoing = new LinkedBlockingQueue<>();
+    /** Frames queued for the writer and not yet handed to the link (a frame is sent directly only at 0). */
+    private final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
+    private final Object sending = new Object();
     private final AtomicBoolean closed = new AtomicBoolean();
     volatile long lastReceivedNanos = System.nanoTime();
     volatile long lastSentNanos = System.nanoTime();
@@ -75,6 +78,7 @@ final class Bond {
                         return;
                     }
                     link.sendBytes(frame);
+                    queued.decrementAndGet(); // after the hand-over: a direct send now comes after it
                     lastSentNanos = System.nanoTime();
                 }
             } catch (IOException | InterruptedException e) {
@@ -83,21 +87,32 @@ final class Bond {
         });
     }
 
-    /** Queues a frame; a bond that cannot keep up is closed. */
+    /**
+     * Sends a frame: straight to the link when nothing is queued before it and the link takes it without
+     * waiting (no thread hand-off), else through the writer's queue. Never blocks; a bond that cannot keep
+     * up is closed.
+     */
     void send(byte[] frame) {
         if (closed.get()) {
             return;
         }
-        if (outgoing.size() >= MAX_QUEUED) {
-            close(CloseReason.BOND_TIMEOUT);
-            return;
+        synchronized (sending) {
+            if (queued.get() == 0 && link.trySendBytes(frame)) {
+                lastSentNanos = System.nanoTime();
+                return;
+            }
+            if (queued.get() < MAX_QUEUED) {
+                queued.incrementAndGet();
+                outgoing.add(frame);
+                return;
+            }
         }
-        outgoing.add(frame);
+        close(CloseReason.BOND_TIMEOUT);
     }
 
     /** Whether nothing waits to be sent. */
     boolean idle() {
-        return outgoing.isEmpty();
+        return queued.get() == 0;
     }
 
     /**

@@ -88,6 +88,22 @@ public final class Link implements AutoCloseable {
     }
 
     /**
+     * Sends raw bytes as one frame if the transport takes them at once, without waiting (over TCP: no
+     * other send under way, room in the peer's window and in the connection's write queue); otherwise
+     * sends nothing, and the caller may queue them for {@link #sendBytes}. Never blocks.
+     *
+     * @param payload the payload (not to be changed afterwards)
+     * @return whether it was sent
+     */
+    public boolean trySendBytes(byte[] payload) {
+        if (stream.trySend(payload)) {
+            bytesSent.addAndGet(payload.length);
+            return true;
+        }
+        return false;
+    }
+
+    /**
      * Sends raw byte arrays as consecutive frames, in order; the transport may write them together,
      * which costs less per frame than one {@link #sendBytes} each.
      *

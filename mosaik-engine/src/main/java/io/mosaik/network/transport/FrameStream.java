@@ -24,6 +24,18 @@ public interface FrameStream extends AutoCloseable {
     void send(byte[] payload) throws IOException;
 
     /**
+     * Sends one payload as one DATA frame if the transport can take it at once, without waiting for
+     * anything (another sender, flow control, a full write queue); otherwise sends nothing. The default
+     * never does: callers then use {@link #send}.
+     *
+     * @param payload the payload (the array must not be changed afterwards)
+     * @return whether it was sent
+     */
+    default boolean trySend(byte[] payload) {
+        return false;
+    }
+
+    /**
      * Sends payloads as consecutive DATA frames, in order, as {@link #send} would one by one; a transport
      * may hand them to the wire together. If it fails part-way, the first ones may have been sent.
      *

@@ -85,6 +85,37 @@ final class MuxStream implements FrameStream {
     }
 
     /**
+     * Sends one payload as one DATA frame if that needs no waiting: no other send is under way, the
+     * peer's window has room for the whole frame, it fits in one chunk and the connection's write queue
+     * is not full.
+     */
+    @Override
+    public boolean trySend(byte[] payload) {
+        int size = Frames.HEADER + payload.length;
+        if (size > MuxFrame.CHUNK || !sendLock.tryLock()) {
+            return false;
+        }
+        try {
+            stateLock.lock();
+            try {
+                if (closure != null || sendWindow < size) {
+                    return false;
+                }
+                sendWindow -= size;
+            } finally {
+                stateLock.unlock();
+            }
+            if (!connection.trySendData(chunk(frameHeader(payload.length), payload, 0, size))) {
+                returnCredit(size);
+                return false;
+            }
+            return true;
+        } finally {
+            sendLock.unlock();
+        }
+    }
+
+    /**
      * Sends payloads as consecutive frames. Runs of small ones are packed into one buffer of whole
      * frames, sent as one chunk: one credit check and one hand-off to the writer for the lot.
      */
@@ -343,7 +374,6 @@ final class MuxStream implements FrameStream {
         return ended != null ? ended.exception() : connection.closedException();
     }
 
-    /** The chunk of the stream frame (header then payload) at [{@code position}, +{@code size}). */
     /** The DATA chunk of {@code size} stream bytes from {@code position} of {@code prefix} then {@code body}. */
     private MuxWriter.Chunk chunk(byte[] prefix, byte[] body, long position, int size) {
         int headerPart = position < prefix.length ? (int) Math.min(prefix.length - position, size) : 0;

@@ -179,6 +179,27 @@ final class MuxWriter implements Runnable {
         }
     }
 
+    /**
+     * Queues a DATA chunk behind earlier stream frames if that needs no waiting: fewer than
+     * {@link #MAX_QUEUED_BYTES} wait to be written.
+     *
+     * @return whether it was queued
+     */
+    boolean tryChunk(Chunk chunk) {
+        lock.lock();
+        try {
+            if (queuedBytes >= MAX_QUEUED_BYTES || closedForQueueing()) {
+                return false;
+            }
+            data.add(chunk);
+            queuedBytes += chunk.head().length + chunk.length();
+            ready.signal();
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Wakes senders waiting in {@link #chunk} so they check whether they were abandoned. */
     void wake() {
         lock.lock();

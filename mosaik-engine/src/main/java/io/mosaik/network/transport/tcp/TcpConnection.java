@@ -261,6 +261,10 @@ final class TcpConnection implements TransportConnection {
         return writer.chunk(chunk, abandoned);
     }
 
+    boolean trySendData(MuxWriter.Chunk chunk) {
+        return writer.tryChunk(chunk);
+    }
+
     /** Wakes senders waiting for the write queue, so that those of closed streams give up. */
     void wakeSenders() {
         writer.wake();

@@ -316,6 +316,30 @@ class TcpTransportTest {
     }
 
     @Test
+    void aTrySendGoesOutOnlyWhenNothingMustBeWaitedFor() throws Exception {
+        TcpTestPeers.Pair pair = peers.pair();
+        FrameStream sender = pair.dialed().openStream(Duration.ofSeconds(1));
+        assertThat(sender.trySend(bytes("one"))).isTrue();
+        FrameStream receiver = pair.accepted().acceptStream();
+        assertThat(text(receiver.receive())).isEqualTo("one");
+
+        assertThat(sender.trySend(new byte[MuxFrame.CHUNK])).as("more than one chunk: never at once").isFalse();
+        int sent = 0;
+        while (sender.trySend(new byte[1_000])) { // the receiver does not read: the window runs out
+            sent++;
+        }
+        assertThat(sent).as("the initial window's worth").isBetween(1, MuxFrame.INITIAL_WINDOW / 1_000);
+        for (int i = 0; i < sent; i++) {
+            assertThat(receiver.receive()).hasSize(1_000);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> sender.trySend(bytes("again"))); // credit granted back
+        assertThat(text(receiver.receive())).isEqualTo("again");
+
+        sender.close();
+        assertThat(sender.trySend(bytes("closed"))).isFalse();
+    }
+
+    @Test
     void oversizedFrameIsRefusedAndOnlyItsStreamCloses() throws Exception {
         TcpTestPeers.Pair pair = peers.pair(TcpTestPeers.config(1024, TransportConfig.DEFAULT_IDLE_TIMEOUT),
                 TcpTestPeers.config());
