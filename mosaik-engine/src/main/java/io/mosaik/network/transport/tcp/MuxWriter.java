@@ -170,9 +170,7 @@ final class MuxWriter implements Runnable {
             if (closedForQueueing() || abandoned.getAsBoolean()) {
                 return false;
             }
-            data.add(chunk);
-            queuedBytes += chunk.head().length + chunk.length();
-            ready.signal();
+            enqueue(chunk);
             return true;
         } finally {
             lock.unlock();
@@ -191,13 +189,18 @@ final class MuxWriter implements Runnable {
             if (queuedBytes >= MAX_QUEUED_BYTES || closedForQueueing()) {
                 return false;
             }
-            data.add(chunk);
-            queuedBytes += chunk.head().length + chunk.length();
-            ready.signal();
+            enqueue(chunk);
             return true;
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Queues a DATA chunk and wakes the writer (lock held). */
+    private void enqueue(Chunk chunk) {
+        data.add(chunk);
+        queuedBytes += chunk.head().length + chunk.length();
+        ready.signal();
     }
 
     /** Wakes senders waiting in {@link #chunk} so they check whether they were abandoned. */
