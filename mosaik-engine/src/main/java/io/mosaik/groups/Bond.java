@@ -136,6 +136,7 @@ final class Bond {
     void depart(byte[] lastFrame, CloseReason reason) {
         if (closed.compareAndSet(false, true)) {
             departReason = reason;
+            queued.incrementAndGet(); // the writer counts it off like any other
             outgoing.add(lastFrame);
             outgoing.add(STOP);
         }
