@@ -88,7 +88,7 @@ final class GroupWorker<C, Q, R> {
     // What the replica completes during a turn of the loop (loop thread only), handed to the completer
     // in one piece: one wake-up per turn rather than one per command.
     private final List<Runnable> turnCompletions = new ArrayList<>();
-    // Encodings shared by the messages of one flush (loop thread only).
+    // The appends of one flush, encoded once for every follower they go to (loop thread only).
     private final Map<RaftMessage, byte[]> sharedEncodings = new java.util.IdentityHashMap<>();
     private final List<Awaiting> awaiting = new CopyOnWriteArrayList<>();
     private final AtomicBoolean running = new AtomicBoolean(true);
@@ -349,22 +349,13 @@ final class GroupWorker<C, Q, R> {
         // Before the messages: the completer should not queue behind the bond writers they wake.
         handOverCompletions();
         // The core hands followers in step the same append object: encode it once.
-        RaftMessage encodedMessage = null;
-        byte[] encoded = null;
         for (RaftReady.Outbound out : ready.messages()) {
             Bond bond = bonds.get(out.to());
             if (bond != null) {
-                if (out.message() != encodedMessage) {
-                    encodedMessage = out.message();
-                    encoded = sharedEncodings.get(encodedMessage);
-                    if (encoded == null) {
-                        encoded = RaftCodec.encode(GroupWire.RAFT, encodedMessage);
-                        if (encodedMessage instanceof RaftMessage.AppendEntries) {
-                            sharedEncodings.put(encodedMessage, encoded);
-                        }
-                    }
-                }
-                bond.send(encoded);
+                RaftMessage message = out.message();
+                bond.send(message instanceof RaftMessage.AppendEntries
+                        ? sharedEncodings.computeIfAbsent(message, m -> RaftCodec.encode(GroupWire.RAFT, m))
+                        : RaftCodec.encode(GroupWire.RAFT, message));
             }
         }
         sharedEncodings.clear();
