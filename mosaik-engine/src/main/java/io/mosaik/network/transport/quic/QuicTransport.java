@@ -316,8 +316,12 @@ public final class QuicTransport implements Transport {
         try {
             quic.connect();
         } catch (IOException | RuntimeException e) {
+            // A refusal that arrives while kwik (0.10.9) completes its handshake fails connect() with an
+            // empty "Handshake error"; the connection's end, reported to its listener, says why.
+            ConnectionEnd end = e instanceof java.net.ConnectException && String.valueOf(e.getMessage())
+                    .startsWith("Handshake error") ? connection.awaitEnd(QuicFrameStream.CONNECTION_END_GRACE) : null;
             connection.close(CloseReason.CANCELLED);
-            result.completeExceptionally(asIoException(e));
+            result.completeExceptionally(end != null && end.remote() ? end.exception() : asIoException(e));
             return;
         }
         try {
