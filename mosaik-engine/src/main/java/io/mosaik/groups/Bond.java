@@ -49,7 +49,7 @@ final class Bond {
      */
     void start(Consumer<byte[]> onFrame, Consumer<Bond> onClosed) {
         String name = "mosaik-bond-" + peer.toShortString();
-        Thread.ofVirtual().name(name + "-reader").start(() -> {
+        Thread.ofPlatform().daemon().name(name + "-reader").start(() -> {
             try {
                 while (!closed.get()) {
                     byte[] frame = link.receiveBytes();
@@ -67,7 +67,7 @@ final class Bond {
                 onClosed.accept(this);
             }
         });
-        Thread.ofVirtual().name(name + "-writer").start(() -> {
+        Thread.ofPlatform().daemon().name(name + "-writer").start(() -> {
             try {
                 while (true) {
                     byte[] frame = outgoing.take();

@@ -149,7 +149,7 @@ final class GroupWorker<C, Q, R> {
         this.status = GroupStatus.of(id, core.status(), false, 0, List.of(), storage, dataDirectory);
         String name = "mosaik-group-" + id.toShortString();
         this.loop = Thread.ofPlatform().daemon().name(name).unstarted(this::run);
-        this.completer = Thread.ofVirtual().name(name + "-completions").unstarted(this::complete);
+        this.completer = Thread.ofPlatform().daemon().name(name + "-completions").unstarted(this::complete);
     }
 
     /** How long opening the storage and reading the consensus state took, for the join's log line. */

@@ -125,8 +125,8 @@ final class TcpConnection implements TransportConnection {
     /** Starts the reader, the writer and the keep-alive. */
     void start() {
         String name = "mosaik-tcp-" + (initiator ? "to-" : "from-") + remoteAddress;
-        Thread.ofVirtual().name(name + "-writer").start(writer);
-        Thread.ofVirtual().name(name + "-reader").start(this::readLoop);
+        Thread.ofPlatform().daemon().name(name + "-writer").start(writer);
+        Thread.ofPlatform().daemon().name(name + "-reader").start(this::readLoop);
         long period = Math.max(1, config.idleTimeout().toMillis() / 3);
         try {
             pinger = timer.scheduleAtFixedRate(() -> writer.control(MuxFrame.ping(System.nanoTime()), true),
