@@ -35,6 +35,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.LongConsumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -200,19 +201,40 @@ final class GroupWorker<C, Q, R> {
         } catch (GroupException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return call(now -> replica.executeEncoded(body, now));
+        CompletableFuture<Committed<R>> result = new CompletableFuture<>();
+        return call(result, now -> replica.executeEncoded(body, result, now));
     }
 
     CompletableFuture<LogPosition> feed(C command) {
-        return call(now -> replica.feed(command, now));
+        CompletableFuture<LogPosition> accepted = new CompletableFuture<>();
+        return call(accepted, now -> replica.feed(command, accepted, now));
     }
 
     CompletableFuture<R> query(Q query, Consistency consistency) {
-        return call(now -> replica.query(query, consistency, now));
+        CompletableFuture<R> result = new CompletableFuture<>();
+        return call(result, now -> replica.query(query, consistency, result, now));
     }
 
     CompletableFuture<Boolean> removeVoter(PeerId voter) {
         return call(now -> CompletableFuture.completedFuture(core.removeVoter(voter, now)));
+    }
+
+    /**
+     * Runs {@code action} on the loop; it completes {@code result} itself (through the completer). If the
+     * loop has stopped, or the action throws, {@code result} fails here.
+     */
+    private <T> CompletableFuture<T> call(CompletableFuture<T> result, LongConsumer action) {
+        if (!submit(() -> {
+            try {
+                action.accept(now());
+            } catch (RuntimeException e) {
+                turnCompletions.add(() -> result.completeExceptionally(e));
+                throw e;
+            }
+        })) {
+            result.completeExceptionally(new GroupClosedException("the group " + id.toShortString() + " is closed"));
+        }
+        return result;
     }
 
     private <T> CompletableFuture<T> call(Function<Long, CompletableFuture<T>> action) {

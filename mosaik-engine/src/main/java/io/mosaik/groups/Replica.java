@@ -182,9 +182,21 @@ final class Replica<C, Q, R> {
      * @return the result and position, or a {@link GroupException}
      */
     CompletableFuture<Committed<R>> executeEncoded(byte[] body, long now) {
-        PendingCommand<R> pending = new PendingCommand<>(new CompletableFuture<>(), null);
-        propose(body, pending, now);
-        return pending.result;
+        return executeEncoded(body, new CompletableFuture<>(), now);
+    }
+
+    /**
+     * {@link #executeEncoded(byte[], long)} completing the caller's future, so that a handle's future is
+     * the one the replica completes (no second future chained behind it).
+     *
+     * @param body   the encoded command
+     * @param result completed with the result and position, or a {@link GroupException}
+     * @param now    the current time
+     * @return {@code result}
+     */
+    CompletableFuture<Committed<R>> executeEncoded(byte[] body, CompletableFuture<Committed<R>> result, long now) {
+        propose(body, new PendingCommand<>(result, null), now);
+        return result;
     }
 
     /**
@@ -195,9 +207,20 @@ final class Replica<C, Q, R> {
      * @return where it was appended, or a {@link GroupException}
      */
     CompletableFuture<LogPosition> feed(C command, long now) {
-        PendingCommand<R> pending = new PendingCommand<>(null, new CompletableFuture<>());
-        propose(command, pending, now);
-        return pending.accepted;
+        return feed(command, new CompletableFuture<>(), now);
+    }
+
+    /**
+     * {@link #feed(Object, long)} completing the caller's future.
+     *
+     * @param command  the command
+     * @param accepted completed with where it was appended, or a {@link GroupException}
+     * @param now      the current time
+     * @return {@code accepted}
+     */
+    CompletableFuture<LogPosition> feed(C command, CompletableFuture<LogPosition> accepted, long now) {
+        propose(command, new PendingCommand<>(null, accepted), now);
+        return accepted;
     }
 
     private void propose(C command, PendingCommand<R> pending, long now) {
@@ -234,7 +257,19 @@ final class Replica<C, Q, R> {
      * @return the answer, or the query's exception, or a {@link GroupException}
      */
     CompletableFuture<R> query(Q query, Consistency consistency, long now) {
-        CompletableFuture<R> result = new CompletableFuture<>();
+        return query(query, consistency, new CompletableFuture<>(), now);
+    }
+
+    /**
+     * {@link #query(Object, Consistency, long)} completing the caller's future.
+     *
+     * @param query       the query
+     * @param consistency how fresh the state must be
+     * @param result      completed with the answer, the query's exception, or a {@link GroupException}
+     * @param now         the current time
+     * @return {@code result}
+     */
+    CompletableFuture<R> query(Q query, Consistency consistency, CompletableFuture<R> result, long now) {
         if (closed) {
             completions.execute(() -> result.completeExceptionally(new GroupClosedException("the group is closed")));
         } else if (consistency == Consistency.WEAK) {
