@@ -29,6 +29,7 @@ final class Bond {
     private final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
     private final Object sending = new Object();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicBoolean readerDone = new AtomicBoolean();
     volatile long lastReceivedNanos = System.nanoTime();
     volatile long lastSentNanos = System.nanoTime();
     private volatile CloseReason departReason;
@@ -42,31 +43,58 @@ final class Bond {
     }
 
     /**
-     * Starts the reader and writer.
+     * Starts the reader and writer. Over a transport that pushes frames ({@link Link#deliverTo}) the
+     * reader is the connection's own reader thread; otherwise a thread of the bond's.
      *
-     * @param onFrame  called (on the reader thread) with each frame
+     * @param onFrame  called (on the reader thread) with each frame; must not block
      * @param onClosed called once when the bond ends, with the reason if known
      */
     void start(Consumer<byte[]> onFrame, Consumer<Bond> onClosed) {
         String name = "mosaik-bond-" + peer.toShortString();
-        Thread.ofPlatform().daemon().name(name + "-reader").start(() -> {
-            try {
-                while (!closed.get()) {
-                    byte[] frame = link.receiveBytes();
-                    lastReceivedNanos = System.nanoTime();
-                    onFrame.accept(frame);
+        io.mosaik.network.transport.FrameSink sink = new io.mosaik.network.transport.FrameSink() {
+            @Override
+            public void frame(byte[] frame) {
+                if (closed.get()) {
+                    return;
                 }
-            } catch (IOException | RuntimeException e) {
-                lost = !closed.get() && !(e instanceof io.mosaik.network.transport.LinkClosedException end
-                        && end.remote() && (end.reason().equals(CloseReason.BOND_TIMEOUT)
-                                || end.reason().equals(CloseReason.ALREADY_BONDED)
-                                || end.reason().equals(CloseReason.PROTOCOL_VIOLATION)));
-                close(CloseReason.UNEXPECTED_CLOSE);
-            } finally {
-                ended.complete(null);
-                onClosed.accept(this);
+                lastReceivedNanos = System.nanoTime();
+                try {
+                    onFrame.accept(frame);
+                } catch (RuntimeException e) {
+                    ended(new IOException("a frame's handler failed", e));
+                }
             }
-        });
+
+            @Override
+            public void ended(IOException cause) {
+                if (!readerDone.compareAndSet(false, true)) {
+                    return; // a failed handler ended it already
+                }
+                readerEnded(cause);
+                ended.complete(null);
+                onClosed.accept(Bond.this);
+            }
+        };
+        if (!link.deliverTo(sink)) {
+            Thread.ofPlatform().daemon().name(name + "-reader").start(() -> {
+                IOException cause = null;
+                try {
+                    while (!closed.get()) {
+                        byte[] frame = link.receiveBytes();
+                        lastReceivedNanos = System.nanoTime();
+                        onFrame.accept(frame);
+                    }
+                } catch (IOException e) {
+                    cause = e;
+                } catch (RuntimeException e) {
+                    cause = new IOException("a frame's handler failed", e);
+                } finally {
+                    readerEnded(cause);
+                    ended.complete(null);
+                    onClosed.accept(this);
+                }
+            });
+        }
         Thread.ofPlatform().daemon().name(name + "-writer").start(() -> {
             try {
                 while (true) {
@@ -85,6 +113,17 @@ final class Bond {
                 close(CloseReason.UNEXPECTED_CLOSE);
             }
         });
+    }
+
+    /** The reader stopped: on an error ({@code cause}), or because the bond was closed ({@code null}). */
+    private void readerEnded(IOException cause) {
+        if (cause != null) {
+            lost = !closed.get() && !(cause instanceof io.mosaik.network.transport.LinkClosedException end
+                    && end.remote() && (end.reason().equals(CloseReason.BOND_TIMEOUT)
+                            || end.reason().equals(CloseReason.ALREADY_BONDED)
+                            || end.reason().equals(CloseReason.PROTOCOL_VIOLATION)));
+            close(CloseReason.UNEXPECTED_CLOSE);
+        }
     }
 
     /**

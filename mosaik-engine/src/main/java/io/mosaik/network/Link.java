@@ -3,6 +3,7 @@ package io.mosaik.network;
 import io.mosaik.codec.Codec;
 import io.mosaik.codec.CodecException;
 import io.mosaik.network.transport.CloseReason;
+import io.mosaik.network.transport.FrameSink;
 import io.mosaik.network.transport.FrameStream;
 import io.mosaik.network.transport.FrameTooLargeException;
 import io.mosaik.network.transport.Frames;
@@ -189,6 +190,31 @@ public final class Link implements AutoCloseable {
         } catch (IOException e) {
             throw receiveFailed(e);
         }
+    }
+
+    /**
+     * Pushes every frame's raw bytes to {@code sink} on the transport's reader thread instead of waiting
+     * to be received, if the transport can (TCP; see {@link FrameStream#deliverTo}): a receiver that only
+     * hands frames on then needs no thread of its own. The end reaches {@code sink} as a receive would
+     * have thrown it (a frame that broke the format is counted and closes the link, as on receive).
+     *
+     * @param sink where the payloads and the end go; must not block
+     * @return whether the link pushes; if {@code false}, nothing changed: receive as usual
+     */
+    public boolean deliverTo(FrameSink sink) {
+        java.util.Objects.requireNonNull(sink, "sink");
+        return stream.deliverTo(new FrameSink() {
+            @Override
+            public void frame(byte[] payload) {
+                bytesReceived.addAndGet(payload.length);
+                sink.frame(payload);
+            }
+
+            @Override
+            public void ended(IOException cause) {
+                sink.ended(receiveFailed(cause));
+            }
+        });
     }
 
     /** What a failed receive throws: a rejected frame closes the link, a closed stream is counted off. */

@@ -79,6 +79,20 @@ public interface FrameStream extends AutoCloseable {
     }
 
     /**
+     * Pushes every payload to {@code sink} on the transport's reader thread from now on, instead of
+     * waiting to be {@link #receive() received}: those already here first, then each as it arrives, then
+     * the end. Afterwards the caller must not receive. A transport that cannot returns {@code false} and
+     * changes nothing (the caller then receives on a thread of its own); the default cannot.
+     *
+     * @param sink where the payloads go; its methods must not block
+     * @return whether the stream pushes to {@code sink}
+     * @throws IllegalStateException if the stream already pushes to a sink
+     */
+    default boolean deliverTo(FrameSink sink) {
+        return false;
+    }
+
+    /**
      * Closes the stream: best-effort CLOSE frame with {@code reason}, end of the local output, release of
      * the stream's resources. Idempotent; never blocks for longer than a short, bounded time.
      *

@@ -1,12 +1,15 @@
 package io.mosaik.network.transport.tcp;
 
 import io.mosaik.network.transport.CloseReason;
+import io.mosaik.network.transport.FrameSink;
 import io.mosaik.network.transport.FrameStream;
 import io.mosaik.network.transport.FrameTooLargeException;
 import io.mosaik.network.transport.Frames;
 import io.mosaik.network.transport.LinkClosedException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.Condition;
@@ -35,6 +38,17 @@ final class MuxStream implements FrameStream {
     private long sendWindow = MuxFrame.INITIAL_WINDOW;
     // written under stateLock; read without it for isOpen() and fast checks
     private volatile Closure closure;
+    /** Where payloads are pushed, once {@link #deliverTo} was called. */
+    private volatile FrameSink sink;
+    // guarded by receiveLock: the push side's state (the frame being assembled across chunks)
+    private boolean pushing;
+    private boolean pushEnded;
+    private final byte[] pushHeader = new byte[Frames.HEADER];
+    private int pushHeaderFilled;
+    private byte[] pushBody;
+    private int pushBodyLength;
+    private int pushBodyFilled;
+    private final List<byte[]> pushBatch = new ArrayList<>();
 
     /**
      * Creates a stream (it is registered and announced by the connection, which already took its
@@ -61,6 +75,11 @@ final class MuxStream implements FrameStream {
     /** The application accepted the stream: its receive window may now grow. */
     void accepted() {
         inbox.allowGrowth();
+    }
+
+    /** Bytes received and not yet taken (for tests). */
+    int bufferedBytes() {
+        return inbox.available();
     }
 
     /** The current receive window (for tests). */
@@ -207,6 +226,157 @@ final class MuxStream implements FrameStream {
         }
     }
 
+    /**
+     * Pushes payloads to {@code target} from now on: those already here on this thread, the rest on the
+     * connection's reader thread as their chunks arrive (a frame split across chunks is assembled as its
+     * bytes come, so its credit returns as it would to a reading receiver).
+     */
+    @Override
+    public boolean deliverTo(FrameSink target) {
+        Objects.requireNonNull(target, "sink");
+        receiveLock.lock();
+        try {
+            if (sink != null) {
+                throw new IllegalStateException("stream " + id + " already delivers to a sink");
+            }
+            sink = target;
+        } finally {
+            receiveLock.unlock();
+        }
+        push();
+        return true;
+    }
+
+    /**
+     * Delivers what the inbox holds to the sink, if there is one, without waiting: called by the reader
+     * thread after each chunk and by whoever ends the stream. Re-entry (a sink closing its own stream)
+     * returns at once: the outer call goes on.
+     */
+    void push() {
+        FrameSink target = sink;
+        if (target == null) {
+            return;
+        }
+        receiveLock.lock();
+        try {
+            if (pushing || pushEnded) {
+                return;
+            }
+            pushing = true;
+            try {
+                pushLocked(target);
+            } finally {
+                pushing = false;
+            }
+        } finally {
+            receiveLock.unlock();
+        }
+    }
+
+    private void pushLocked(FrameSink target) {
+        while (true) {
+            Closure ended = closure;
+            if (ended != null && !ended.remote()) {
+                endPush(target, ended.exception()); // closed here: what is buffered is dropped
+                return;
+            }
+            if (pushHeaderFilled == 0) {
+                // The usual case: whole DATA frames in the chunks at hand, taken under one lock.
+                pushBatch.clear();
+                inbox.pollDataFrames(connection.maxFrameSize(), pushBatch, 64);
+                for (byte[] payload : pushBatch) {
+                    target.frame(payload);
+                }
+                if (!pushBatch.isEmpty()) {
+                    pushBatch.clear();
+                    continue;
+                }
+            }
+            int available = inbox.available();
+            if (available == 0) {
+                IOException end = inbox.drainedEnd();
+                if (end != null) {
+                    endPush(target, end);
+                }
+                return;
+            }
+            byte[] payload;
+            try {
+                payload = assemble(available);
+            } catch (FrameTooLargeException | Frames.MalformedFrameException e) {
+                close(CloseReason.PROTOCOL_VIOLATION);
+                endPush(target, e);
+                return;
+            } catch (IOException e) {
+                endPush(target, e);
+                return;
+            }
+            if (payload != null) {
+                target.frame(payload);
+            }
+        }
+    }
+
+    /**
+     * Reads at most {@code available} bytes (so never waits) into the frame being assembled.
+     *
+     * @return the payload if a DATA frame completed, else {@code null}
+     * @throws LinkClosedException if a CLOSE frame completed (its reason, from the remote)
+     * @throws IOException         if the frame breaks the format
+     */
+    private byte[] assemble(int available) throws IOException {
+        if (pushHeaderFilled < Frames.HEADER) {
+            pushHeaderFilled += inbox.read(pushHeader, pushHeaderFilled,
+                    Math.min(available, Frames.HEADER - pushHeaderFilled));
+            if (pushHeaderFilled < Frames.HEADER) {
+                return null;
+            }
+            long size = Integer.toUnsignedLong(MuxFrame.readInt(pushHeader, 0));
+            if (size == 0) {
+                throw new Frames.MalformedFrameException("frame of length 0 has no type");
+            }
+            if (size - 1 > connection.maxFrameSize()) {
+                throw new FrameTooLargeException(size - 1, connection.maxFrameSize());
+            }
+            pushBodyLength = (int) (size - 1);
+            // Grows as the bytes come, as the reading side does: an announced size allocates nothing.
+            pushBody = new byte[Math.min(pushBodyLength, MuxFrame.CHUNK)];
+            pushBodyFilled = 0;
+        } else {
+            int wanted = Math.min(available, pushBodyLength - pushBodyFilled);
+            if (pushBodyFilled + wanted > pushBody.length) {
+                pushBody = Arrays.copyOf(pushBody, (int) Math.min(pushBodyLength,
+                        Math.max(2L * pushBody.length, pushBodyFilled + (long) wanted)));
+            }
+            pushBodyFilled += inbox.read(pushBody, pushBodyFilled, wanted);
+        }
+        if (pushBodyFilled < pushBodyLength) {
+            return null;
+        }
+        byte type = pushHeader[4];
+        byte[] body = pushBody;
+        pushHeaderFilled = 0;
+        pushBody = null;
+        switch (type) {
+            case Frames.DATA:
+                return body;
+            case Frames.NOOP:
+                return null;
+            case Frames.CLOSE:
+                CloseReason reason = Frames.decodeClose(body);
+                onRemoteClose(reason);
+                throw new LinkClosedException(reason, true, null);
+            default:
+                throw new Frames.MalformedFrameException("unknown stream frame type " + type);
+        }
+    }
+
+    private void endPush(FrameSink target, IOException cause) {
+        pushEnded = true;
+        pushBody = null;
+        target.ended(cause);
+    }
+
     private void lockReceive() throws InterruptedIOException {
         try {
             if (!receiveLock.tryLock()) { // uncontended: no interrupt check, which is costly on a virtual thread
@@ -282,6 +452,7 @@ final class MuxStream implements FrameStream {
         // Releases buffered input even when the remote closed first.
         inbox.end(local, true);
         connection.streamClosed(this, first ? reason : null);
+        push(); // a sink learns of the end
     }
 
     @Override
@@ -291,7 +462,11 @@ final class MuxStream implements FrameStream {
 
     /** Hands a DATA chunk from the wire to the inbox; false if the peer exceeded the window. */
     boolean onData(byte[] chunk) {
-        return inbox.offer(chunk);
+        if (!inbox.offer(chunk)) {
+            return false;
+        }
+        push();
+        return true;
     }
 
     /**
@@ -337,6 +512,7 @@ final class MuxStream implements FrameStream {
         }
         inbox.end(ended, discard);
         connection.wakeSenders();
+        push(); // a sink takes what is left, then the end
     }
 
     private int acquireCredit(int wanted) throws InterruptedException, LinkClosedException {

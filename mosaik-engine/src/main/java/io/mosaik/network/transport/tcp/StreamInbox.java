@@ -265,6 +265,34 @@ final class StreamInbox extends InputStream {
         return taken;
     }
 
+    /** The bytes here now: a {@link #read} of at most this many does not wait. */
+    @Override
+    public int available() {
+        lock.lock();
+        try {
+            return (int) Math.min(Integer.MAX_VALUE, held);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * If the inbox ended and nothing is left to read, what a read would throw (the application is then
+     * done with the stream, as after such a read); otherwise {@code null}. Never waits.
+     */
+    IOException drainedEnd() {
+        lock.lock();
+        try {
+            if (end == null || hasBytes()) {
+                return null;
+            }
+            releaseAll();
+            return end.exception();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Waits for bytes and makes {@link #current} the chunk to read them from (lock held). */
     private void awaitChunk(String interrupted) throws IOException {
         try {

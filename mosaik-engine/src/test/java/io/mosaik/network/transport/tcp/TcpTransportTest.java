@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mosaik.network.transport.CloseReason;
+import io.mosaik.network.transport.FrameSink;
 import io.mosaik.network.transport.FrameStream;
 import io.mosaik.network.transport.FrameTooLargeException;
 import io.mosaik.network.transport.LinkClosedException;
@@ -313,6 +314,140 @@ class TcpTransportTest {
         assertThat(batches).as("packed frames arrive together and are taken together").isLessThan(sent.size());
         assertThatThrownBy(() -> receiver.receiveAvailable(received, 64)).isInstanceOfSatisfying(
                 LinkClosedException.class, e -> assertThat(e.reason().code()).isEqualTo(10_043));
+    }
+
+    /** Collects what a stream pushes, as a group's bond does. */
+    private static final class Collecting implements FrameSink {
+        final java.util.concurrent.LinkedBlockingQueue<byte[]> frames = new java.util.concurrent.LinkedBlockingQueue<>();
+        final CompletableFuture<IOException> end = new CompletableFuture<>();
+        final java.util.concurrent.atomic.AtomicInteger ends = new java.util.concurrent.atomic.AtomicInteger();
+        volatile Thread thread;
+
+        @Override
+        public void frame(byte[] payload) {
+            assertThat(end).as("no frame after the end").isNotDone();
+            thread = Thread.currentThread();
+            frames.add(payload);
+        }
+
+        @Override
+        public void ended(IOException cause) {
+            ends.incrementAndGet();
+            end.complete(cause);
+        }
+
+        byte[] next() throws InterruptedException {
+            byte[] frame = frames.poll(10, TimeUnit.SECONDS);
+            assertThat(frame).as("a pushed frame within 10 s").isNotNull();
+            return frame;
+        }
+    }
+
+    @Test
+    void aPushingStreamDeliversWhatWasBufferedThenEveryFrameInOrderThenTheEnd() throws Exception {
+        TcpTestPeers.Pair pair = peers.pair();
+        FrameStream sender = pair.dialed().openStream(Duration.ofSeconds(1));
+        sender.send(bytes("before"));
+        FrameStream receiver = pair.accepted().acceptStream();
+        await().atMost(Duration.ofSeconds(10)).until(() -> ((MuxStream) receiver).bufferedBytes() > 0);
+        Collecting sink = new Collecting();
+        assertThat(receiver.deliverTo(sink)).isTrue();
+        assertThat(text(sink.next())).isEqualTo("before");
+        assertThatThrownBy(() -> receiver.deliverTo(new Collecting())).isInstanceOf(IllegalStateException.class);
+
+        // Larger than the window (assembled across chunks as its credit returns), split headers, many
+        // small frames packed together, empty ones.
+        byte[] big = new byte[3 * 1024 * 1024];
+        new Random(7).nextBytes(big);
+        byte[] almostWindow = new byte[MuxFrame.INITIAL_WINDOW - 5 - 3];
+        List<byte[]> small = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            small.add(bytes("datum " + i));
+        }
+        CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
+            try {
+                sender.send(big);
+                sender.send(almostWindow);
+                sender.send(bytes("split header"));
+                sender.send(new byte[0]);
+                sender.sendAll(small);
+                sender.close(new CloseReason(10_044, "Finished"));
+            } catch (IOException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertThat(sink.next()).isEqualTo(big);
+        assertThat(sink.next()).isEqualTo(almostWindow);
+        assertThat(text(sink.next())).isEqualTo("split header");
+        assertThat(sink.next()).isEmpty();
+        for (byte[] datum : small) {
+            assertThat(text(sink.next())).isEqualTo(text(datum));
+        }
+        sending.get(10, TimeUnit.SECONDS);
+        assertThat(sink.end.get(10, TimeUnit.SECONDS)).isInstanceOfSatisfying(LinkClosedException.class, e -> {
+            assertThat(e.reason().code()).isEqualTo(10_044);
+            assertThat(e.remote()).isTrue();
+        });
+        assertThat(sink.thread.getName()).as("pushed by the connection's reader").endsWith("-reader");
+        assertThat(sink.frames).isEmpty();
+        assertThat(sink.ends).hasValue(1);
+    }
+
+    @Test
+    void aPushingStreamClosedHereEndsItsSinkOnceAndDropsWhatCameAfter() throws Exception {
+        TcpTestPeers.Pair pair = peers.pair();
+        FrameStream sender = pair.dialed().openStream(Duration.ofSeconds(1));
+        sender.send(bytes("one"));
+        FrameStream receiver = pair.accepted().acceptStream();
+        Collecting sink = new Collecting();
+        receiver.deliverTo(sink);
+        assertThat(text(sink.next())).isEqualTo("one");
+        receiver.close(new CloseReason(10_045, "Enough"));
+        assertThat(sink.end.get(10, TimeUnit.SECONDS)).isInstanceOfSatisfying(LinkClosedException.class, e -> {
+            assertThat(e.reason().code()).isEqualTo(10_045);
+            assertThat(e.remote()).isFalse();
+        });
+        assertThatThrownBy(sender::receive).isInstanceOf(LinkClosedException.class);
+        assertThat(sink.ends).hasValue(1);
+        assertThat(sink.frames).isEmpty();
+    }
+
+    @Test
+    void aPushingStreamRefusesAnOversizedFrameClosesItselfAndKeepsTheConnection() throws Exception {
+        TcpTestPeers.Pair pair = peers.pair(TcpTestPeers.config(1024, TransportConfig.DEFAULT_IDLE_TIMEOUT),
+                TcpTestPeers.config());
+        FrameStream sender = pair.dialed().openStream(Duration.ofSeconds(1));
+        FrameStream receiver = pair.accepted().acceptStream();
+        Collecting sink = new Collecting();
+        receiver.deliverTo(sink);
+        sender.send(new byte[1024]);
+        sender.send(new byte[1025]);
+        assertThat(sink.next()).hasSize(1024);
+        assertThat(sink.end.get(10, TimeUnit.SECONDS)).isInstanceOfSatisfying(FrameTooLargeException.class, e -> {
+            assertThat(e.size()).isEqualTo(1025);
+            assertThat(e.limit()).isEqualTo(1024);
+        });
+        assertThat(receiver.isOpen()).isFalse();
+        assertThatThrownBy(sender::receive).isInstanceOfSatisfying(LinkClosedException.class,
+                e -> assertThat(e.reason()).isEqualTo(CloseReason.PROTOCOL_VIOLATION));
+        FrameStream next = pair.dialed().openStream(Duration.ofSeconds(1));
+        next.send(bytes("fine"));
+        assertThat(text(pair.accepted().acceptStream().receive())).isEqualTo("fine");
+        assertThat(sink.ends).hasValue(1);
+    }
+
+    @Test
+    void aPushingStreamEndsWhenItsConnectionDies() throws Exception {
+        TcpTestPeers.Pair pair = peers.pair();
+        FrameStream sender = pair.dialed().openStream(Duration.ofSeconds(1));
+        sender.send(bytes("last"));
+        FrameStream receiver = pair.accepted().acceptStream();
+        Collecting sink = new Collecting();
+        receiver.deliverTo(sink);
+        assertThat(text(sink.next())).isEqualTo("last");
+        pair.dialed().close(CloseReason.GRACEFUL_SHUTDOWN);
+        assertThat(sink.end.get(10, TimeUnit.SECONDS)).isInstanceOf(LinkClosedException.class);
+        assertThat(sink.ends).hasValue(1);
     }
 
     @Test
