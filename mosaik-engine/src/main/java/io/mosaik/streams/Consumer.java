@@ -351,7 +351,9 @@ public final class Consumer<D> implements AutoCloseable, Iterable<D> {
             eligible.add(entry.peerId());
             receivers.computeIfAbsent(entry.peerId(), peer -> {
                 Receiver receiver = new Receiver(entry);
-                streams.virtualThreads().execute(receiver::run);
+                // a platform thread: it wakes per batch of frames, which costs a virtual thread more
+                Thread.ofPlatform().daemon().name("mosaik-stream-" + streamId() + "-from-"
+                        + entry.peerId().toShortString()).start(receiver::run);
                 return receiver;
             });
         }

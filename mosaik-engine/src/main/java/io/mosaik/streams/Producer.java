@@ -252,7 +252,17 @@ public final class Producer<D> implements AutoCloseable {
         }
         metrics.consumersAccepted.increment();
         try {
-            subscription.run(streams.startMessage(streamId()));
+            // The sending loop wakes once per batch: on a platform thread that wake-up costs less than a
+            // virtual thread's (no carrier hand-off); the handler's thread waits for it.
+            byte[] start = streams.startMessage(streamId());
+            Thread sender = Thread.ofPlatform().daemon().name("mosaik-stream-" + streamId() + "-to-"
+                    + consumer.peerId().toShortString()).start(() -> subscription.run(start));
+            try {
+                sender.join();
+            } catch (InterruptedException e) {
+                subscription.terminate(CloseReason.CANCELLED); // the node is closing
+                Thread.currentThread().interrupt();
+            }
         } finally {
             synchronized (fanout) {
                 subscriptions.remove(subscription.id);

@@ -100,7 +100,7 @@ final class QuicFrameStream implements FrameStream {
 
     /** Starts the stream's reader thread; called once, after the stream is registered. */
     void startReading() {
-        Thread.ofVirtual().name("mosaik-quic-read-" + id()).start(this::readLoop);
+        Thread.ofPlatform().daemon().name("mosaik-quic-read-" + id()).start(this::readLoop);
     }
 
     private void readLoop() {
