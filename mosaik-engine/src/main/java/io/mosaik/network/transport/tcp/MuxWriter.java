@@ -11,7 +11,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
- * The only writer of a connection's TLS output: a virtual thread that drains two queues of mux frames,
+ * The only writer of a connection's TLS output: a thread of its own that drains two queues of mux frames,
  * writes them through a buffer and flushes whenever the queues run empty, so that many small frames
  * share one TLS record and one system call.
  *

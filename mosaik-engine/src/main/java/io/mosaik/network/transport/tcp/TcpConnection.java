@@ -33,10 +33,12 @@ import org.slf4j.LoggerFactory;
  * One TLS connection to a peer carrying many {@link MuxStream}s (see {@link MuxFrame} for the wire
  * format).
  *
- * <p>Threads: one reader virtual thread demultiplexes incoming frames and never blocks on anything but
- * the socket (handing data to stream inboxes and frames to the {@link MuxWriter} never waits); one
- * writer virtual thread owns the output. A timer sends a PING every third of the idle timeout; the
- * socket read timeout is the idle timeout, so a peer from which nothing at all arrives for that long
+ * <p>Threads: one reader platform thread demultiplexes incoming frames and never blocks on anything but
+ * the socket (handing data to stream inboxes and frames to the {@link MuxWriter} never waits; streams'
+ * push sinks must not block either); one writer platform thread owns the output. Platform, not virtual:
+ * both wake for nearly every message, and a virtual thread's wake-up adds the poller and a carrier
+ * hand-off. A timer sends a PING every third of the idle timeout; the socket read timeout is the idle
+ * timeout, so a peer from which nothing at all arrives for that long
  * (not even its PINGs) is dead and the connection closes with {@link CloseReason#TIMEOUT}.
  *
  * <p>Closing: the closing side sends GOAWAY with its reason and ends its TLS output; the other side

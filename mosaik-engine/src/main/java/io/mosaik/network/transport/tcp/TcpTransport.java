@@ -31,10 +31,10 @@ import org.slf4j.LoggerFactory;
  * The {@code tcp} transport: TLS 1.3 over TCP with the JDK's TLS, mutual certificates, and one TLS
  * connection per peer pair carrying many flow-controlled streams (see {@link MuxFrame}).
  *
- * <p>Blocking sockets on virtual threads: an accept loop hands each new socket to its own handshake
- * thread (bounded by {@link #DEFAULT_HANDSHAKE_TIMEOUT}, so a peer that connects and sends nothing
- * holds nothing for long, and by {@link #MAX_PENDING_HANDSHAKES}); every connection then has one
- * reader and one writer thread. A single platform timer thread runs keep-alives and deadlines.
+ * <p>Blocking sockets: an accept loop hands each new socket to its own (virtual) handshake thread
+ * (bounded by {@link #DEFAULT_HANDSHAKE_TIMEOUT}, so a peer that connects and sends nothing holds
+ * nothing for long, and by {@link #MAX_PENDING_HANDSHAKES}); every established connection then has one
+ * reader and one writer platform thread. A single platform timer thread runs keep-alives and deadlines.
  */
 public final class TcpTransport implements Transport {
 

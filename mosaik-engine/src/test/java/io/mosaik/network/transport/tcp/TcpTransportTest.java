@@ -318,7 +318,8 @@ class TcpTransportTest {
 
     /** Collects what a stream pushes, as a group's bond does. */
     private static final class Collecting implements FrameSink {
-        final java.util.concurrent.LinkedBlockingQueue<byte[]> frames = new java.util.concurrent.LinkedBlockingQueue<>();
+        final java.util.concurrent.LinkedBlockingQueue<byte[]> frames =
+                new java.util.concurrent.LinkedBlockingQueue<>();
         final CompletableFuture<IOException> end = new CompletableFuture<>();
         final java.util.concurrent.atomic.AtomicInteger ends = new java.util.concurrent.atomic.AtomicInteger();
         volatile Thread thread;
