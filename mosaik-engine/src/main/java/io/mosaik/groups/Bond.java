@@ -68,7 +68,7 @@ final class Bond {
             @Override
             public void ended(IOException cause) {
                 if (!readerDone.compareAndSet(false, true)) {
-                    return; // a failed handler ended it already
+                    return; // ended already (a failed handler, or the reading thread's last call)
                 }
                 readerEnded(cause);
                 ended.complete(null);
@@ -76,23 +76,18 @@ final class Bond {
             }
         };
         if (!link.deliverTo(sink)) {
+            // The transport does not push: a thread of the bond's reads and feeds the same sink.
             Thread.ofPlatform().daemon().name(name + "-reader").start(() -> {
-                IOException cause = null;
                 try {
                     while (!closed.get()) {
-                        byte[] frame = link.receiveBytes();
-                        lastReceivedNanos = System.nanoTime();
-                        onFrame.accept(frame);
+                        sink.frame(link.receiveBytes());
                     }
                 } catch (IOException e) {
-                    cause = e;
+                    sink.ended(e);
                 } catch (RuntimeException e) {
-                    cause = new IOException("a frame's handler failed", e);
-                } finally {
-                    readerEnded(cause);
-                    ended.complete(null);
-                    onClosed.accept(this);
+                    sink.ended(new IOException("the link failed", e));
                 }
+                sink.ended(null); // closed here (no effect if it already ended)
             });
         }
         Thread.ofPlatform().daemon().name(name + "-writer").start(() -> {

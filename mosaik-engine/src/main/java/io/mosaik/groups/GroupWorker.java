@@ -34,7 +34,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import java.util.function.Function;
 import java.util.function.LongConsumer;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
@@ -216,12 +215,17 @@ final class GroupWorker<C, Q, R> {
     }
 
     CompletableFuture<Boolean> removeVoter(PeerId voter) {
-        return call(now -> CompletableFuture.completedFuture(core.removeVoter(voter, now)));
+        CompletableFuture<Boolean> result = new CompletableFuture<>();
+        return call(result, now -> {
+            boolean removed = core.removeVoter(voter, now);
+            turnCompletions.add(() -> result.complete(removed));
+        });
     }
 
     /**
-     * Runs {@code action} on the loop; it completes {@code result} itself (through the completer). If the
-     * loop has stopped, or the action throws, {@code result} fails here.
+     * Runs {@code action} on the loop; it completes {@code result} itself, through the completer (a
+     * caller's callbacks never run on the loop). If the loop has stopped, or the action throws,
+     * {@code result} fails here.
      */
     private <T> CompletableFuture<T> call(CompletableFuture<T> result, LongConsumer action) {
         if (!submit(() -> {
@@ -232,20 +236,6 @@ final class GroupWorker<C, Q, R> {
                 throw e;
             }
         })) {
-            result.completeExceptionally(new GroupClosedException("the group " + id.toShortString() + " is closed"));
-        }
-        return result;
-    }
-
-    private <T> CompletableFuture<T> call(Function<Long, CompletableFuture<T>> action) {
-        CompletableFuture<T> result = new CompletableFuture<>();
-        if (!submit(() -> action.apply(now()).whenComplete((value, error) -> {
-            if (error != null) {
-                result.completeExceptionally(error);
-            } else {
-                result.complete(value);
-            }
-        }))) {
             result.completeExceptionally(new GroupClosedException("the group " + id.toShortString() + " is closed"));
         }
         return result;

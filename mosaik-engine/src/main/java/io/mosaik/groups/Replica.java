@@ -175,19 +175,8 @@ final class Replica<C, Q, R> {
     }
 
     /**
-     * {@link #execute} for a command already encoded by {@link #encodeCommand}.
-     *
-     * @param body the encoded command
-     * @param now  the current time
-     * @return the result and position, or a {@link GroupException}
-     */
-    CompletableFuture<Committed<R>> executeEncoded(byte[] body, long now) {
-        return executeEncoded(body, new CompletableFuture<>(), now);
-    }
-
-    /**
-     * {@link #executeEncoded(byte[], long)} completing the caller's future, so that a handle's future is
-     * the one the replica completes (no second future chained behind it).
+     * {@link #execute} for a command already encoded by {@link #encodeCommand}, completing the caller's
+     * future (a handle's future is the one the replica completes, no second future chained behind it).
      *
      * @param body   the encoded command
      * @param result completed with the result and position, or a {@link GroupException}
@@ -200,18 +189,8 @@ final class Replica<C, Q, R> {
     }
 
     /**
-     * Proposes a command and completes once a leader has appended it (not waiting for the commit).
-     *
-     * @param command the command
-     * @param now     the current time
-     * @return where it was appended, or a {@link GroupException}
-     */
-    CompletableFuture<LogPosition> feed(C command, long now) {
-        return feed(command, new CompletableFuture<>(), now);
-    }
-
-    /**
-     * {@link #feed(Object, long)} completing the caller's future.
+     * Proposes a command and completes the caller's future once a leader has appended it (not waiting for
+     * the commit).
      *
      * @param command  the command
      * @param accepted completed with where it was appended, or a {@link GroupException}

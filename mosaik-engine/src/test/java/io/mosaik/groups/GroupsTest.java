@@ -351,6 +351,35 @@ class GroupsTest {
     }
 
     @Test
+    void onlyTheLeaderRemovesAVoterAndTheRemovedOneLeavesTheConfiguration() throws Exception {
+        List<Network> cluster = cluster(3);
+        List<Group<Long, String, Long>> groups = new ArrayList<>();
+        for (Network node : cluster) {
+            groups.add(join(node, new Counter()));
+        }
+        PeerId leader = sameLeaderEverywhere(groups);
+        await().atMost(Duration.ofSeconds(30)).until(() -> groups.stream().allMatch(g -> g.status().voters().size() == 3));
+        int leading = java.util.stream.IntStream.range(0, 3)
+                .filter(i -> cluster.get(i).peerId().equals(leader)).findFirst().orElseThrow();
+        groups.get(leading).execute(1L).get(30, TimeUnit.SECONDS); // the leader has committed in its term
+        int gone = (leading + 1) % 3;
+        int staying = (leading + 2) % 3;
+        PeerId goneId = cluster.get(gone).peerId();
+        assertThat(groups.get(staying).removeVoter(goneId).get(30, TimeUnit.SECONDS))
+                .as("a follower does not change the configuration").isFalse();
+
+        cluster.get(gone).close();
+        assertThat(groups.get(leading).removeVoter(goneId).get(30, TimeUnit.SECONDS)).isTrue();
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            assertThat(groups.get(leading).status().voters()).doesNotContain(goneId).hasSize(2);
+            assertThat(groups.get(staying).status().voters()).doesNotContain(goneId).hasSize(2);
+        });
+        assertThat(groups.get(leading).removeVoter(goneId).get(30, TimeUnit.SECONDS))
+                .as("no longer a voter").isFalse();
+        assertThat(groups.get(leading).execute(5L).get(30, TimeUnit.SECONDS).index()).isPositive();
+    }
+
+    @Test
     void aNodeWithAnotherKeyIsInAnotherGroupAndNeverBonds() throws Exception {
         List<Network> cluster = cluster(3);
         Group<Long, String, Long> right = join(cluster.get(0), new Counter());

@@ -109,6 +109,26 @@ public final class Frames {
     }
 
     /**
+     * The body length a frame's size field announces (the size counts the type byte), checked as every
+     * reader checks it.
+     *
+     * @param size         the size field, unsigned
+     * @param maxFrameSize the largest body accepted
+     * @return the body length
+     * @throws MalformedFrameException if the size is 0 (no type)
+     * @throws FrameTooLargeException  if the body would exceed {@code maxFrameSize}
+     */
+    public static int bodyLength(long size, int maxFrameSize) throws IOException {
+        if (size == 0) {
+            throw new MalformedFrameException("frame of length 0 has no type");
+        }
+        if (size - 1 > maxFrameSize) {
+            throw new FrameTooLargeException(size - 1, maxFrameSize);
+        }
+        return (int) (size - 1);
+    }
+
+    /**
      * A received frame.
      *
      * @param type the frame type
@@ -154,14 +174,9 @@ public final class Frames {
             }
             long size = ((long) first << 24) | ((long) in.readUnsignedByte() << 16)
                     | ((long) in.readUnsignedByte() << 8) | in.readUnsignedByte();
-            if (size == 0) {
-                throw new MalformedFrameException("frame of length 0 has no type");
-            }
-            if (size - 1 > maxFrameSize) {
-                throw new FrameTooLargeException(size - 1, maxFrameSize);
-            }
+            int length = bodyLength(size, maxFrameSize);
             byte type = in.readByte();
-            return new Frame(type, readBody((int) (size - 1)));
+            return new Frame(type, readBody(length));
         }
 
         /**

@@ -288,7 +288,6 @@ final class MuxStream implements FrameStream {
                     target.frame(payload);
                 }
                 if (!pushBatch.isEmpty()) {
-                    pushBatch.clear();
                     continue;
                 }
             }
@@ -331,14 +330,8 @@ final class MuxStream implements FrameStream {
             if (pushHeaderFilled < Frames.HEADER) {
                 return null;
             }
-            long size = Integer.toUnsignedLong(MuxFrame.readInt(pushHeader, 0));
-            if (size == 0) {
-                throw new Frames.MalformedFrameException("frame of length 0 has no type");
-            }
-            if (size - 1 > connection.maxFrameSize()) {
-                throw new FrameTooLargeException(size - 1, connection.maxFrameSize());
-            }
-            pushBodyLength = (int) (size - 1);
+            pushBodyLength = Frames.bodyLength(Integer.toUnsignedLong(MuxFrame.readInt(pushHeader, 0)),
+                    connection.maxFrameSize());
             // Grows as the bytes come, as the reading side does: an announced size allocates nothing.
             pushBody = new byte[Math.min(pushBodyLength, MuxFrame.CHUNK)];
             pushBodyFilled = 0;
@@ -353,22 +346,10 @@ final class MuxStream implements FrameStream {
         if (pushBodyFilled < pushBodyLength) {
             return null;
         }
-        byte type = pushHeader[4];
         byte[] body = pushBody;
         pushHeaderFilled = 0;
         pushBody = null;
-        switch (type) {
-            case Frames.DATA:
-                return body;
-            case Frames.NOOP:
-                return null;
-            case Frames.CLOSE:
-                CloseReason reason = Frames.decodeClose(body);
-                onRemoteClose(reason);
-                throw new LinkClosedException(reason, true, null);
-            default:
-                throw new Frames.MalformedFrameException("unknown stream frame type " + type);
-        }
+        return payloadOf(pushHeader[4], body);
     }
 
     private void endPush(FrameSink target, IOException cause) {
@@ -413,20 +394,31 @@ final class MuxStream implements FrameStream {
             if (frame == null) {
                 throw closedException();
             }
-            switch (frame.type()) {
-                case Frames.DATA:
-                    return frame.body();
-                case Frames.NOOP:
-                    continue;
-                case Frames.CLOSE:
-                    // This transport closes streams with a mux CLOSE, but honour the stream format.
-                    CloseReason reason = Frames.decodeClose(frame.body());
-                    onRemoteClose(reason);
-                    throw new LinkClosedException(reason, true, null);
-                default:
-                    close(CloseReason.PROTOCOL_VIOLATION);
-                    throw new Frames.MalformedFrameException("unknown stream frame type " + frame.type());
+            byte[] payload = payloadOf(frame.type(), frame.body());
+            if (payload != null) {
+                return payload;
             }
+        }
+    }
+
+    /**
+     * What a whole stream frame means: its body if DATA, {@code null} if NOOP (skipped); a CLOSE ends the
+     * stream as the remote's close, an unknown type breaks the format and closes the stream.
+     */
+    private byte[] payloadOf(byte type, byte[] body) throws IOException {
+        switch (type) {
+            case Frames.DATA:
+                return body;
+            case Frames.NOOP:
+                return null;
+            case Frames.CLOSE:
+                // This transport closes streams with a mux CLOSE, but honour the stream format.
+                CloseReason reason = Frames.decodeClose(body);
+                onRemoteClose(reason);
+                throw new LinkClosedException(reason, true, null);
+            default:
+                close(CloseReason.PROTOCOL_VIOLATION);
+                throw new Frames.MalformedFrameException("unknown stream frame type " + type);
         }
     }
 

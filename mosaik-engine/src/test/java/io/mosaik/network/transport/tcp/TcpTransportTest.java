@@ -394,23 +394,41 @@ class TcpTransportTest {
         assertThat(sink.ends).hasValue(1);
     }
 
-    @Test
-    void aPushingStreamClosedHereEndsItsSinkOnceAndDropsWhatCameAfter() throws Exception {
+    /** A stream the dialing side sent "first" on, pushing into a sink on the accepting side since. */
+    private record Pushing(TcpTestPeers.Pair pair, FrameStream sender, FrameStream receiver, Collecting sink) {
+    }
+
+    private Pushing pushing() throws Exception {
         TcpTestPeers.Pair pair = peers.pair();
         FrameStream sender = pair.dialed().openStream(Duration.ofSeconds(1));
-        sender.send(bytes("one"));
+        sender.send(bytes("first"));
         FrameStream receiver = pair.accepted().acceptStream();
         Collecting sink = new Collecting();
-        receiver.deliverTo(sink);
-        assertThat(text(sink.next())).isEqualTo("one");
-        receiver.close(new CloseReason(10_045, "Enough"));
-        assertThat(sink.end.get(10, TimeUnit.SECONDS)).isInstanceOfSatisfying(LinkClosedException.class, e -> {
+        assertThat(receiver.deliverTo(sink)).isTrue();
+        assertThat(text(sink.next())).isEqualTo("first");
+        return new Pushing(pair, sender, receiver, sink);
+    }
+
+    @Test
+    void aPushingStreamClosedHereEndsItsSinkOnceAndDropsWhatCameAfter() throws Exception {
+        Pushing p = pushing();
+        p.receiver().close(new CloseReason(10_045, "Enough"));
+        assertThat(p.sink().end.get(10, TimeUnit.SECONDS)).isInstanceOfSatisfying(LinkClosedException.class, e -> {
             assertThat(e.reason().code()).isEqualTo(10_045);
             assertThat(e.remote()).isFalse();
         });
-        assertThatThrownBy(sender::receive).isInstanceOf(LinkClosedException.class);
-        assertThat(sink.ends).hasValue(1);
-        assertThat(sink.frames).isEmpty();
+        try {
+            p.sender().send(bytes("late")); // may cross the CLOSE on the wire
+        } catch (LinkClosedException alreadyClosed) {
+            // the CLOSE came first
+        }
+        assertThatThrownBy(p.sender()::receive).isInstanceOf(LinkClosedException.class);
+        // The connection is ordered: once a later stream's frame is through, so is "late".
+        FrameStream later = p.pair().dialed().openStream(Duration.ofSeconds(1));
+        later.send(bytes("flush"));
+        assertThat(text(p.pair().accepted().acceptStream().receive())).isEqualTo("flush");
+        assertThat(p.sink().frames).isEmpty();
+        assertThat(p.sink().ends).hasValue(1);
     }
 
     @Test
@@ -439,16 +457,10 @@ class TcpTransportTest {
 
     @Test
     void aPushingStreamEndsWhenItsConnectionDies() throws Exception {
-        TcpTestPeers.Pair pair = peers.pair();
-        FrameStream sender = pair.dialed().openStream(Duration.ofSeconds(1));
-        sender.send(bytes("last"));
-        FrameStream receiver = pair.accepted().acceptStream();
-        Collecting sink = new Collecting();
-        receiver.deliverTo(sink);
-        assertThat(text(sink.next())).isEqualTo("last");
-        pair.dialed().close(CloseReason.GRACEFUL_SHUTDOWN);
-        assertThat(sink.end.get(10, TimeUnit.SECONDS)).isInstanceOf(LinkClosedException.class);
-        assertThat(sink.ends).hasValue(1);
+        Pushing p = pushing();
+        p.pair().dialed().close(CloseReason.GRACEFUL_SHUTDOWN);
+        assertThat(p.sink().end.get(10, TimeUnit.SECONDS)).isInstanceOf(LinkClosedException.class);
+        assertThat(p.sink().ends).hasValue(1);
     }
 
     @Test
