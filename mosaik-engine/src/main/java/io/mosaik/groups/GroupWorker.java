@@ -90,6 +90,10 @@ final class GroupWorker<C, Q, R> {
     private final List<Runnable> turnCompletions = new ArrayList<>();
     // The appends of one flush, encoded once for every follower they go to (loop thread only).
     private final Map<RaftMessage, byte[]> sharedEncodings = new java.util.IdentityHashMap<>();
+    /** The appends of this turn sent before its sync (by identity). */
+    private final Set<RaftReady.Outbound> sentBeforeSync = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    /** The last index of the log as of the last sync: what a crash of this node cannot take back. */
+    private long syncedIndex;
     private final List<Awaiting> awaiting = new CopyOnWriteArrayList<>();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicBoolean stopping = new AtomicBoolean();
@@ -146,6 +150,7 @@ final class GroupWorker<C, Q, R> {
         replica.snapshotEvery(snapshotEvery);
         this.dataDirectory = builder.dataDirectory();
         this.durable = dataDirectory != null || storage instanceof io.mosaik.groups.raft.FileLogStorage;
+        this.syncedIndex = storage.lastPosition().index(); // what was opened had been synced
         this.status = GroupStatus.of(id, core.status(), false, 0, List.of(), storage, dataDirectory);
         String name = "mosaik-group-" + id.toShortString();
         this.loop = Thread.ofPlatform().daemon().name(name).unstarted(this::run);
@@ -330,11 +335,14 @@ final class GroupWorker<C, Q, R> {
         }
         // Votes, acknowledgements and answers to clients go out only once what they promise is durable.
         // Entries of this turn cannot have been acknowledged by others yet, so one sync per turn suffices
-        // (group commit).
+        // (group commit). A leader's appends go first, so that the followers' fsyncs overlap its own.
+        boolean sentEarly = false;
         if (durable) {
+            sentEarly = send(ready, true);
             long syncStarted = System.nanoTime();
             storage.sync();
             metrics.logSync.record(System.nanoTime() - syncStarted, TimeUnit.NANOSECONDS);
+            syncedIndex = storage.lastPosition().index();
         } else {
             storage.sync();
         }
@@ -360,17 +368,44 @@ final class GroupWorker<C, Q, R> {
         }
         // Before the messages: the completer should not queue behind the bond writers they wake.
         handOverCompletions();
-        // The core hands followers in step the same append object: encode it once.
+        send(ready, false);
+        if (sentEarly) {
+            sentBeforeSync.clear();
+        }
+    }
+
+    /**
+     * Sends the ready's messages: with {@code early}, only the appends that may go before this turn's sync
+     * (and remembers them); otherwise every message not sent early. The core hands followers in step the
+     * same append object: it is encoded once.
+     *
+     * @return whether any message was sent early
+     */
+    private boolean send(RaftReady ready, boolean early) {
+        boolean sent = false;
         for (RaftReady.Outbound out : ready.messages()) {
+            RaftMessage message = out.message();
+            boolean append = message instanceof RaftMessage.AppendEntries;
+            if (early) {
+                if (!RaftReady.maySendBeforeSync(message, syncedIndex)) {
+                    continue;
+                }
+                sentBeforeSync.add(out);
+                sent = true;
+            } else if (!sentBeforeSync.isEmpty() && sentBeforeSync.contains(out)) {
+                continue;
+            }
             Bond bond = bonds.get(out.to());
             if (bond != null) {
-                RaftMessage message = out.message();
-                bond.send(message instanceof RaftMessage.AppendEntries
+                bond.send(append
                         ? sharedEncodings.computeIfAbsent(message, m -> RaftCodec.encode(GroupWire.RAFT, m))
                         : RaftCodec.encode(GroupWire.RAFT, message));
             }
         }
-        sharedEncodings.clear();
+        if (!early) {
+            sharedEncodings.clear();
+        }
+        return sent;
     }
 
     private void publish() {

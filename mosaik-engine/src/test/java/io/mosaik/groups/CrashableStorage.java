@@ -24,6 +24,11 @@ final class CrashableStorage implements LogStorage {
         return lost;
     }
 
+    /** Whether a crash now would lose something: entries, a truncation or a term or vote not yet synced. */
+    boolean dirty() {
+        return dirtyFrom != Long.MAX_VALUE || !live.hardState().equals(durable.hardState());
+    }
+
     /** The process dies: what was not synced is gone. */
     void crash() {
         lost += Math.max(0, live.lastPosition().index() - durable.lastPosition().index());

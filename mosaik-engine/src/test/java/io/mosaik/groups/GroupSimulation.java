@@ -101,6 +101,8 @@ final class GroupSimulation {
         RegisterMachine machine;
         boolean up;
         boolean crashMidTurn;
+        /** The last index of its log as of its last sync (see {@link RaftReady#maySendBeforeSync}). */
+        long syncedIndex;
         /** A snapshot captured and being written "in the background" until {@link #snapshotDue}. */
         Replica.PendingSnapshot snapshotting;
         long snapshotDue;
@@ -262,8 +264,11 @@ final class GroupSimulation {
                 if (to.up && to.incarnation == e.incarnation && bonded[e.from][e.node] && !blocked[e.from][e.node]) {
                     log("deliver %d->%d %s", e.from, e.node, e.message);
                     to.core.receive(nodes[e.from].id, e.message, now);
-                    if (to.crashMidTurn) {
-                        crash(to); // before the turn's sync: what it appended or voted is lost, nothing left
+                    if (to.crashMidTurn && to.storage.dirty()) {
+                        // Before the turn's sync: what it appended or voted is lost, only the appends that
+                        // may precede the sync left.
+                        send(to, to.core.ready(), true);
+                        crash(to);
                     } else {
                         flush(to);
                     }
@@ -314,7 +319,7 @@ final class GroupSimulation {
             if (upNodes.size() > 1) {
                 Node victim = upNodes.get(random.nextInt(upNodes.size()));
                 if (random.nextBoolean()) {
-                    victim.crashMidTurn = true; // at its next message
+                    victim.crashMidTurn = true; // at its next message that changes its log or vote
                 } else {
                     crash(victim);
                 }
@@ -438,6 +443,7 @@ final class GroupSimulation {
                 config.maxAppendBytes());
         node.replica.snapshotEvery(settings.snapshotEvery());
         node.up = true;
+        node.syncedIndex = node.storage.lastPosition().index(); // what survived the crash had been synced
         node.verifiedCommit = 0;
         node.verifiedApplied = 0;
         node.lastTermChecked = -1;
@@ -476,9 +482,18 @@ final class GroupSimulation {
 
     private void flush(Node node) {
         RaftReady ready = node.core.ready();
-        node.storage.sync(); // as the group's loop does: before anything this turn promised leaves
+        send(node, ready, true); // as the group's loop does: a leader's appends before its sync
+        node.storage.sync(); // before anything else this turn promised leaves
+        node.syncedIndex = node.storage.lastPosition().index();
         node.replica.process(ready);
+        send(node, ready, false);
+    }
+
+    private void send(Node node, RaftReady ready, boolean beforeSync) {
         for (RaftReady.Outbound out : ready.messages()) {
+            if (RaftReady.maySendBeforeSync(out.message(), node.syncedIndex) != beforeSync) {
+                continue;
+            }
             int to = indexOf.get(out.to());
             if (!bonded[node.index][to]) {
                 continue;

@@ -31,6 +31,23 @@ public record RaftReady(List<Outbound> messages, List<LogEntry> committed, List<
     }
 
     /**
+     * Whether a message of a ready may be sent before the shell has synced the turn's changes. A leader's
+     * appends promise nothing about its own log, so sending them first lets the followers' fsyncs overlap
+     * the leader's (Raft thesis §10.2.1): the leader counts its own entries toward a commit, but with
+     * another voter a commit also needs an acknowledgement of entries sent in an earlier turn, which were
+     * synced by then. An append whose commit index runs past what the leader has synced (a lone voter
+     * commits in the turn it appends; its learners must not apply what a crash could take back) waits,
+     * as does everything else: votes, acknowledgements and answers promise what must be durable first.
+     *
+     * @param message     a message of this ready
+     * @param syncedIndex the last index of the sender's log as of its last completed sync
+     * @return whether it may leave before this turn's sync
+     */
+    public static boolean maySendBeforeSync(RaftMessage message, long syncedIndex) {
+        return message instanceof RaftMessage.AppendEntries append && append.leaderCommit() <= syncedIndex;
+    }
+
+    /**
      * A message to one peer.
      *
      * @param to      the receiver

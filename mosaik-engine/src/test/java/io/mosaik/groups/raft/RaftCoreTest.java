@@ -588,8 +588,8 @@ class RaftCoreTest {
         assertThat(c.cores.get(c.leader()).configuration()).isEqualTo(before);
     }
 
-    @Test
-    void anObserverNeverVotesNorLeadsButReplicates() {
+    /** Node 0 alone a voter, node 1 an observer from the start, after 3 s. */
+    private static Cluster voterAndObserver() {
         Cluster c = new Cluster(2, CONFIG);
         // Replace node 1 by an observer before anything happens.
         RaftCore observer = new RaftCore(c.ids.get(1), CONFIG.withPreference(LeadershipPreference.OBSERVER),
@@ -599,6 +599,13 @@ class RaftCoreTest {
         c.cores.get(0).peerDisconnected(c.ids.get(1), 0);
         c.cores.get(0).peerConnected(c.ids.get(1), 0);
         c.run(3_000);
+        return c;
+    }
+
+    @Test
+    void anObserverNeverVotesNorLeadsButReplicates() {
+        Cluster c = voterAndObserver();
+        RaftCore observer = c.cores.get(1);
         assertThat(c.cores.get(0).role()).isEqualTo(RaftCore.Role.LEADER);
         assertThat(c.cores.get(0).configuration().voters()).containsExactly(c.ids.get(0));
         assertThat(observer.commitIndex()).isEqualTo(c.cores.get(0).commitIndex());
@@ -606,6 +613,41 @@ class RaftCoreTest {
         c.run(3_000);
         assertThat(observer.role()).isEqualTo(RaftCore.Role.FOLLOWER);
         assertThat(observer.leader()).as("a silent leader is forgotten").isNull();
+    }
+
+    @Test
+    void aLeadersAppendsMayLeaveBeforeItsSyncButAnswersAndACommitOfUnsyncedEntriesMayNot() {
+        Cluster c = new Cluster(3, CONFIG);
+        c.run(2_000);
+        int leader = c.leader();
+        RaftCore core = c.cores.get(leader);
+        long synced = c.storages.get(leader).lastPosition().index();
+        core.propose(1, new byte[] {1}, c.now);
+        RaftReady ready = core.ready();
+        List<RaftReady.Outbound> appends = ready.messages().stream()
+                .filter(out -> out.message() instanceof RaftMessage.AppendEntries a && !a.entries().isEmpty()).toList();
+        assertThat(appends).hasSize(2).allMatch(out -> RaftReady.maySendBeforeSync(out.message(), synced));
+        c.take(leader, ready);
+        int follower = (leader + 1) % 3;
+        Object[] toFollower = c.wire.stream().filter(m -> (int) m[1] == follower).findFirst().orElseThrow();
+        c.cores.get(follower).receive(c.ids.get(leader), (RaftMessage) toFollower[2], c.now);
+        RaftReady answer = c.cores.get(follower).ready();
+        assertThat(answer.messages()).extracting(RaftReady.Outbound::message)
+                .hasAtLeastOneElementOfType(RaftMessage.AppendResponse.class)
+                .noneMatch(m -> RaftReady.maySendBeforeSync(m, Long.MAX_VALUE));
+
+        // A lone voter commits in the turn it appends: the append telling its observer so waits for the sync.
+        Cluster lone = voterAndObserver();
+        RaftCore voter = lone.cores.get(0);
+        assertThat(voter.configuration().voters()).containsExactly(lone.ids.get(0));
+        long before = lone.storages.get(0).lastPosition().index();
+        voter.propose(2, new byte[] {2}, lone.now);
+        List<RaftMessage> toObserver = voter.ready().messages().stream().map(RaftReady.Outbound::message)
+                .filter(m -> m instanceof RaftMessage.AppendEntries a && !a.entries().isEmpty()).toList();
+        assertThat(toObserver).singleElement()
+                .matches(m -> ((RaftMessage.AppendEntries) m).leaderCommit() == before + 1, "commits its own entry")
+                .matches(m -> !RaftReady.maySendBeforeSync(m, before), "waits for the sync")
+                .matches(m -> RaftReady.maySendBeforeSync(m, before + 1), "may go once the entry is synced");
     }
 
     @Test
