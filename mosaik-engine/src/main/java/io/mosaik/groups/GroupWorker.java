@@ -333,19 +333,36 @@ final class GroupWorker<C, Q, R> {
         if (ready.isEmpty()) {
             return;
         }
-        // Votes, acknowledgements and answers to clients go out only once what they promise is durable.
-        // Entries of this turn cannot have been acknowledged by others yet, so one sync per turn suffices
-        // (group commit). A leader's appends go first, so that the followers' fsyncs overlap its own.
-        boolean sentEarly = false;
-        if (durable) {
-            sentEarly = send(ready, true);
-            long syncStarted = System.nanoTime();
+        if (!durable) {
             storage.sync();
-            metrics.logSync.record(System.nanoTime() - syncStarted, TimeUnit.NANOSECONDS);
-            syncedIndex = storage.lastPosition().index();
-        } else {
-            storage.sync();
+            process(ready);
+            send(ready, false);
+            return;
         }
+        // Votes, acknowledgements and answers to other members go out only once what they promise is
+        // durable. Entries of this turn cannot have been acknowledged by others yet, so one sync per turn
+        // suffices (group commit). A leader's appends go first, so that the followers' fsyncs overlap its
+        // own, and what committed before this turn is applied and answered while the disk works.
+        boolean sentEarly = send(ready, true);
+        boolean processed = ready.mayProcessBeforeSync(syncedIndex);
+        if (processed) {
+            process(ready);
+        }
+        long syncStarted = System.nanoTime();
+        storage.sync();
+        metrics.logSync.record(System.nanoTime() - syncStarted, TimeUnit.NANOSECONDS);
+        syncedIndex = storage.lastPosition().index();
+        if (!processed) {
+            process(ready);
+        }
+        send(ready, false);
+        if (sentEarly) {
+            sentBeforeSync.clear();
+        }
+    }
+
+    /** Applies what the ready committed and hands the clients' answers to the completer. */
+    private void process(RaftReady ready) {
         if (!ready.committed().isEmpty()) {
             long started = System.nanoTime();
             replica.process(ready);
@@ -368,10 +385,6 @@ final class GroupWorker<C, Q, R> {
         }
         // Before the messages: the completer should not queue behind the bond writers they wake.
         handOverCompletions();
-        send(ready, false);
-        if (sentEarly) {
-            sentBeforeSync.clear();
-        }
     }
 
     /**

@@ -265,9 +265,13 @@ final class GroupSimulation {
                     log("deliver %d->%d %s", e.from, e.node, e.message);
                     to.core.receive(nodes[e.from].id, e.message, now);
                     if (to.crashMidTurn && to.storage.dirty()) {
-                        // Before the turn's sync: what it appended or voted is lost, only the appends that
-                        // may precede the sync left.
-                        send(to, to.core.ready(), true);
+                        // Before the turn's sync: what it appended or voted is lost; only the appends that
+                        // may precede the sync left, and clients may have heard of what committed earlier.
+                        RaftReady ready = to.core.ready();
+                        send(to, ready, true);
+                        if (ready.mayProcessBeforeSync(to.syncedIndex)) {
+                            to.replica.process(ready);
+                        }
                         crash(to);
                     } else {
                         flush(to);
@@ -482,10 +486,18 @@ final class GroupSimulation {
 
     private void flush(Node node) {
         RaftReady ready = node.core.ready();
-        send(node, ready, true); // as the group's loop does: a leader's appends before its sync
-        node.storage.sync(); // before anything else this turn promised leaves
+        // As the group's loop does: a leader's appends and what committed earlier before the sync, the
+        // rest once what it promises is durable.
+        send(node, ready, true);
+        boolean processed = ready.mayProcessBeforeSync(node.syncedIndex);
+        if (processed) {
+            node.replica.process(ready);
+        }
+        node.storage.sync();
         node.syncedIndex = node.storage.lastPosition().index();
-        node.replica.process(ready);
+        if (!processed) {
+            node.replica.process(ready);
+        }
         send(node, ready, false);
     }
 

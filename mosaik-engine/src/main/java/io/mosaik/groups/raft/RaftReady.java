@@ -48,6 +48,21 @@ public record RaftReady(List<Outbound> messages, List<LogEntry> committed, List<
     }
 
     /**
+     * Whether the shell may apply this ready's committed entries and report its events before it has
+     * synced the turn's changes. Events promise nothing about this node's log (an accepted command still
+     * waits for its entry to commit, a read for its index to be applied). Applying is safe when
+     * everything committed was in the log as of the last sync: a leader that counted its own copy toward
+     * the commit counted a durable one. A lone voter commits in the turn it appends, so what it commits
+     * then waits for the sync, as does a snapshot to restore.
+     *
+     * @param syncedIndex the last index of this node's log as of its last completed sync
+     * @return whether {@link #committed()} and {@link #events()} may be handled before this turn's sync
+     */
+    public boolean mayProcessBeforeSync(long syncedIndex) {
+        return snapshot == null && (committed.isEmpty() || committed.getLast().index() <= syncedIndex);
+    }
+
+    /**
      * A message to one peer.
      *
      * @param to      the receiver

@@ -635,6 +635,13 @@ class RaftCoreTest {
         assertThat(answer.messages()).extracting(RaftReady.Outbound::message)
                 .hasAtLeastOneElementOfType(RaftMessage.AppendResponse.class)
                 .noneMatch(m -> RaftReady.maySendBeforeSync(m, Long.MAX_VALUE));
+        // The acknowledgement commits the entry in a later turn of the leader, which had synced it by then.
+        for (RaftReady.Outbound out : answer.messages()) {
+            core.receive(c.ids.get(follower), out.message(), c.now);
+        }
+        RaftReady commit = core.ready();
+        assertThat(commit.committed()).extracting(LogEntry::index).containsExactly(synced + 1);
+        assertThat(commit.mayProcessBeforeSync(synced + 1)).isTrue();
 
         // A lone voter commits in the turn it appends: the append telling its observer so waits for the sync.
         Cluster lone = voterAndObserver();
@@ -642,7 +649,11 @@ class RaftCoreTest {
         assertThat(voter.configuration().voters()).containsExactly(lone.ids.get(0));
         long before = lone.storages.get(0).lastPosition().index();
         voter.propose(2, new byte[] {2}, lone.now);
-        List<RaftMessage> toObserver = voter.ready().messages().stream().map(RaftReady.Outbound::message)
+        RaftReady committing = voter.ready();
+        assertThat(committing.committed()).extracting(LogEntry::index).containsExactly(before + 1);
+        assertThat(committing.mayProcessBeforeSync(before)).as("applies and answers after the sync").isFalse();
+        assertThat(committing.mayProcessBeforeSync(before + 1)).isTrue();
+        List<RaftMessage> toObserver = committing.messages().stream().map(RaftReady.Outbound::message)
                 .filter(m -> m instanceof RaftMessage.AppendEntries a && !a.entries().isEmpty()).toList();
         assertThat(toObserver).singleElement()
                 .matches(m -> ((RaftMessage.AppendEntries) m).leaderCommit() == before + 1, "commits its own entry")
