@@ -5,6 +5,7 @@ import io.mosaik.groups.Consistency;
 import io.mosaik.groups.Group;
 import io.mosaik.groups.GroupBuilder;
 import io.mosaik.groups.GroupKey;
+import io.mosaik.groups.raft.SyncPolicy;
 import io.mosaik.network.Network;
 import io.mosaik.network.PeerAddress;
 import io.mosaik.primitives.NetworkId;
@@ -16,6 +17,7 @@ import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -65,7 +67,13 @@ public final class BenchMember {
         GroupBuilder<Long, Long, Long> builder = network.groups().builder(KEY, new GroupsBenchmark.Counter())
                 .snapshots(every, Math.min(every, 1_000));
         if (args[0].equals("disk")) {
-            builder.dataDirectory(Path.of(args[1]));
+            // -Dbench.sync=always|never|<millis> (in BENCH_MEMBER_JVM_ARGS) compares fsync policies
+            String sync = System.getProperty("bench.sync", "always");
+            builder.dataDirectory(Path.of(args[1]), switch (sync) {
+                case "always" -> SyncPolicy.ALWAYS;
+                case "never" -> SyncPolicy.NEVER;
+                default -> SyncPolicy.batched(Duration.ofMillis(Long.parseLong(sync)));
+            });
         }
         long networkStarted = System.nanoTime();
         Group<Long, Long, Long> group = builder.join();

@@ -19,6 +19,12 @@ import java.util.zip.CRC32C;
  * sidecar {@code log-<first index>.idx}: the segment's length, every record's offset and the term runs,
  * with a CRC32C, so that opening the log need not read the segment.
  *
+ * <p>The segment being appended to is extended with zeros ahead of its records, a step at a time
+ * ({@link #create}'s {@code step}), so that forcing an append writes data into blocks the file already
+ * has rather than growing the file: an fsync then need not commit the file system's journal, which
+ * every file of the disk shares. Reading stops cleanly where only zeros follow the records (a record
+ * never starts with a zero length), and sealing cuts the zeros off.
+ *
  * <p>In memory a segment keeps the offset of each of its records (4 bytes an entry), which makes every
  * read one positional read of exactly the records wanted.
  */
@@ -35,6 +41,7 @@ final class FileLogSegment {
     private static final int SIDECAR_MAGIC = 0x4D494458; // "MIDX"
     private static final int SIDECAR_VERSION = 1;
     private static final int WINDOW = 1 << 20;
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 * 1024).asReadOnlyBuffer();
 
     /** A place where reading a segment stopped, and why. */
     record Problem(long offset, String reason, long validRecordsAfter) {
@@ -47,17 +54,21 @@ final class FileLogSegment {
     final Path file;
     final Path sidecar;
     private final FileChannel channel;
+    private final long step;
     private int[] offsets = new int[64];
     private int count;
     private long written;
     private long size;
+    /** The file's length: {@link #written} and the zeros written ahead of it. */
+    private long allocated;
     private boolean sealed;
 
-    private FileLogSegment(Path file, long firstIndex, FileChannel channel) {
+    private FileLogSegment(Path file, long firstIndex, FileChannel channel, long step) {
         this.file = file;
         this.sidecar = file.resolveSibling(file.getFileName().toString().replace(".seg", ".idx"));
         this.firstIndex = firstIndex;
         this.channel = channel;
+        this.step = step;
     }
 
     /** The file name of the segment that starts at an index. */
@@ -78,11 +89,15 @@ final class FileLogSegment {
         }
     }
 
-    /** Creates an empty segment (replacing any file of that name) and writes its header. */
-    static FileLogSegment create(Path directory, long firstIndex) throws IOException {
+    /**
+     * Creates an empty segment (replacing any file of that name) and writes its header.
+     *
+     * @param step how many bytes of zeros to write ahead of the records when they reach the file's end
+     */
+    static FileLogSegment create(Path directory, long firstIndex, long step) throws IOException {
         Path file = directory.resolve(fileName(firstIndex));
         FileChannel channel = FileLogIo.openReadWrite(file, StandardOpenOption.TRUNCATE_EXISTING);
-        FileLogSegment segment = new FileLogSegment(file, firstIndex, channel);
+        FileLogSegment segment = new FileLogSegment(file, firstIndex, channel, step);
         try {
             Files.deleteIfExists(segment.sidecar);
             FileLogIo.writeFully(channel, ByteBuffer.allocate(HEADER_BYTES).putInt(MAGIC).putInt(VERSION)
@@ -93,12 +108,17 @@ final class FileLogSegment {
         }
         segment.written = HEADER_BYTES;
         segment.size = HEADER_BYTES;
+        segment.allocated = HEADER_BYTES;
         return segment;
     }
 
-    /** Opens an existing segment; call {@link #loadSidecar} or {@link #scan} next. */
-    static FileLogSegment open(Path file, long firstIndex) throws IOException {
-        return new FileLogSegment(file, firstIndex, FileLogIo.openReadWrite(file));
+    /**
+     * Opens an existing segment; call {@link #loadSidecar} or {@link #scan} next.
+     *
+     * @param step as for {@link #create}, should records be appended to it
+     */
+    static FileLogSegment open(Path file, long firstIndex, long step) throws IOException {
+        return new FileLogSegment(file, firstIndex, FileLogIo.openReadWrite(file), step);
     }
 
     // ---------------------------------------------------------------- state
@@ -168,8 +188,25 @@ final class FileLogSegment {
     /** Writes the buffered records (which follow what was written) to the file. */
     void write(ByteBuffer buffered) throws IOException {
         int bytes = buffered.remaining();
+        if (written + bytes > allocated) {
+            long end = (written + bytes + step - 1) / step * step; // whole steps from the file's start
+            for (long at = allocated; at < end; ) {
+                int chunk = (int) Math.min(ZEROS.capacity(), end - at);
+                FileLogIo.writeFully(channel, ZEROS.duplicate().limit(chunk), at);
+                at += chunk;
+            }
+            allocated = end;
+        }
         FileLogIo.writeFully(channel, buffered, written);
         written += bytes;
+    }
+
+    /** Cuts off the zeros written ahead of the records (before the segment is sealed). */
+    void trim() throws IOException {
+        if (allocated > written) {
+            channel.truncate(written);
+            allocated = written;
+        }
     }
 
     /** Forces what was written to the disk. */
@@ -191,10 +228,12 @@ final class FileLogSegment {
         count = (int) (index - firstIndex);
         written = at;
         size = at;
+        allocated = at;
     }
 
     /** Writes the sidecar (the segment is complete and written) and seals the segment. */
     void seal(FileLogTerms terms, boolean durable) throws IOException {
+        trim();
         long[] runs = terms.runsBetween(firstIndex, lastIndex());
         ByteBuffer buffer = FileLogIo.checkedFile(SIDECAR_MAGIC, SIDECAR_VERSION, 8 + 8 + 4 + 4 * count + 4 + 8 * runs.length);
         buffer.putLong(firstIndex).putLong(written).putInt(count);
@@ -286,6 +325,7 @@ final class FileLogSegment {
         count = loaded.length;
         written = channel.size();
         size = written;
+        allocated = written;
         sealed = true;
         return true;
     }
@@ -357,6 +397,7 @@ final class FileLogSegment {
         }
         count = 0;
         size = HEADER_BYTES;
+        allocated = fileSize;
         Window window = new Window(channel, fileSize);
         Walk walk = walk(window, HEADER_BYTES, firstIndex, terms.lastTerm(), terms, crc);
         written = walk.end();
@@ -378,9 +419,13 @@ final class FileLogSegment {
         while (position < window.fileSize) {
             long left = window.fileSize - position;
             if (left < RECORD_OVERHEAD) {
-                return new Walk(position, expected - index, "a record cut short (" + left + " bytes left)", -1);
+                return window.zerosFrom(position) ? new Walk(position, expected - index, null, -1)
+                        : new Walk(position, expected - index, "a record cut short (" + left + " bytes left)", -1);
             }
             int length = window.buffer().getInt(window.at(position, PREFIX));
+            if (length == 0 && window.zerosFrom(position)) {
+                return new Walk(position, expected - index, null, -1); // the zeros written ahead
+            }
             if (length < FIXED || length > left - PREFIX) {
                 String why = length < FIXED ? "bad length " + length
                         : "a record cut short (length " + length + ", " + (left - PREFIX) + " bytes left)";
@@ -455,6 +500,21 @@ final class FileLogSegment {
 
         ByteBuffer buffer() {
             return buffer;
+        }
+
+        /** Whether every byte from {@code position} to the end of the file is zero. */
+        boolean zerosFrom(long position) throws IOException {
+            for (long at = position; at < fileSize; ) {
+                int bytes = (int) Math.min(WINDOW, fileSize - at);
+                int rel = at(at, bytes);
+                for (int i = 0; i < bytes; i++) {
+                    if (buffer.get(rel + i) != 0) {
+                        return false;
+                    }
+                }
+                at += bytes;
+            }
+            return true;
         }
 
         /** Makes the window hold {@code bytes} bytes from {@code position} (which the file has); answers where they start in it. */

@@ -36,7 +36,9 @@ import org.slf4j.LoggerFactory;
  *       {@code length} counts the bytes after the checksum (17 + data) and the CRC32C covers them. A
  *       segment is sealed once the next record would take it past
  *       {@link Options#segmentBytes()} (default 8 MiB); an entry larger than that gets a segment of
- *       its own.</li>
+ *       its own. The segment being appended to is extended with zeros 1 MiB at a time ahead of its
+ *       records (an fsync of an append then writes into blocks the file has, without a journal commit);
+ *       the zeros end the log when it is read and are cut off when the segment is sealed.</li>
  *   <li>{@code log-<first index>.idx}: the sidecar of a sealed segment: the segment's length, the
  *       offset of every record and the runs of terms, with a CRC32C.</li>
  *   <li>{@code hardstate}: the term and vote; {@code meta}: the compacted position. Both small, with a
@@ -157,6 +159,8 @@ public final class FileLogStorage implements LogStorage, AutoCloseable {
     private static final int MAX_READ = 8 << 20;
     /** An active segment at least this large (or an eighth of a segment) rolls when compaction passed half of it. */
     private static final long ROLL_AFTER_COMPACTION_BYTES = 1 << 20;
+    /** Zeros written ahead of the active segment's records at a time (or a segment's size, if smaller). */
+    private static final long PREALLOCATION_STEP = 1 << 20;
 
     private final Path directory;
     private final SyncPolicy policy;
@@ -185,6 +189,10 @@ public final class FileLogStorage implements LogStorage, AutoCloseable {
     private long forces;
     private boolean closed;
     private IOException failure;
+
+    private long preallocationStep() {
+        return Math.min(PREALLOCATION_STEP, options.segmentBytes());
+    }
 
     private FileLogStorage(Path directory, SyncPolicy policy, Options options, FileChannel lockChannel, FileLock lock) {
         this.directory = directory;
@@ -332,7 +340,7 @@ public final class FileLogStorage implements LogStorage, AutoCloseable {
                         + file.getFileName() + ", begins at " + first + ". Restore the missing files, or remove this "
                         + "node from its group and delete the directory to let it rejoin as a new member");
             }
-            FileLogSegment segment = FileLogSegment.open(file, first);
+            FileLogSegment segment = FileLogSegment.open(file, first, preallocationStep());
             segments.add(segment);
             if (segment.loadSidecar(terms)) {
                 continue;
@@ -654,6 +662,7 @@ public final class FileLogStorage implements LogStorage, AutoCloseable {
                 return active;
             }
             flushPending();
+            active.trim();
             if (durable) {
                 active.force();
                 unforced.remove(active);
@@ -662,7 +671,7 @@ public final class FileLogStorage implements LogStorage, AutoCloseable {
             active.seal(terms, durable);
         }
         rollBeforeAppend = false;
-        FileLogSegment created = FileLogSegment.create(directory, index);
+        FileLogSegment created = FileLogSegment.create(directory, index, preallocationStep());
         segments.add(created);
         unforced.add(created);
         directoryDirty = true;
@@ -850,7 +859,10 @@ public final class FileLogStorage implements LogStorage, AutoCloseable {
         return policy;
     }
 
-    /** Bytes the log's segments take (including compacted records not yet deleted with their segment). */
+    /**
+     * Bytes of the log's records (including compacted records not yet deleted with their segment). The
+     * active segment's file also holds up to 1 MiB of zeros written ahead of its records.
+     */
     public long sizeOnDisk() {
         enter();
         try {

@@ -3,6 +3,7 @@ package io.mosaik.groups.process;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.mosaik.groups.raft.SegmentFiles;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -374,7 +375,7 @@ class CrashRecoveryIT {
         victim.kill();
         Path segment = lastSegment(victim);
         try (RandomAccessFile file = new RandomAccessFile(segment.toFile(), "rw")) {
-            file.setLength(file.length() - 5); // cut the last record short
+            file.setLength(SegmentFiles.recordsEnd(segment) - 5); // cut the last record short
         }
         awaitMoreAcks(100);
         restart(victim);
@@ -383,7 +384,7 @@ class CrashRecoveryIT {
         victim.kill();
         segment = lastSegment(victim);
         try (RandomAccessFile file = new RandomAccessFile(segment.toFile(), "rw")) {
-            long at = file.length() - 3; // inside the last record
+            long at = SegmentFiles.recordsEnd(segment) - 3; // inside the last record
             file.seek(at);
             int b = file.read();
             file.seek(at);

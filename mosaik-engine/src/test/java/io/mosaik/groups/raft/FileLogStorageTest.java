@@ -87,9 +87,11 @@ class FileLogStorageTest {
         }
     }
 
+    /** Cuts the last {@code bytes} of the records (and the zeros written ahead of them). */
     private static void cut(Path file, long bytes) throws IOException {
+        long end = SegmentFiles.recordsEnd(file);
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            channel.truncate(channel.size() - bytes);
+            channel.truncate(end - bytes);
         }
     }
 
@@ -184,6 +186,49 @@ class FileLogStorageTest {
         try (Logs logs = new Logs(); FileLogStorage log = open(SyncPolicy.ALWAYS, FileLogStorage.Options.DEFAULTS)) {
             assertThat(log.lastPosition()).isEqualTo(new LogPosition(2, 10));
             assertThat(log.entries(9, 10, Long.MAX_VALUE)).containsExactly(entry(1, 9), entry(2, 10));
+            assertThat(logs.warnings()).isEmpty();
+        }
+    }
+
+    @Test
+    void theActiveSegmentHasZerosWrittenAheadThatEndTheLogCleanlyAndSealingCutsThemOff() throws IOException {
+        try (FileLogStorage log = open(SyncPolicy.ALWAYS, FileLogStorage.Options.DEFAULTS)) {
+            log.append(entries(1, 1, 10));
+        }
+        assertThat(SegmentFiles.recordsEnd(segment(1))).isEqualTo(offsetIn(1, 11));
+        assertThat(Files.size(segment(1))).as("1 MiB of zeros written ahead").isEqualTo(1 << 20);
+        try (Logs logs = new Logs(); FileLogStorage log = open(SyncPolicy.ALWAYS, FileLogStorage.Options.DEFAULTS)) {
+            assertThat(log.lastPosition()).isEqualTo(new LogPosition(1, 10));
+            log.append(entries(1, 11, 20));
+            assertThat(logs.warnings()).as("the zeros are not a torn tail").isEmpty();
+        }
+        try (Logs logs = new Logs(); FileLogStorage log = open(SyncPolicy.ALWAYS, FileLogStorage.Options.DEFAULTS)) {
+            assertThat(log.entries(1, 20, Long.MAX_VALUE)).containsExactlyElementsOf(entries(1, 1, 20));
+            assertThat(logs.warnings()).isEmpty();
+        }
+
+        try (FileLogStorage log = open()) { // segments of 256 bytes: six records each
+            log.append(entries(1, 21, 27));
+        }
+        assertThat(Files.size(segment(21))).as("sealed: no zeros").isEqualTo(offsetIn(21, 27));
+        assertThat(Files.size(segment(27))).isGreaterThan(SegmentFiles.recordsEnd(segment(27)));
+    }
+
+    @Test
+    void somethingOtherThanZerosAfterTheRecordsIsATornTailThatIsCutOff() throws IOException {
+        try (FileLogStorage log = open(SyncPolicy.ALWAYS, FileLogStorage.Options.DEFAULTS)) {
+            log.append(entries(1, 1, 10));
+        }
+        long end = SegmentFiles.recordsEnd(segment(1));
+        flip(segment(1), end + 100);
+        try (Logs logs = new Logs(); FileLogStorage log = open(SyncPolicy.ALWAYS, FileLogStorage.Options.DEFAULTS)) {
+            assertThat(log.lastPosition()).isEqualTo(new LogPosition(1, 10));
+            assertThat(logs.warnings()).singleElement().asString().contains("bad length 0");
+            assertThat(Files.size(segment(1))).isEqualTo(end);
+            log.append(entries(1, 11, 12));
+        }
+        try (Logs logs = new Logs(); FileLogStorage log = open(SyncPolicy.ALWAYS, FileLogStorage.Options.DEFAULTS)) {
+            assertThat(log.entries(1, 12, Long.MAX_VALUE)).containsExactlyElementsOf(entries(1, 1, 12));
             assertThat(logs.warnings()).isEmpty();
         }
     }
