@@ -288,7 +288,8 @@ final class GroupWorker<C, Q, R> {
     private void run() {
         try {
             while (running.get()) {
-                Runnable task = tasks.poll(TICK_MILLIS, TimeUnit.MILLISECONDS);
+                // Commit indices held back from followers go out within a millisecond or two.
+                Runnable task = tasks.poll(core.commitNoticesPending() ? 1 : TICK_MILLIS, TimeUnit.MILLISECONDS);
                 while (task != null && running.get()) {
                     runSafely(task);
                     task = tasks.poll();

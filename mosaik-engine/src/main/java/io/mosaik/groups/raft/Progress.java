@@ -27,6 +27,11 @@ final class Progress {
     /** The commit index last sent to it. */
     long sentCommit;
     /**
+     * The highest index it waits to hear committed: a command it forwarded was appended there, or a read
+     * it asked for was answered with it. A commit that reaches it is sent at once.
+     */
+    long awaitedCommit;
+    /**
      * The snapshot being sent to it, or {@code null}: kept (and so readable) until it has it, even if a
      * newer one replaces it in the store meanwhile, so that a long transfer is not started over.
      */

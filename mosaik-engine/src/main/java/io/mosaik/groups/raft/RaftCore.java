@@ -68,6 +68,12 @@ public final class RaftCore {
     }
 
     private static final int MAX_ENTRIES_PER_APPEND = 4_096;
+    /**
+     * How long a commit index that no append carries waits before an empty append tells a follower (in
+     * ms): under load the next append carries it, so followers need not answer an extra message per
+     * commit. A follower waiting for a commit (its forwarded command, its read) is told at once.
+     */
+    static final long COMMIT_NOTICE_DELAY = 2;
     private static final int RECENT_FORWARDS = 8_192;
     private static final int SNAPSHOT_CHUNK = 256 * 1024;
     /** Snapshot chunks sent to a follower before it acknowledges the first of them. */
@@ -112,6 +118,8 @@ public final class RaftCore {
     private long transferDeadline;
     private boolean timeoutNowSent;
     private long heartbeatDeadline;
+    /** When commit indices held back from followers are sent ({@link #COMMIT_NOTICE_DELAY}), or MAX_VALUE. */
+    private long commitNoticeAt = Long.MAX_VALUE;
     private long quorumCheckDeadline;
     private long probe;
     private final List<PendingRead> reads = new ArrayList<>();
@@ -1127,6 +1135,8 @@ public final class RaftCore {
     }
 
     private void broadcastAppends(boolean heartbeat) {
+        boolean noticesDue = now >= commitNoticeAt;
+        boolean deferred = false;
         long last = log.lastPosition().index();
         for (Map.Entry<PeerId, Progress> e : progress.entrySet()) {
             PeerId peer = e.getKey();
@@ -1147,13 +1157,26 @@ public final class RaftCore {
                     break;
                 }
             }
-            // An empty append carries a new commit index (when the window has room) or a read's probe
-            // (always: reads wait for it).
-            if (!sentAny && (heartbeat || p.sentProbe < probe
-                    || (p.sentCommit < commitIndex && p.canSend(config.maxInflight())))) {
+            // An empty append carries a read's probe (always: reads wait for it) or a new commit index
+            // (when the window has room, and at once only if the follower waits for it).
+            boolean commitNews = p.sentCommit < commitIndex && p.canSend(config.maxInflight());
+            boolean awaited = p.awaitedCommit > p.sentCommit && commitIndex >= p.awaitedCommit;
+            if (!sentAny && (heartbeat || p.sentProbe < probe || (commitNews && (noticesDue || awaited)))) {
                 sendEmptyAppend(peer, p);
+            } else if (!sentAny && commitNews) {
+                deferred = true;
             }
         }
+        if (!deferred) {
+            commitNoticeAt = Long.MAX_VALUE;
+        } else if (noticesDue || commitNoticeAt == Long.MAX_VALUE) {
+            commitNoticeAt = now + COMMIT_NOTICE_DELAY;
+        }
+    }
+
+    /** Whether commit indices are held back from followers: the shell should tick within a millisecond. */
+    public boolean commitNoticesPending() {
+        return commitNoticeAt != Long.MAX_VALUE;
     }
 
     private void sendAppend(PeerId peer, Progress p, long last) {
@@ -1669,6 +1692,15 @@ public final class RaftCore {
             events.add(new ReadReady(requestId, index));
         } else {
             send(origin, new ReadIndexResponse(formation, requestId, index));
+            awaitCommit(origin, index);
+        }
+    }
+
+    /** A follower waits to learn that {@code index} committed: tell it as soon as it is. */
+    private void awaitCommit(PeerId follower, long index) {
+        Progress p = progress.get(follower);
+        if (p != null) {
+            p.awaitedCommit = Math.max(p.awaitedCommit, index);
         }
     }
 
@@ -1699,6 +1731,7 @@ public final class RaftCore {
                 }
             }
             accepted.add(new Accepted(f.requestId(), at));
+            awaitCommit(from, at.index());
         }
         send(from, new ForwardResponse(formation, accepted, refused, unknown));
     }

@@ -168,6 +168,33 @@ class RaftCoreTest {
     }
 
     @Test
+    void aCommitNoAppendCarriesReachesFollowersAfterAShortDelayButAtOnceTheFollowerWaitingForIt() {
+        Cluster c = new Cluster(3, CONFIG);
+        c.run(2_000);
+        int leader = c.leader();
+        int waiting = (leader + 1) % 3;
+        int other = (leader + 2) % 3;
+        c.cores.get(leader).propose(1, new byte[] {1}, c.now);
+        c.settle();
+        long first = c.applied.get(leader).getLast().index();
+        assertThat(c.applied.get(waiting)).extracting(LogEntry::index).as("not told yet").doesNotContain(first);
+        assertThat(c.cores.get(leader).commitNoticesPending()).isTrue();
+        c.run(RaftCore.COMMIT_NOTICE_DELAY + 10);
+        assertThat(c.applied.get(waiting)).extracting(LogEntry::index).contains(first);
+        assertThat(c.applied.get(other)).extracting(LogEntry::index).contains(first);
+        assertThat(c.cores.get(leader).commitNoticesPending()).isFalse();
+
+        c.cores.get(waiting).propose(2, new byte[] {2}, c.now); // forwarded: its proposer waits for the commit
+        c.settle();
+        long second = c.applied.get(leader).getLast().index();
+        assertThat(c.applied.get(waiting)).extracting(LogEntry::index).as("told at once").contains(second);
+        assertThat(c.events.get(waiting)).contains(new CommandAccepted(2, new LogPosition(c.cores.get(leader).term(), second)));
+        assertThat(c.applied.get(other)).extracting(LogEntry::index).doesNotContain(second);
+        c.run(RaftCore.COMMIT_NOTICE_DELAY + 10);
+        assertThat(c.applied.get(other)).extracting(LogEntry::index).contains(second);
+    }
+
+    @Test
     void aCommandProposedOnAFollowerIsForwardedCommittedAndAppliedEverywhere() {
         Cluster c = new Cluster(3, CONFIG);
         c.run(2_000);
