@@ -91,7 +91,8 @@ final class GroupWorker<C, Q, R> {
     // The appends of one flush, encoded once for every follower they go to (loop thread only).
     private final Map<RaftMessage, byte[]> sharedEncodings = new java.util.IdentityHashMap<>();
     /** The appends of this turn sent before its sync (by identity). */
-    private final Set<RaftReady.Outbound> sentBeforeSync = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+    private final Set<RaftReady.Outbound> sentBeforeSync =
+            java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     /** The last index of the log as of the last sync: what a crash of this node cannot take back. */
     private long syncedIndex;
     private final List<Awaiting> awaiting = new CopyOnWriteArrayList<>();

@@ -1176,7 +1176,7 @@ public final class RaftCore {
 
     /** Whether commit indices are held back from followers: the shell should tick within a millisecond. */
     public boolean commitNoticesPending() {
-        return commitNoticeAt != Long.MAX_VALUE;
+        return role == Role.LEADER && commitNoticeAt != Long.MAX_VALUE;
     }
 
     private void sendAppend(PeerId peer, Progress p, long last) {
