@@ -268,7 +268,7 @@ final class GroupSimulation {
                         // Before the turn's sync: what it appended or voted is lost; only the appends that
                         // may precede the sync left, and clients may have heard of what committed earlier.
                         RaftReady ready = to.core.ready();
-                        send(to, ready, true);
+                        send(to, ready, true, to.syncedIndex);
                         if (ready.mayProcessBeforeSync(to.syncedIndex)) {
                             to.replica.process(ready);
                         }
@@ -488,8 +488,9 @@ final class GroupSimulation {
         RaftReady ready = node.core.ready();
         // As the group's loop does: a leader's appends and what committed earlier before the sync, the
         // rest once what it promises is durable.
-        send(node, ready, true);
-        boolean processed = ready.mayProcessBeforeSync(node.syncedIndex);
+        long synced = node.syncedIndex;
+        send(node, ready, true, synced);
+        boolean processed = ready.mayProcessBeforeSync(synced);
         if (processed) {
             node.replica.process(ready);
         }
@@ -498,12 +499,13 @@ final class GroupSimulation {
         if (!processed) {
             node.replica.process(ready);
         }
-        send(node, ready, false);
+        send(node, ready, false, synced);
     }
 
-    private void send(Node node, RaftReady ready, boolean beforeSync) {
+    /** Sends the messages that may leave before the sync, or the others, as judged before the sync. */
+    private void send(Node node, RaftReady ready, boolean beforeSync, long synced) {
         for (RaftReady.Outbound out : ready.messages()) {
-            if (RaftReady.maySendBeforeSync(out.message(), node.syncedIndex) != beforeSync) {
+            if (RaftReady.maySendBeforeSync(out.message(), synced) != beforeSync) {
                 continue;
             }
             int to = indexOf.get(out.to());
