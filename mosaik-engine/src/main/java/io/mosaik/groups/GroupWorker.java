@@ -90,9 +90,6 @@ final class GroupWorker<C, Q, R> {
     private final List<Runnable> turnCompletions = new ArrayList<>();
     // The appends of one flush, encoded once for every follower they go to (loop thread only).
     private final Map<RaftMessage, byte[]> sharedEncodings = new java.util.IdentityHashMap<>();
-    /** The appends of this turn sent before its sync (by identity). */
-    private final Set<RaftReady.Outbound> sentBeforeSync =
-            java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
     /** The last index of the log as of the last sync: what a crash of this node cannot take back. */
     private long syncedIndex;
     private final List<Awaiting> awaiting = new CopyOnWriteArrayList<>();
@@ -338,15 +335,16 @@ final class GroupWorker<C, Q, R> {
         if (!durable) {
             storage.sync();
             process(ready);
-            send(ready, false);
+            send(ready, false, Long.MIN_VALUE); // nothing went early
             return;
         }
         // Votes, acknowledgements and answers to other members go out only once what they promise is
         // durable. Entries of this turn cannot have been acknowledged by others yet, so one sync per turn
         // suffices (group commit). A leader's appends go first, so that the followers' fsyncs overlap its
         // own, and what committed before this turn is applied and answered while the disk works.
-        boolean sentEarly = send(ready, true);
-        boolean processed = ready.mayProcessBeforeSync(syncedIndex);
+        long synced = syncedIndex; // what went early is judged by it in both passes
+        send(ready, true, synced);
+        boolean processed = ready.mayProcessBeforeSync(synced);
         if (processed) {
             process(ready);
         }
@@ -357,10 +355,7 @@ final class GroupWorker<C, Q, R> {
         if (!processed) {
             process(ready);
         }
-        send(ready, false);
-        if (sentEarly) {
-            sentBeforeSync.clear();
-        }
+        send(ready, false, synced);
     }
 
     /** Applies what the ready committed and hands the clients' answers to the completer. */
@@ -390,26 +385,17 @@ final class GroupWorker<C, Q, R> {
     }
 
     /**
-     * Sends the ready's messages: with {@code early}, only the appends that may go before this turn's sync
-     * (and remembers them); otherwise every message not sent early. The core hands followers in step the
-     * same append object: it is encoded once.
-     *
-     * @return whether any message was sent early
+     * Sends the ready's messages that may go before this turn's sync ({@code early}), or the others, as
+     * judged by the index synced before the turn. The core hands followers in step the same append
+     * object: it is encoded once.
      */
-    private boolean send(RaftReady ready, boolean early) {
-        boolean sent = false;
+    private void send(RaftReady ready, boolean early, long synced) {
         for (RaftReady.Outbound out : ready.messages()) {
             RaftMessage message = out.message();
-            boolean append = message instanceof RaftMessage.AppendEntries;
-            if (early) {
-                if (!RaftReady.maySendBeforeSync(message, syncedIndex)) {
-                    continue;
-                }
-                sentBeforeSync.add(out);
-                sent = true;
-            } else if (!sentBeforeSync.isEmpty() && sentBeforeSync.contains(out)) {
+            if (RaftReady.maySendBeforeSync(message, synced) != early) {
                 continue;
             }
+            boolean append = message instanceof RaftMessage.AppendEntries;
             Bond bond = bonds.get(out.to());
             if (bond != null) {
                 bond.send(append
@@ -420,7 +406,6 @@ final class GroupWorker<C, Q, R> {
         if (!early) {
             sharedEncodings.clear();
         }
-        return sent;
     }
 
     private void publish() {

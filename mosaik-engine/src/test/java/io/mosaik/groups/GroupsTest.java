@@ -105,6 +105,15 @@ class GroupsTest {
         return cluster;
     }
 
+    /** A counter group joined on every node, in the cluster's order. */
+    private static List<Group<Long, String, Long>> joinAll(List<Network> cluster) {
+        List<Group<Long, String, Long>> groups = new ArrayList<>();
+        for (Network node : cluster) {
+            groups.add(join(node, new Counter()));
+        }
+        return groups;
+    }
+
     private static Group<Long, String, Long> join(Network node, Counter counter) {
         return node.groups().builder(KEY, counter).consensus(FAST).join();
     }
@@ -291,10 +300,7 @@ class GroupsTest {
     void aMemberWithADurableLogRestartsWithItsStateAndCatchesUpWithWhatItMissed(
             @org.junit.jupiter.api.io.TempDir java.nio.file.Path data) throws Exception {
         List<Network> cluster = cluster(2);
-        List<Group<Long, String, Long>> groups = new ArrayList<>();
-        for (Network node : cluster) {
-            groups.add(join(node, new Counter()));
-        }
+        List<Group<Long, String, Long>> groups = joinAll(cluster);
         io.mosaik.primitives.SecretKey identity = io.mosaik.primitives.SecretKey.random();
         java.util.function.Supplier<Network> durableNode = () -> {
             try {
@@ -337,10 +343,7 @@ class GroupsTest {
     @Test
     void aRejectedCommandFailsTheSameEverywhereAndTheGroupGoesOn() throws Exception {
         List<Network> cluster = cluster(3);
-        List<Group<Long, String, Long>> groups = new ArrayList<>();
-        for (Network node : cluster) {
-            groups.add(join(node, new Counter()));
-        }
+        List<Group<Long, String, Long>> groups = joinAll(cluster);
         sameLeaderEverywhere(groups);
         assertThatThrownBy(() -> groups.get(1).execute(0L).get(30, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class).cause().isInstanceOf(CommandRejectedException.class)
@@ -353,10 +356,7 @@ class GroupsTest {
     @Test
     void onlyTheLeaderRemovesAVoterAndTheRemovedOneLeavesTheConfiguration() throws Exception {
         List<Network> cluster = cluster(3);
-        List<Group<Long, String, Long>> groups = new ArrayList<>();
-        for (Network node : cluster) {
-            groups.add(join(node, new Counter()));
-        }
+        List<Group<Long, String, Long>> groups = joinAll(cluster);
         PeerId leader = sameLeaderEverywhere(groups);
         await().atMost(Duration.ofSeconds(30)).until(() -> groups.stream().allMatch(g -> g.status().voters().size() == 3));
         int leading = java.util.stream.IntStream.range(0, 3)

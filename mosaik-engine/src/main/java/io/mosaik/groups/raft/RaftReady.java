@@ -33,9 +33,9 @@ public record RaftReady(List<Outbound> messages, List<LogEntry> committed, List<
     /**
      * Whether a message of a ready may be sent before the shell has synced the turn's changes. A leader's
      * appends promise nothing about its own log, so sending them first lets the followers' fsyncs overlap
-     * the leader's (Raft thesis §10.2.1): the leader counts its own entries toward a commit, but with
-     * another voter a commit also needs an acknowledgement of entries sent in an earlier turn, which were
-     * synced by then. An append whose commit index runs past what the leader has synced (a lone voter
+     * the leader's (the Raft thesis: "writing to the leader's disk in parallel"): the leader counts its
+     * own entries toward a commit, but with another voter a commit also needs an acknowledgement of
+     * entries sent in an earlier turn, which were synced by then. An append whose commit index runs past what the leader has synced (a lone voter
      * commits in the turn it appends; its learners must not apply what a crash could take back) waits,
      * as does everything else: votes, acknowledgements and answers promise what must be durable first.
      *
