@@ -24,8 +24,14 @@ import java.util.concurrent.locks.LockSupport;
  *   <li><b>throughput</b>: one producer to 1 and to 4 consumers (each on its own node), datums of about
  *       64 B and 1 KiB encoded, for each transport; the producer runs at most 4,096 datums ahead of the
  *       slowest consumer (so nobody is disconnected as too slow). The ceiling ("raw link") sends the same
- *       encoded bytes over plain links of the same transport, same framing, no streams layer, no codec.</li>
- *   <li><b>latency</b>: 64 B datums at a fixed 10,000 datums/s to one consumer; send-to-receive time.</li>
+ *       encoded bytes over plain links of the same transport, same framing, no streams layer, no codec,
+ *       in the direction a producer sends: on streams the sinks opened over connections the sinks dialled
+ *       (the direction matters to QUIC: kwik sends about a fifth slower from server to client). Each case
+ *       runs {@code bench.pairs} times (default 1), streams then raw link, and the row shows the medians
+ *       and every pair's ratio.</li>
+ *   <li><b>latency</b>: 64 B datums at a fixed 10,000 datums/s to one consumer; send-to-receive time,
+ *       measured after 5 s at that rate ({@code bench.latencyWarmupMillis}): after only 1 s the path is not
+ *       yet compiled (on two cores p99 was 1.7–3.0 ms after 1 s, 0.3–0.8 ms after 5 s).</li>
  *   <li><b>memory</b> ({@code --memory [seconds]}): one consumer stops reading while the producer sends
  *       1 KiB datums as fast as it can to it and to a reading consumer; heap used after GC, sampled every
  *       second.</li>
@@ -33,10 +39,10 @@ import java.util.concurrent.locks.LockSupport;
  * Run: {@code scripts/bench-streams.sh [seconds-per-phase]} or {@code scripts/bench-streams.sh --memory [seconds]}.
  *
  * <p>Diagnostics (system properties): {@code bench.only=tcp:44:1} runs one throughput case,
- * {@code bench.noraw=true} skips the raw ceiling, {@code bench.trace=true} prints where the datums in
- * flight sit at the end (sent / written by the producer / read by the consumer / taken by the
- * application), {@code bench.reversed=true} makes the raw ceiling send on streams the sinks opened, as a
- * producer does.
+ * {@code bench.only=latency} runs only the latency table, {@code bench.noraw=true} skips the raw ceiling,
+ * {@code bench.trace=true} prints where the datums in flight sit at the end (sent / written by the producer /
+ * read by the consumer / taken by the application), {@code bench.raw=opener} makes the raw ceiling send on streams the source opened (the
+ * direction of the tables before 2026-12-06 12:00 UTC), {@code bench.pairs=3} repeats each case.
  */
 public final class StreamsBenchmark {
 
@@ -80,7 +86,7 @@ public final class StreamsBenchmark {
                 }
             }
         }
-        if (!only.isEmpty()) {
+        if (!only.isEmpty() && !only.equals("latency")) {
             rows.forEach(System.out::println);
             System.exit(0);
         }
@@ -112,11 +118,28 @@ public final class StreamsBenchmark {
 
     private static String throughput(TransportKind kind, int pad, int consumerCount, Duration phase) throws Exception {
         int encoded = JacksonCodec.cbor().encode(new Tick(System.nanoTime(), new byte[pad])).length;
-        double streams = streamsRate(kind, pad, consumerCount, phase);
-        double raw = Boolean.getBoolean("bench.noraw") ? Double.NaN : rawRate(kind, encoded, consumerCount, phase);
-        return String.format(Locale.ROOT, "%-5s | %4d B | %9d | %10.0f (%6.1f)    | %10.0f (%6.1f)    | %5.0f %%",
+        int pairs = Integer.getInteger("bench.pairs", 1);
+        List<Double> streamsRates = new ArrayList<>();
+        List<Double> rawRates = new ArrayList<>();
+        List<String> ratios = new ArrayList<>();
+        for (int i = 0; i < pairs; i++) { // streams and raw alternate, so a slow minute of the machine hits both
+            double streams = streamsRate(kind, pad, consumerCount, phase);
+            double raw = Boolean.getBoolean("bench.noraw") ? Double.NaN : rawRate(kind, encoded, consumerCount, phase);
+            streamsRates.add(streams);
+            rawRates.add(raw);
+            ratios.add(String.format(Locale.ROOT, "%.0f", 100 * streams / raw));
+        }
+        double streams = median(streamsRates);
+        double raw = median(rawRates);
+        return String.format(Locale.ROOT, "%-5s | %4d B | %9d | %10.0f (%6.1f)    | %10.0f (%6.1f)    | %5.0f %%%s",
                 kind.configName(), encoded, consumerCount, streams, streams * encoded / 1e6, raw, raw * encoded / 1e6,
-                100 * streams / raw);
+                100 * streams / raw, pairs > 1 ? "  (pairs: " + String.join(", ", ratios) + " %)" : "");
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     /** Datums per second reaching every consumer. */
@@ -205,7 +228,7 @@ public final class StreamsBenchmark {
                         // done
                     }
                 });
-                if (Boolean.getBoolean("bench.reversed")) {
+                if (!"opener".equals(System.getProperty("bench.raw"))) {
                     // the sink opens the link and the source sends on the stream it accepted, as a producer does
                     java.util.concurrent.CompletableFuture<Link> accepted = new java.util.concurrent.CompletableFuture<>();
                     String protocol = RAW + "/reversed-" + i;
@@ -273,7 +296,7 @@ public final class StreamsBenchmark {
             byte[] pad = new byte[44];
             long interval = 100_000; // 10,000 per second
             long next = System.nanoTime();
-            long warmupEnd = next + 1_000_000_000L;
+            long warmupEnd = next + Long.getLong("bench.latencyWarmupMillis", 5_000) * 1_000_000L;
             long end = warmupEnd + phase.toNanos();
             measuredFrom.set(warmupEnd);
             while (next < end) {
