@@ -125,6 +125,9 @@ class CollectionsClusterTest {
         get(reader.when().reaches(cleared));
         assertThat(reader.isEmpty()).isTrue();
         assertThat(reader.version()).isEqualTo(cleared);
+        // the other writer's clear is applied on its own node when it completes; this node learns of the
+        // commit a little later (a follower may hear of a commit index up to a couple of ms after it)
+        get(writer.when().reaches(cleared));
         assertThat(writer.asMap()).isEmpty();
     }
 
