@@ -31,7 +31,7 @@ import java.util.concurrent.locks.LockSupport;
  *       and every pair's ratio.</li>
  *   <li><b>latency</b>: 64 B datums at a fixed 10,000 datums/s to one consumer; send-to-receive time,
  *       measured after 5 s at that rate ({@code bench.latencyWarmupMillis}): after only 1 s the path is not
- *       yet compiled (on two cores p99 was 1.7–3.0 ms after 1 s, 0.3–0.8 ms after 5 s).</li>
+ *       yet compiled (on two cores tcp's p99 was 1.5–3.0 ms after 1 s, 0.3–1.5 ms after 5 s).</li>
  *   <li><b>memory</b> ({@code --memory [seconds]}): one consumer stops reading while the producer sends
  *       1 KiB datums as fast as it can to it and to a reading consumer; heap used after GC, sampled every
  *       second.</li>
@@ -41,8 +41,9 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Diagnostics (system properties): {@code bench.only=tcp:44:1} runs one throughput case,
  * {@code bench.only=latency} runs only the latency table, {@code bench.noraw=true} skips the raw ceiling,
  * {@code bench.trace=true} prints where the datums in flight sit at the end (sent / written by the producer /
- * read by the consumer / taken by the application), {@code bench.raw=opener} makes the raw ceiling send on streams the source opened (the
- * direction of the tables before 2026-12-06 12:00 UTC), {@code bench.pairs=3} repeats each case.
+ * read by the consumer / taken by the application), {@code bench.raw=opener} makes the raw ceiling send on
+ * streams the source opened (the direction of the tables before 2026-12-06 12:00 UTC),
+ * {@code bench.pairs=3} repeats each case.
  */
 public final class StreamsBenchmark {
 
@@ -296,6 +297,7 @@ public final class StreamsBenchmark {
             byte[] pad = new byte[44];
             long interval = 100_000; // 10,000 per second
             long next = System.nanoTime();
+            long first = next;
             long warmupEnd = next + Long.getLong("bench.latencyWarmupMillis", 5_000) * 1_000_000L;
             long end = warmupEnd + phase.toNanos();
             measuredFrom.set(warmupEnd);
@@ -308,7 +310,7 @@ public final class StreamsBenchmark {
                 next += interval;
             }
             long drainUntil = System.nanoTime() + 2_000_000_000L;
-            while (System.nanoTime() < drainUntil && consumer.stats().datums() < (end - warmupEnd) / interval) {
+            while (System.nanoTime() < drainUntil && consumer.stats().datums() < (end - first) / interval) {
                 LockSupport.parkNanos(1_000_000);
             }
             consumer.close();
