@@ -35,9 +35,10 @@ public record RaftReady(List<Outbound> messages, List<LogEntry> committed, List<
      * appends promise nothing about its own log, so sending them first lets the followers' fsyncs overlap
      * the leader's (the Raft thesis: "writing to the leader's disk in parallel"): the leader counts its
      * own entries toward a commit, but with another voter a commit also needs an acknowledgement of
-     * entries sent in an earlier turn, which were synced by then. An append whose commit index runs past what the leader has synced (a lone voter
-     * commits in the turn it appends; its learners must not apply what a crash could take back) waits,
-     * as does everything else: votes, acknowledgements and answers promise what must be durable first.
+     * entries sent in an earlier turn, which were synced by then. An append whose commit index runs past
+     * what the leader has synced (a lone voter commits in the turn it appends; its learners must not apply
+     * what a crash could take back) waits, as does everything else: votes, acknowledgements and answers
+     * promise what must be durable first.
      *
      * @param message     a message of this ready
      * @param syncedIndex the last index of the sender's log as of its last completed sync
