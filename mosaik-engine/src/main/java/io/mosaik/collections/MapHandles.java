@@ -10,7 +10,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import org.pcollections.TreePMap;
 
 /** The reader and writer handles of a {@link ReplicatedMap}. */
 final class MapHandles {
@@ -19,24 +18,23 @@ final class MapHandles {
     }
 
     /** Reads. */
-    static class Reader<K, V> extends Handle<TreePMap<Encoded, MapMachine.Entry<K, V>>> implements ReplicatedMap<K, V> {
+    static class Reader<K, V> extends Handle<MapMachine.Entries<K, V>> implements ReplicatedMap<K, V> {
 
         private final Class<K> keyType;
 
-        Reader(Store<TreePMap<Encoded, MapMachine.Entry<K, V>>> store, CollectionRole role, Class<K> keyType) {
+        Reader(Store<MapMachine.Entries<K, V>> store, CollectionRole role, Class<K> keyType) {
             super(store, role);
             this.keyType = keyType;
         }
 
         @Override
         public Optional<V> get(K key) {
-            MapMachine.Entry<K, V> entry = data().get(new Encoded(encode(key)));
-            return entry == null ? Optional.empty() : Optional.of(entry.value());
+            return Optional.ofNullable(data().value(new Encoded(encode(key))));
         }
 
         @Override
         public boolean containsKey(K key) {
-            return data().containsKey(new Encoded(encode(key)));
+            return data().value(new Encoded(encode(key))) != null;
         }
 
         @Override
@@ -48,7 +46,7 @@ final class MapHandles {
     /** Writes and reads. */
     static final class Writer<K, V> extends Reader<K, V> implements ReplicatedMapWriter<K, V> {
 
-        Writer(Store<TreePMap<Encoded, MapMachine.Entry<K, V>>> store, Class<K> keyType) {
+        Writer(Store<MapMachine.Entries<K, V>> store, Class<K> keyType) {
             super(store, CollectionRole.WRITER, keyType);
         }
 
@@ -100,11 +98,11 @@ final class MapHandles {
 
     /** An unmodifiable map over one state. */
     private static final class View<K, V> extends AbstractMap<K, V> {
-        private final TreePMap<Encoded, MapMachine.Entry<K, V>> entries;
+        private final MapMachine.Entries<K, V> entries;
         private final Handle<?> handle;
         private final Class<K> keyType;
 
-        View(TreePMap<Encoded, MapMachine.Entry<K, V>> entries, Handle<?> handle, Class<K> keyType) {
+        View(MapMachine.Entries<K, V> entries, Handle<?> handle, Class<K> keyType) {
             this.entries = entries;
             this.handle = handle;
             this.keyType = keyType;
@@ -120,13 +118,12 @@ final class MapHandles {
             if (!keyType.isInstance(key)) {
                 return null;
             }
-            MapMachine.Entry<K, V> entry = entries.get(new Encoded(handle.encode(key)));
-            return entry == null ? null : entry.value();
+            return entries.value(new Encoded(handle.encode(key)));
         }
 
         @Override
         public boolean containsKey(Object key) {
-            return keyType.isInstance(key) && entries.containsKey(new Encoded(handle.encode(key)));
+            return keyType.isInstance(key) && entries.value(new Encoded(handle.encode(key))) != null;
         }
 
         @Override
@@ -134,7 +131,7 @@ final class MapHandles {
             return new AbstractSet<>() {
                 @Override
                 public Iterator<Entry<K, V>> iterator() {
-                    Iterator<MapMachine.Entry<K, V>> it = entries.values().iterator();
+                    Iterator<MapMachine.Entry<K, V>> it = entries.sorted().values().iterator();
                     return new Iterator<>() {
                         @Override
                         public boolean hasNext() {

@@ -7,8 +7,8 @@ import java.io.IOException;
 import java.util.Arrays;
 import org.pcollections.TreePMap;
 
-/** The state machine of a {@link ReplicatedMap}: entries sorted by encoded key. */
-final class MapMachine<K, V> extends CollectionMachine<TreePMap<Encoded, MapMachine.Entry<K, V>>> {
+/** The state machine of a {@link ReplicatedMap}: entries sorted by encoded key, and a hash index of them. */
+final class MapMachine<K, V> extends CollectionMachine<MapMachine.Entries<K, V>> {
 
     static final int CLEAR = 1;
     static final int INSERT = 2;
@@ -20,26 +20,60 @@ final class MapMachine<K, V> extends CollectionMachine<TreePMap<Encoded, MapMach
     record Entry<K, V>(K key, V value, byte[] valueBytes) {
     }
 
+    /**
+     * The entries of one state: sorted by encoded key, for iteration, snapshots and writes in canonical
+     * order, and their values in a {@link HashIndex}, for point reads (a lookup in a map of a million
+     * entries takes about four steps there instead of twenty in the tree, and finds the value itself).
+     */
+    record Entries<K, V>(TreePMap<Encoded, Entry<K, V>> sorted, HashIndex<V> index) {
+
+        static <K, V> Entries<K, V> empty() {
+            return new Entries<>(TreePMap.empty(), HashIndex.empty());
+        }
+
+        /** The value of a key, or {@code null}. */
+        V value(Encoded key) {
+            return index.get(key);
+        }
+
+        int size() {
+            return sorted.size();
+        }
+
+        boolean isEmpty() {
+            return sorted.isEmpty();
+        }
+
+        Entries<K, V> plus(Encoded key, Entry<K, V> entry) {
+            return new Entries<>(sorted.plus(key, entry), index.plus(key, entry.value()));
+        }
+
+        Entries<K, V> minus(Encoded key) {
+            TreePMap<Encoded, Entry<K, V>> next = sorted.minus(key);
+            return next == sorted ? this : new Entries<>(next, index.minus(key));
+        }
+    }
+
     private final Class<K> keyType;
     private final Class<V> valueType;
 
     MapMachine(Codec codec, String signature, Class<K> keyType, Class<V> valueType) {
-        super(CollectionKind.MAP, codec, signature, TreePMap.empty());
+        super(CollectionKind.MAP, codec, signature, Entries.empty());
         this.keyType = keyType;
         this.valueType = valueType;
     }
 
     @Override
-    long size(TreePMap<Encoded, Entry<K, V>> state) {
+    long size(Entries<K, V> state) {
         return state.size();
     }
 
     @Override
-    Applied<TreePMap<Encoded, Entry<K, V>>> apply(TreePMap<Encoded, Entry<K, V>> state, Ops.Reader command) {
+    Applied<Entries<K, V>> apply(Entries<K, V> state, Ops.Reader command) {
         switch (command.op()) {
             case CLEAR -> {
                 command.end();
-                return new Applied<>(TreePMap.empty(), !state.isEmpty());
+                return new Applied<>(Entries.empty(), !state.isEmpty());
             }
             case INSERT -> {
                 byte[] key = command.bytes();
@@ -49,7 +83,7 @@ final class MapMachine<K, V> extends CollectionMachine<TreePMap<Encoded, MapMach
             }
             case EXTEND -> {
                 int count = command.count();
-                TreePMap<Encoded, Entry<K, V>> next = state;
+                Entries<K, V> next = state;
                 for (int i = 0; i < count; i++) {
                     next = put(next, command.bytes(), command.bytes());
                 }
@@ -58,7 +92,7 @@ final class MapMachine<K, V> extends CollectionMachine<TreePMap<Encoded, MapMach
             }
             case REMOVE_MANY -> {
                 int count = command.count();
-                TreePMap<Encoded, Entry<K, V>> next = state;
+                Entries<K, V> next = state;
                 for (int i = 0; i < count; i++) {
                     next = next.minus(new Encoded(command.bytes()));
                 }
@@ -70,7 +104,7 @@ final class MapMachine<K, V> extends CollectionMachine<TreePMap<Encoded, MapMach
                 byte[] expected = command.optional();
                 byte[] replacement = command.optional();
                 command.end();
-                Entry<K, V> present = state.get(key);
+                Entry<K, V> present = state.sorted().get(key);
                 boolean holds = present == null ? expected == null
                         : expected != null && Arrays.equals(present.valueBytes(), expected);
                 if (!holds || (present == null && replacement == null)) {
@@ -83,26 +117,28 @@ final class MapMachine<K, V> extends CollectionMachine<TreePMap<Encoded, MapMach
         }
     }
 
-    private TreePMap<Encoded, Entry<K, V>> put(TreePMap<Encoded, Entry<K, V>> state, byte[] key, byte[] value) {
+    private Entries<K, V> put(Entries<K, V> state, byte[] key, byte[] value) {
         return state.plus(new Encoded(key), new Entry<>(decode(key, keyType), decode(value, valueType), value));
     }
 
     @Override
-    void writeItems(TreePMap<Encoded, Entry<K, V>> state, DataOutputStream out) throws IOException {
-        for (java.util.Map.Entry<Encoded, Entry<K, V>> entry : state.entrySet()) {
+    void writeItems(Entries<K, V> state, DataOutputStream out) throws IOException {
+        for (java.util.Map.Entry<Encoded, Entry<K, V>> entry : state.sorted().entrySet()) {
             Ops.writeField(out, entry.getKey().bytes());
             Ops.writeField(out, entry.getValue().valueBytes());
         }
     }
 
     @Override
-    TreePMap<Encoded, Entry<K, V>> readItems(DataInputStream in, long count) throws IOException {
+    Entries<K, V> readItems(DataInputStream in, long count) throws IOException {
         java.util.TreeMap<Encoded, Entry<K, V>> entries = new java.util.TreeMap<>();
         for (long i = 0; i < count; i++) {
             byte[] key = Ops.readField(in);
             byte[] value = Ops.readField(in);
             entries.put(new Encoded(key), new Entry<>(decode(key, keyType), decode(value, valueType), value));
         }
-        return TreePMap.fromSortedMap(entries);
+        HashIndex<V> index = HashIndex.ofDistinct(entries.keySet().toArray(Encoded[]::new),
+                entries.values().stream().map(Entry::value).toArray());
+        return new Entries<>(TreePMap.fromSortedMap(entries), index);
     }
 }

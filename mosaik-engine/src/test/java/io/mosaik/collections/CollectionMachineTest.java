@@ -59,8 +59,10 @@ class CollectionMachineTest {
         MapMachine<String, Long> restored = map();
         restored.restore(new ByteArrayInputStream(capture(ordered)));
         assertThat(restored.state().version()).isEqualTo(new Version(501));
-        assertThat(restored.state().data().keySet()).isEqualTo(ordered.state().data().keySet());
-        assertThat(restored.state().data().get(new Encoded(codec.encode("k42"))).value()).isEqualTo(42L);
+        assertThat(restored.state().data().sorted().keySet()).isEqualTo(ordered.state().data().sorted().keySet());
+        ordered.state().data().sorted().forEach((key, entry) -> assertThat(restored.state().data().value(key))
+                .as("the restored hash index finds %s", key).isEqualTo(entry.value()));
+        assertThat(restored.state().data().value(new Encoded(codec.encode("k42")))).isEqualTo(42L);
         assertThat(restored.restores()).isEqualTo(1);
         assertThat(capture(restored)).isEqualTo(capture(ordered));
     }
