@@ -36,6 +36,9 @@ public final class CollectionBuilder<R extends ReplicatedCollection, W extends R
      * Opens a writer: this node becomes a full member of the collection's group (it may vote and lead).
      * Construction does not wait: reads work at once (on an empty or restored state) and writes fail
      * with {@link CollectionOfflineException} until {@code when().online()} completes.
+     *
+     * @throws IllegalArgumentException if this node has the store open already with another
+     *                                  {@link CollectionConfig} (handles on one store share one replica)
      */
     @SuppressWarnings("unchecked")
     public W writer() {
@@ -45,6 +48,9 @@ public final class CollectionBuilder<R extends ReplicatedCollection, W extends R
     /**
      * Opens a reader: this node replicates the collection as an observer (it never votes or leads). Reads
      * work at once and show the collection as this node has caught up with it.
+     *
+     * @throws IllegalArgumentException if this node has the store open already with another
+     *                                  {@link CollectionConfig} (handles on one store share one replica)
      */
     @SuppressWarnings("unchecked")
     public R reader() {

@@ -8,8 +8,10 @@ import java.util.Optional;
 
 /**
  * How a collection is replicated. Every node that opens one store must use the same secret and
- * consensus settings (they are part of the collection's group id: nodes that differ never meet); the
- * snapshot policy and data directory are each node's own.
+ * consensus settings (the secret and the heartbeat settings are part of the collection's group id: nodes
+ * that differ never meet); the snapshot policy and data directory are each node's own, though nodes with
+ * the same snapshot policy can serve each other's catch-up. Every handle on one store on one node must
+ * give the same configuration (they share one replica).
  *
  * @param secret          a secret every node of the store must give, or {@code null} (the store id alone
  *                        admits, see {@link StoreId})

@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each collection is a Raft group of its own whose state machine is the data structure; writers are
  * full members, readers observers. Its group id derives from the kind, the store id, the element types
- * (their class names), a priority queue's capacity, the secret if any, and the consensus settings:
- * nodes that differ in any of them do not share the collection. Every node must use the same codec.
+ * (their class names), a priority queue's capacity, the secret if any, and the consensus heartbeat
+ * settings: nodes that differ in any of them do not share the collection. Every node must use the same codec.
  */
 public final class ReplicatedCollections implements AutoCloseable {
 
@@ -249,11 +249,18 @@ public final class ReplicatedCollections implements AutoCloseable {
         Store<S> store = (Store<S>) stores.get(id);
         if (store == null) {
             Group<byte[], byte[], Boolean> group = builder.join();
-            store = new Store<>(spec.store(), machine, group, role, typeNames(spec), registry,
+            store = new Store<>(spec.store(), machine, group, role, config, typeNames(spec), registry,
                     this::release);
             stores.put(id, store);
             log.info("opened {} {} as {} (group {})", spec.kind().configName(), spec.store().displayName(),
                     role.name().toLowerCase(), id.toShortString());
+        } else if (!config.equals(store.config())) {
+            // the handle would share the first one's replica, whose settings (snapshots, data directory,
+            // election timings: none of them in the group id) are not these
+            throw new IllegalArgumentException(spec.kind().configName() + " " + spec.store().displayName()
+                    + " is open on this node already with other settings (" + store.config() + ", not " + config
+                    + "); every handle on one store on one node shares one replica, so they must all give the"
+                    + " same CollectionConfig");
         } else if (role == CollectionRole.WRITER && store.memberRole() == CollectionRole.READER) {
             log.warn("{} {} is open as a reader on this node already: the new writer writes through the group's"
                     + " leader, but this node stays an observer (it does not vote). Open the writer first for a"

@@ -43,9 +43,13 @@ public interface ReplicatedPriorityQueue<P extends Comparable<? super P>, K, V> 
         return max().map(PriorityEntry::priority);
     }
 
-    /** Every entry as it is now, lowest priority first (an unmodifiable list that does not change). */
+    /**
+     * Every entry as it is now, lowest priority first (an unmodifiable list that does not change). It is
+     * a copy, made in time proportional to the size: for the first or last entry, use {@link #min()} or
+     * {@link #max()}.
+     */
     List<PriorityEntry<P, K, V>> ascending();
 
-    /** Every entry as it is now, highest priority first. */
+    /** Every entry as it is now, highest priority first: a copy, like {@link #ascending()}. */
     List<PriorityEntry<P, K, V>> descending();
 }

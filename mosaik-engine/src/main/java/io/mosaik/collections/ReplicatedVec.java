@@ -6,7 +6,9 @@ import java.util.OptionalLong;
 
 /**
  * Reads a replicated vec: a list indexed from 0 that grows and shrinks at both ends (a deque with
- * random access). Elements are compared by their encoding.
+ * random access). Elements are compared by their encoding. Indices are {@code long}, but a vec holds at
+ * most {@code Integer.MAX_VALUE - 8} elements: a write that would make it longer is refused by every
+ * replica ({@link io.mosaik.groups.CommandRejectedException}).
  *
  * @param <T> the element type
  */

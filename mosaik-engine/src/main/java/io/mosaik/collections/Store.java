@@ -26,6 +26,7 @@ final class Store<S> {
     private final CollectionMachine<S> machine;
     private final Group<byte[], byte[], Boolean> group;
     private final CollectionRole memberRole;
+    private final CollectionConfig config;
     private final List<String> typeNames;
     private final java.util.function.Consumer<Store<?>> releaser;
     private final List<Meter> meters;
@@ -33,12 +34,13 @@ final class Store<S> {
     private int handles;
 
     Store(StoreId id, CollectionMachine<S> machine, Group<byte[], byte[], Boolean> group, CollectionRole memberRole,
-          List<String> typeNames, MeterRegistry registry,
+          CollectionConfig config, List<String> typeNames, MeterRegistry registry,
           java.util.function.Consumer<Store<?>> releaser) {
         this.id = id;
         this.machine = machine;
         this.group = group;
         this.memberRole = memberRole;
+        this.config = config;
         this.typeNames = typeNames;
         this.releaser = releaser;
         String kind = machine.kind.configName();
@@ -68,6 +70,11 @@ final class Store<S> {
     /** The role this node's member has (that of the first handle opened on the store). */
     CollectionRole memberRole() {
         return memberRole;
+    }
+
+    /** The settings the store was opened with (those of the first handle). */
+    CollectionConfig config() {
+        return config;
     }
 
     List<String> typeNames() {

@@ -403,6 +403,26 @@ class CollectionsClusterTest {
     }
 
     @Test
+    void aSecondHandleWithOtherSettingsOnOneNodeIsRefused() throws Exception {
+        ReplicatedSetWriter<String> first = on(0).set("settled", String.class).config(CONFIG).writer();
+        assertThatThrownBy(() -> on(0).set("settled", String.class).config(CONFIG.withSnapshots(5, 1)).reader())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("set settled is open on this node already with other settings")
+                .hasMessageContaining("snapshotEvery=5");
+        assertThatThrownBy(() -> on(0).set("settled", String.class)
+                .config(CONFIG.withDataDirectory(java.nio.file.Path.of("unused"), io.mosaik.groups.raft.SyncPolicy.ALWAYS))
+                .writer()).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dataDirectory=unused");
+        assertThat(on(0).list()).filteredOn(info -> info.store().equals("settled")).singleElement()
+                .satisfies(info -> assertThat(info.handles()).as("the refused handles took nothing").isEqualTo(1));
+        ReplicatedSet<String> same = on(0).set("settled", String.class).config(CONFIG).reader();
+        online(first);
+        get(first.add("x"));
+        assertThat(same.asSet()).containsExactly("x");
+        same.close();
+        first.close();
+    }
+
+    @Test
     void differentElementTypesOrSecretsAreDifferentCollections() {
         CollectionBuilder<ReplicatedMap<String, Long>, ReplicatedMapWriter<String, Long>> longs =
                 on(0).map("same-name", String.class, Long.class);
