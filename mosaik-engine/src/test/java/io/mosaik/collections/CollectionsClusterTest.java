@@ -139,6 +139,7 @@ class CollectionsClusterTest {
         online(writer, other, reader);
 
         get(writer.pushBack("b"));
+        assertThat(writer.asList()).as("the writer reads its own write").containsExactly("b");
         get(other.pushFront("a"));
         get(writer.extend(List.of("c", "d", "e")));
         get(writer.insert(5, "f")); // at the length: appends
@@ -151,6 +152,7 @@ class CollectionsClusterTest {
         assertThat(reader.first()).contains("a");
         assertThat(reader.last()).contains("f");
         assertThat(reader.indexOf("c")).isEqualTo(OptionalLong.of(3));
+        assertThat(reader.contains("c")).isTrue();
         assertThat(reader.contains("zz")).isFalse();
 
         assertThatThrownBy(() -> get(writer.insert(100, "x"))).hasCauseInstanceOf(IndexOutOfBoundsException.class)
@@ -170,7 +172,9 @@ class CollectionsClusterTest {
         v = get(writer.clear());
         Version popEmpty = get(writer.popFront());
         assertThat(popEmpty).isGreaterThan(v);
-        get(reader.when().reaches(popEmpty));
+        Version popBackEmpty = get(writer.popBack());
+        assertThat(popBackEmpty).isGreaterThan(popEmpty);
+        get(reader.when().reaches(popBackEmpty));
         assertThat(reader.asList()).isEmpty();
         assertThat(get(writer.extend(List.of()))).isEqualTo(writer.version());
     }
@@ -201,6 +205,7 @@ class CollectionsClusterTest {
         online(writer, reader, superset);
 
         get(writer.add("x"));
+        assertThat(writer.asSet()).as("the writer reads its own write").containsExactly("x");
         Version duplicate = get(writer.add("x"));
         get(writer.addAll(List.of("z", "y")));
         Version v = get(writer.remove("nope"));
@@ -210,7 +215,9 @@ class CollectionsClusterTest {
         assertThat(reader.contains("y")).isTrue();
         get(superset.addAll(List.of("x", "y", "z", "w")));
         assertThat(writer.isSubsetOf(superset)).isTrue();
+        assertThat(reader.isSubsetOf(superset)).as("a reader compares its replica too").isTrue();
         assertThat(superset.isSubsetOf(writer)).isFalse();
+        assertThat(superset.isSubsetOf(reader)).isFalse();
         get(writer.removeAll(List.of("x", "y")));
         v = get(writer.remove("z"));
         get(reader.when().reaches(v));
@@ -220,6 +227,7 @@ class CollectionsClusterTest {
         get(reader.when().reaches(v));
         assertThat(reader.asSet()).isEmpty();
         assertThat(get(writer.addAll(Set.of()))).isEqualTo(writer.version());
+        assertThat(get(writer.removeAll(Set.of()))).isEqualTo(writer.version());
     }
 
     @Test
@@ -231,9 +239,18 @@ class CollectionsClusterTest {
         assertThat(get(writer.compareAndSet(5L, 6L)).succeeded()).isFalse();
         assertThat(get(writer.compareAndSet(null, 6L)).succeeded()).isTrue();
         get(writer.set(7L));
+        assertThat(writer.get()).as("the writer reads its own write").contains(7L);
+        CasResult stale = get(writer.compareAndSet(6L, 9L));
+        assertThat(stale.succeeded()).as("the cell holds 7, not 6").isFalse();
+        assertThat(writer.get()).contains(7L);
+        get(reader.when().reaches(stale.version()));
+        assertThat(reader.get()).contains(7L);
+
+        CompletableFuture<Version> updated = reader.when().updated();
+        assertThat(updated).as("no write since").isNotDone();
         CasResult swap = get(writer.compareAndSet(7L, 8L));
         assertThat(swap.succeeded()).isTrue();
-        get(reader.when().reaches(swap.version()));
+        assertThat(get(updated)).as("the next write applied on the reader's node").isEqualTo(swap.version());
         assertThat(reader.get()).contains(8L);
         CasResult emptied = get(writer.compareAndSet(8L, null));
         assertThat(emptied.succeeded()).isTrue();
@@ -268,22 +285,30 @@ class CollectionsClusterTest {
         assertThat(get(two.awaitValue())).isEqualTo(winner);
     }
 
+    /** An unbounded queue of a store on a node: integer priorities, string keys and values. */
+    private CollectionBuilder<ReplicatedPriorityQueue<Integer, String, String>,
+            ReplicatedPriorityQueueWriter<Integer, String, String>> queue(int node, String store) {
+        return on(node).priorityQueue(store, Integer.class, String.class, String.class).config(CONFIG);
+    }
+
     @Test
-    void priorityQueueEveryOperation() throws Exception {
-        ReplicatedPriorityQueueWriter<Integer, String, String> writer = on(0)
-                .priorityQueue("book", Integer.class, String.class, String.class).config(CONFIG).writer();
-        ReplicatedPriorityQueue<Integer, String, String> reader = on(2)
-                .priorityQueue("book", Integer.class, String.class, String.class).config(CONFIG).reader();
+    void priorityQueueInsertsUpdatesAndCompareAndSet() throws Exception {
+        ReplicatedPriorityQueueWriter<Integer, String, String> writer = queue(0, "book").writer();
+        ReplicatedPriorityQueue<Integer, String, String> reader = queue(2, "book").reader();
         online(writer, reader);
         assertThat(reader.capacity()).isEqualTo(Long.MAX_VALUE);
 
         get(writer.insert(5, "e", "five"));
+        assertThat(writer.containsKey("e")).as("the writer reads its own write").isTrue();
         get(writer.insertAll(List.of(new PriorityEntry<>(1, "a", "one"), new PriorityEntry<>(3, "c", "three"),
                 new PriorityEntry<>(3, "b", "three-b"), new PriorityEntry<>(9, "i", "nine"))));
         Version v = get(writer.insert(7, "e", "seven")); // upsert moves the key
+        assertThat(get(writer.insertAll(List.of()))).as("an empty batch writes nothing").isEqualTo(v);
         get(reader.when().reaches(v));
         assertThat(reader.ascending()).extracting(PriorityEntry::key).containsExactly("a", "b", "c", "e", "i");
         assertThat(reader.descending()).extracting(PriorityEntry::key).containsExactly("i", "e", "c", "b", "a");
+        assertThat(reader.containsKey("e")).isTrue();
+        assertThat(reader.containsKey("zz")).isFalse();
         assertThat(reader.priorityOf("e")).contains(7);
         assertThat(reader.get("e")).contains("seven");
         assertThat(reader.min()).contains(new PriorityEntry<>(1, "a", "one"));
@@ -291,29 +316,49 @@ class CollectionsClusterTest {
 
         get(writer.updatePriority("a", 4));
         Version noKey = get(writer.updatePriority("zz", 1));
+        Version noValue = get(writer.updateValue("zz", "nothing"));
+        assertThat(noValue).as("an update of a missing key changes nothing but takes a version").isGreaterThan(noKey);
         get(writer.updateValue("c", "THREE"));
         assertThat(get(writer.compareAndSetValue("b", "wrong", "x")).succeeded()).isFalse();
         assertThat(get(writer.compareAndSetValue("b", "three-b", "B")).succeeded()).isTrue();
         CasResult removedByCas = get(writer.compareAndSetValue("i", "nine", null));
         assertThat(removedByCas.succeeded()).isTrue();
-        assertThat(removedByCas.version()).isGreaterThan(noKey);
         get(reader.when().reaches(removedByCas.version()));
         assertThat(reader.ascending()).containsExactly(new PriorityEntry<>(3, "b", "B"),
                 new PriorityEntry<>(3, "c", "THREE"), new PriorityEntry<>(4, "a", "one"),
                 new PriorityEntry<>(7, "e", "seven"));
+        assertThat(reader.containsKey("zz")).as("neither update inserted the missing key").isFalse();
         assertThat(reader.minPriority()).contains(3);
         assertThat(reader.maxPriority()).contains(7);
+    }
 
-        get(writer.insertAll(List.of(new PriorityEntry<>(10, "j", "ten"), new PriorityEntry<>(11, "k", "eleven"),
-                new PriorityEntry<>(12, "l", "twelve"))));
-        get(writer.removeRange(PriorityRange.between(4, 10))); // 4 and 7 go, 10 stays
-        get(writer.removeRange(PriorityRange.above(11))); // 12 goes
-        v = get(writer.removeRange(new PriorityRange<>(3, false, 3, true))); // an empty range
+    @Test
+    void priorityQueueRemovesByKeyAndByEveryKindOfRange() throws Exception {
+        ReplicatedPriorityQueueWriter<Integer, String, String> writer = queue(0, "ranges").writer();
+        ReplicatedPriorityQueue<Integer, String, String> reader = queue(2, "ranges").reader();
+        online(writer, reader);
+        List<PriorityEntry<Integer, String, String>> tenEntries = new ArrayList<>();
+        for (int p = 1; p <= 10; p++) {
+            tenEntries.add(new PriorityEntry<>(p, "k" + p, "v" + p));
+        }
+        get(writer.insertAll(tenEntries));
+
+        get(writer.removeRange(PriorityRange.below(2))); // 1 goes, 2 stays
+        get(writer.removeRange(PriorityRange.atLeast(9))); // 9 and 10 go
+        get(writer.removeRange(PriorityRange.between(4, 6))); // 4 and 5 go, 6 stays
+        get(writer.removeRange(PriorityRange.above(7))); // 8 goes, 7 stays
+        get(writer.removeRange(new PriorityRange<>(3, false, 3, true))); // an empty range
+        Version v = get(writer.removeRange(PriorityRange.atMost(2))); // 2 goes
         get(reader.when().reaches(v));
-        assertThat(reader.ascending()).extracting(PriorityEntry::key).containsExactly("b", "c", "j", "k");
-        get(writer.removeRange(PriorityRange.atMost(3)));
-        get(writer.remove("j"));
-        v = get(writer.removeAll(List.of("k", "missing")));
+        assertThat(reader.ascending()).extracting(PriorityEntry::key).containsExactly("k3", "k6", "k7");
+
+        get(writer.remove("k3"));
+        v = get(writer.removeAll(List.of("k6", "missing")));
+        get(reader.when().reaches(v));
+        assertThat(reader.ascending()).containsExactly(new PriorityEntry<>(7, "k7", "v7"));
+
+        get(writer.insertAll(tenEntries));
+        v = get(writer.removeRange(PriorityRange.all()));
         get(reader.when().reaches(v));
         assertThat(reader.isEmpty()).isTrue();
         get(writer.insert(1, "x", "y"));
@@ -345,6 +390,16 @@ class CollectionsClusterTest {
         get(reader.when().reaches(v));
         assertThat(reader.ascending()).containsExactly(new PriorityEntry<>(6, "p", "-"), new PriorityEntry<>(8, "z", "-"),
                 new PriorityEntry<>(9, "n", "moved"));
+        assertThat(writer.ascending()).isEqualTo(reader.ascending());
+
+        // A batch that overflows the queue evicts after each of its entries, not once at the end: "q" at
+        // 10 evicts "p" (6); "a" at 8 ties with "z" and ranks first, so it goes; "q" moved to 1 replaces
+        // an entry and evicts nothing. (Trimming the whole batch at the end would keep a, z and n.)
+        v = get(writer.insertAll(List.of(new PriorityEntry<>(10, "q", "-"), new PriorityEntry<>(8, "a", "-"),
+                new PriorityEntry<>(1, "q", "moved"))));
+        get(reader.when().reaches(v));
+        assertThat(reader.ascending()).containsExactly(new PriorityEntry<>(1, "q", "moved"),
+                new PriorityEntry<>(8, "z", "-"), new PriorityEntry<>(9, "n", "moved"));
         assertThat(writer.ascending()).isEqualTo(reader.ascending());
     }
 
@@ -389,7 +444,7 @@ class CollectionsClusterTest {
 
     @Test
     void aWriteWhileOfflineFailsAndHandsItsInputBack() throws Exception {
-        // Only a reader: the store has no voter, never elects a leader, never comes online.
+        // A writer alone on its store (no other node has this secret): it forms a group of one, but not yet.
         ReplicatedMapWriter<String, Long> lonely = on(0).map("lonely", String.class, Long.class)
                 .config(CONFIG.withSecret("nobody else has this")).writer();
         // Right after opening, its group has not formed yet.
@@ -400,6 +455,35 @@ class CollectionsClusterTest {
         get(lonely.when().online()); // alone, it forms a group of its own
         assertThat(get(lonely.put("k", 1L)).index()).isPositive();
         assertThat(lonely.get("k")).isEqualTo(Optional.of(1L));
+    }
+
+    @Test
+    void aNodeWithAnotherSecretNeverSharesTheCollection() throws Exception {
+        CollectionConfig right = CONFIG.withSecret("the right secret");
+        ReplicatedMapWriter<String, Long> writer = on(0).map("guarded", String.class, Long.class).config(right).writer();
+        ReplicatedMap<String, Long> insider = on(1).map("guarded", String.class, Long.class).config(right).reader();
+        ReplicatedMap<String, Long> outsider = on(2).map("guarded", String.class, Long.class)
+                .config(CONFIG.withSecret("a wrong secret")).reader();
+        ReplicatedMapWriter<String, Long> intruder = on(1).map("guarded", String.class, Long.class)
+                .config(CONFIG.withSecret("another wrong secret")).writer();
+        online(writer, insider, intruder);
+        Version v = get(writer.put("vault", 1L));
+        get(insider.when().reaches(v));
+        assertThat(insider.get("vault")).as("a reader with the secret reads the writes").contains(1L);
+
+        Version intruded = get(intruder.put("vault", 666L));
+        assertThat(intruder.asMap()).as("a writer with another secret is alone in a collection of its own")
+                .containsExactly(Map.entry("vault", 666L));
+        assertThat(intruder.status().bonds()).isEmpty();
+        assertThat(outsider.when().online()).as("a reader with another secret finds no one to follow")
+                .failsWithin(Duration.ofSeconds(2));
+        assertThat(outsider.isEmpty()).isTrue();
+        assertThat(outsider.version()).isEqualTo(Version.ZERO);
+        assertThat(outsider.status().bonds()).isEmpty();
+        Version after = get(writer.put("after", 2L));
+        get(insider.when().reaches(after));
+        assertThat(insider.asMap()).as("nothing the intruder wrote reached the others at %s", intruded)
+                .containsExactly(Map.entry("after", 2L), Map.entry("vault", 1L));
     }
 
     @Test
