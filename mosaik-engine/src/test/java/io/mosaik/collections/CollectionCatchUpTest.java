@@ -1,23 +1,29 @@
 package io.mosaik.collections;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mosaik.network.Network;
 import io.mosaik.primitives.NetworkId;
 import io.mosaik.primitives.PeerId;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Collections over time: a late reader catches up by snapshot; a writer's node goes away mid-load. */
+/**
+ * Collections over time: a late reader catches up by snapshot (from several members when it is large); a
+ * writer's node goes away mid-load; a writer whose group lost its quorum hands its writes back.
+ */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class CollectionCatchUpTest {
 
@@ -87,6 +93,101 @@ class CollectionCatchUpTest {
             assertThat(info.size()).isEqualTo(60_000);
             assertThat(info.syncs()).isGreaterThanOrEqualTo(1);
         });
+    }
+
+    @Test
+    void aLateReaderFetchesALargeSnapshotFromMembersOtherThanTheLeader() throws Exception {
+        // Every 50 writes a snapshot; 120 values of 64 KiB make the last one (at 100) about 6 MiB, three
+        // times the 2 MiB window of chunks the leader sends ahead, so the rest is asked of the others.
+        CollectionConfig config = CollectionsClusterTest.CONFIG.withSnapshots(50, 5);
+        List<ReplicatedMapWriter<Integer, String>> writers = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            writers.add(node().collections().map("large", Integer.class, String.class).config(config).writer());
+        }
+        for (ReplicatedMapWriter<Integer, String> writer : writers) {
+            get(writer.when().online());
+        }
+        ReplicatedMapWriter<Integer, String> writer = writers.getFirst();
+        String filler = "x".repeat(64 * 1024);
+        Version last = Version.ZERO;
+        for (int i = 0; i < 120; i++) {
+            last = get(writer.put(i, i + filler));
+        }
+        long snapshotAt = last.index() / 50 * 50;
+        for (ReplicatedMapWriter<Integer, String> member : writers) {
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(member.status().storage())
+                    .as("every member holds the same latest snapshot, which others fetch from")
+                    .satisfies(storage -> {
+                        assertThat(storage.snapshotIndex()).isEqualTo(snapshotAt);
+                        assertThat(storage.snapshotBytes()).isGreaterThan(4L << 20);
+                        assertThat(storage.firstIndex()).isGreaterThan(1);
+                    }));
+        }
+
+        Network late = node();
+        ReplicatedMap<Integer, String> reader = late.collections().map("large", Integer.class, String.class)
+                .config(config).reader();
+        get(reader.when().reaches(last));
+        assertThat(reader.asMap()).isEqualTo(writer.asMap());
+        assertThat(reader.size()).isEqualTo(120);
+        assertThat(late.collections().list()).singleElement()
+                .satisfies(info -> assertThat(info.syncs()).as("caught up by a snapshot").isGreaterThanOrEqualTo(1));
+        io.micrometer.core.instrument.Counter fetched = late.meterRegistry()
+                .find("mosaik.groups.snapshot.chunks.fetched").tag("group", reader.groupId().toShortString()).counter();
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(fetched.count())
+                .as("snapshot chunks that came from members other than the leader").isPositive());
+    }
+
+    @Test
+    void aWriterWhoseGroupLostItsQuorumGoesOfflineAndHandsEveryWriteBack() throws Exception {
+        List<ReplicatedMapWriter<String, Long>> maps = new ArrayList<>();
+        List<ReplicatedVecWriter<String>> vecs = new ArrayList<>();
+        List<ReplicatedPriorityQueueWriter<Integer, String, String>> queues = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            ReplicatedCollections collections = node().collections();
+            maps.add(collections.map("accounts", String.class, Long.class).config(CollectionsClusterTest.CONFIG).writer());
+            vecs.add(collections.vec("journal", String.class).config(CollectionsClusterTest.CONFIG).writer());
+            queues.add(collections.priorityQueue("orders", Integer.class, String.class, String.class)
+                    .config(CollectionsClusterTest.CONFIG).writer());
+        }
+        ReplicatedMap<String, Long> reader = node().collections().map("accounts", String.class, Long.class)
+                .config(CollectionsClusterTest.CONFIG).reader();
+        List<ReplicatedCollection> survivors = List.of(maps.get(2), vecs.get(2), queues.get(2), reader);
+        for (ReplicatedCollection handle : survivors) {
+            get(handle.when().online());
+        }
+        ReplicatedMapWriter<String, Long> map = maps.get(2);
+        get(reader.when().reaches(get(map.put("before", 1L))));
+        CompletableFuture<Void> offline = map.when().offline();
+        assertThat(offline).isNotDone();
+
+        // Two of the three voters go: the third can elect no one, whoever led.
+        nodes.get(0).close();
+        nodes.get(1).close();
+        get(offline);
+        for (ReplicatedCollection handle : survivors) {
+            get(handle.when().offline());
+            assertThat(handle.isOnline()).as("%s", handle).isFalse();
+        }
+
+        assertThat(map.get("before")).as("reads go on from the replica").contains(1L);
+        assertThat(reader.get("before")).contains(1L);
+        assertOfflineWithInput(map.put("k", 2L), Map.entry("k", 2L));
+        Map<String, Long> batch = Map.of("a", 1L, "b", 2L);
+        assertOfflineWithInput(map.putAll(batch), batch);
+        assertOfflineWithInput(vecs.get(2).pushBack("late"), "late");
+        List<String> elements = List.of("x", "y");
+        assertOfflineWithInput(vecs.get(2).extend(elements), elements);
+        assertOfflineWithInput(queues.get(2).insert(5, "o-1", "sell"), new PriorityEntry<>(5, "o-1", "sell"));
+        assertOfflineWithInput(queues.get(2).compareAndSetValue("o-1", "sell", null),
+                java.util.Arrays.asList("o-1", "sell", null));
+        assertThat(map.asMap()).as("nothing handed back was applied").containsExactly(Map.entry("before", 1L));
+    }
+
+    private static void assertOfflineWithInput(CompletableFuture<?> write, Object input) {
+        assertThat(write).failsWithin(Duration.ofSeconds(30)).withThrowableOfType(ExecutionException.class)
+                .havingCause().isInstanceOf(CollectionOfflineException.class)
+                .satisfies(e -> assertThat(((CollectionOfflineException) e).input()).isEqualTo(input));
     }
 
     @Test
