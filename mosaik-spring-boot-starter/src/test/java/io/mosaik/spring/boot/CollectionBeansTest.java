@@ -2,13 +2,17 @@ package io.mosaik.spring.boot;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mosaik.collections.CasResult;
 import io.mosaik.collections.CollectionKind;
 import io.mosaik.collections.CollectionRole;
+import io.mosaik.collections.ReplicatedCellWriter;
 import io.mosaik.collections.ReplicatedCollections;
 import io.mosaik.collections.ReplicatedMap;
 import io.mosaik.collections.ReplicatedMapWriter;
+import io.mosaik.collections.ReplicatedOnceWriter;
 import io.mosaik.collections.ReplicatedPriorityQueue;
 import io.mosaik.collections.ReplicatedSet;
+import io.mosaik.collections.ReplicatedSetWriter;
 import io.mosaik.collections.ReplicatedVecWriter;
 import io.mosaik.collections.Version;
 import io.mosaik.network.Network;
@@ -39,6 +43,12 @@ class CollectionBeansTest {
         ReplicatedVecWriter<String> journal;
         @Autowired
         ReplicatedPriorityQueue<Long, String, String> book;
+        @Autowired
+        ReplicatedSetWriter<String> tags;
+        @Autowired
+        ReplicatedCellWriter<Long> price;
+        @Autowired
+        ReplicatedOnceWriter<String> winner;
 
         Client(@MosaikCollection("balances") ReplicatedMapWriter<String, Long> balances) {
             this.balances = balances;
@@ -76,7 +86,13 @@ class CollectionBeansTest {
                     "mosaik.collections.book.key-type=java.lang.String",
                     "mosaik.collections.book.value-type=java.lang.String",
                     "mosaik.collections.book.capacity=100",
-                    "mosaik.collections.book.role=reader");
+                    "mosaik.collections.book.role=reader",
+                    "mosaik.collections.tags.kind=set",
+                    "mosaik.collections.tags.type=java.lang.String",
+                    "mosaik.collections.price.kind=cell",
+                    "mosaik.collections.price.type=java.lang.Long",
+                    "mosaik.collections.winner.kind=once",
+                    "mosaik.collections.winner.type=java.lang.String");
 
     @Test
     void declaredCollectionsAreBeansTypedAfterKindRoleAndTypes() {
@@ -88,8 +104,11 @@ class CollectionBeansTest {
             assertThat(client.journal).isSameAs(context.getBean("journal"));
             assertThat(client.book.capacity()).isEqualTo(100);
             assertThat(client.book.role()).isEqualTo(CollectionRole.READER);
+            assertThat(client.tags).isSameAs(context.getBean("tags"));
+            assertThat(client.price).isSameAs(context.getBean("price"));
+            assertThat(client.winner).isSameAs(context.getBean("winner"));
             assertThat(context.getBeanProvider(org.springframework.core.ResolvableType.forClassWithGenerics(
-                    ReplicatedSet.class, String.class)).getIfAvailable()).as("no set declared").isNull();
+                    ReplicatedSet.class, Long.class)).getIfAvailable()).as("no set of Long declared").isNull();
 
             client.balances.when().online().get(30, TimeUnit.SECONDS);
             Version v = client.balances.put("alice", 100L).get(30, TimeUnit.SECONDS);
@@ -99,7 +118,30 @@ class CollectionBeansTest {
             assertThat(context.getBean(ReplicatedCollections.class).list())
                     .extracting(info -> info.store() + ":" + info.kind() + ":" + info.handles())
                     .containsExactlyInAnyOrder("balances:" + CollectionKind.MAP + ":2", "book:"
-                            + CollectionKind.PRIORITY_QUEUE + ":1", "journal:" + CollectionKind.VEC + ":1");
+                            + CollectionKind.PRIORITY_QUEUE + ":1", "journal:" + CollectionKind.VEC + ":1",
+                            "tags:" + CollectionKind.SET + ":1", "price:" + CollectionKind.CELL + ":1",
+                            "winner:" + CollectionKind.ONCE + ":1");
+        });
+    }
+
+    @Test
+    void aSetACellAndAOnceBeanEachWriteAndRead() {
+        runner.withUserConfiguration(App.class).run(context -> {
+            Client client = context.getBean(Client.class);
+            client.tags.when().online().get(30, TimeUnit.SECONDS);
+            client.tags.addAll(java.util.List.of("red", "blue")).get(30, TimeUnit.SECONDS);
+            assertThat(client.tags.asSet()).containsExactlyInAnyOrder("red", "blue");
+
+            client.price.when().online().get(30, TimeUnit.SECONDS);
+            client.price.set(101L).get(30, TimeUnit.SECONDS);
+            assertThat(client.price.get()).contains(101L);
+
+            client.winner.when().online().get(30, TimeUnit.SECONDS);
+            CasResult first = client.winner.set("first").get(30, TimeUnit.SECONDS);
+            CasResult second = client.winner.set("second").get(30, TimeUnit.SECONDS);
+            assertThat(first.succeeded()).isTrue();
+            assertThat(second.succeeded()).as("a once keeps its first value").isFalse();
+            assertThat(client.winner.get()).contains("first");
         });
     }
 
@@ -108,7 +150,7 @@ class CollectionBeansTest {
         Network[] network = new Network[1];
         runner.withUserConfiguration(App.class).run(context -> {
             network[0] = context.getBean(Network.class);
-            assertThat(network[0].collections().list()).hasSize(3);
+            assertThat(network[0].collections().list()).hasSize(6);
         });
         assertThat(network[0].collections().list()).isEmpty();
     }
