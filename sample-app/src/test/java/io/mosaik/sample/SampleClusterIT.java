@@ -25,8 +25,9 @@ import tools.jackson.databind.json.JsonMapper;
 /**
  * Runs the packaged application three times with {@code java -jar}, the second and third nodes
  * bootstrapping to the first, and checks over HTTP that they list each other in their connections and
- * catalogs, that quotes flow, and that the {@code counter} group forms with one leader and takes an add
- * on one node that the others read. Runs in Failsafe, after
+ * catalogs, that quotes flow, that the {@code counter} group forms with one leader and takes an add
+ * on one node that the others read, and that the {@code balances} map and the {@code book} queue written
+ * on a writer node read the same on every node. Runs in Failsafe, after
  * {@code package}; each node's output goes to {@code target/it-logs/node-N.log}.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
@@ -114,17 +115,26 @@ class SampleClusterIT {
             assertThat(read.get("value").asLong()).as("the counter at %s", other.log).isEqualTo(5);
         }
 
-        // the balances map: written on node 2, read on the reader node 3 once it has that version
-        HttpRequest put = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + second.httpPort
-                + "/balances/alice?amount=42")).header("Accept", "application/json")
-                .PUT(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(15)).build();
-        HttpResponse<String> written = await().atMost(STARTUP).pollInterval(Duration.ofMillis(500))
-                .until(() -> http.send(put, HttpResponse.BodyHandlers.ofString()), r -> r.statusCode() != 503);
-        assertThat(written.statusCode()).as("PUT /balances/alice: %s", written.body()).isEqualTo(200);
-        long version = json.readTree(written.body()).get("version").asLong();
-        JsonNode read = get(third, "/balances?atLeast=" + version);
-        assertThat(read.get("role").asString()).isEqualTo("reader");
-        assertThat(read.get("balances").get("alice").asLong()).isEqualTo(42);
+        // the balances map: written on node 2, read on every node (the other writer, node 1, and the reader,
+        // node 3) once it has that version
+        long version = write(second, "PUT", "/balances/alice?amount=42");
+        for (Node node : cluster) {
+            JsonNode read = get(node, "/balances?atLeast=" + version);
+            assertThat(read.get("role").asString()).as("the role at %s", node.log)
+                    .isEqualTo(node == third ? "reader" : "writer");
+            assertThat(read.get("balances").get("alice").asLong()).as("alice at %s", node.log).isEqualTo(42);
+        }
+
+        // the order book: an order posted on node 1, read on node 3, which only reads
+        long booked = write(first, "POST", "/book?id=o1&price=101&side=sell&quantity=5");
+        JsonNode book = get(third, "/book?atLeast=" + booked);
+        assertThat(book.get("role").asString()).isEqualTo("reader");
+        assertThat(book.get("orders")).singleElement().satisfies(order -> {
+            assertThat(order.get("priority").asLong()).isEqualTo(101);
+            assertThat(order.get("key").asString()).isEqualTo("o1");
+            assertThat(order.get("value").get("side").asString()).isEqualTo("sell");
+            assertThat(order.get("value").get("quantity").asLong()).isEqualTo(5);
+        });
         HttpRequest refused = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + third.httpPort
                 + "/balances/bob?amount=1")).PUT(HttpRequest.BodyPublishers.noBody()).build();
         assertThat(http.send(refused, HttpResponse.BodyHandlers.ofString()).statusCode())
@@ -149,11 +159,29 @@ class SampleClusterIT {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort
                 + "/counter/add?delta=" + delta)).header("Accept", "application/json")
                 .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.noBody()).build();
-        HttpResponse<String> response = await().atMost(STARTUP).pollInterval(Duration.ofMillis(500))
-                .until(() -> http.send(request, HttpResponse.BodyHandlers.ofString()),
-                        answer -> answer.statusCode() != 503);
+        HttpResponse<String> response = sendUntilOnline(request);
         assertThat(response.statusCode()).as("POST /counter/add: %s", response.body()).isEqualTo(200);
         return json.readTree(response.body());
+    }
+
+    /**
+     * Writes to a collection through a node and returns the write's version. Retried only while the
+     * answer is 503: the collection was offline, so nothing was written.
+     */
+    private long write(Node node, String method, String path) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort + path))
+                .header("Accept", "application/json").method(method, HttpRequest.BodyPublishers.noBody())
+                .timeout(Duration.ofSeconds(15)).build();
+        HttpResponse<String> response = sendUntilOnline(request);
+        assertThat(response.statusCode()).as("%s %s: %s", method, path, response.body()).isEqualTo(200);
+        return json.readTree(response.body()).get("version").asLong();
+    }
+
+    /** Sends a request again while the answer is 503 (nothing was applied), for up to {@link #STARTUP}. */
+    private HttpResponse<String> sendUntilOnline(HttpRequest request) {
+        return await().atMost(STARTUP).pollInterval(Duration.ofMillis(500))
+                .until(() -> http.send(request, HttpResponse.BodyHandlers.ofString()),
+                        answer -> answer.statusCode() != 503);
     }
 
     @AfterEach
