@@ -27,10 +27,13 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.beans.factory.support.AbstractBeanDefinition;
 import org.springframework.beans.factory.support.BeanDefinitionRegistry;
 import org.springframework.beans.factory.support.BeanDefinitionRegistryPostProcessor;
+import org.springframework.beans.factory.support.DefaultListableBeanFactory;
 import org.springframework.beans.factory.support.RootBeanDefinition;
 import org.springframework.boot.context.properties.bind.BindException;
 import org.springframework.boot.context.properties.bind.Bindable;
@@ -66,16 +69,39 @@ import org.springframework.util.ClassUtils;
  * its handle is closed with the context. A declaration that cannot work (no kind or an unknown one, a
  * missing or unknown type, a type the kind does not take, a capacity on something else than a priority
  * queue) stops the application with the property named, before any bean is created.
+ *
+ * <p>It also makes the bean factory answer {@link MosaikCollection} injection points: with the declared
+ * bean of that name, or else with a collection opened from the injection point, closed when this bean is
+ * destroyed with the context.
  */
-public class MosaikCollectionBeans implements BeanDefinitionRegistryPostProcessor, EnvironmentAware {
+public class MosaikCollectionBeans implements BeanDefinitionRegistryPostProcessor, EnvironmentAware, DisposableBean {
 
-    /** One checked declaration. */
-    private record Declaration(String name, String prefix, CollectionKind kind, CollectionRole role, StoreId store,
-                               List<Class<?>> types, long capacity, CollectionConfig config) {
+    /**
+     * One checked collection, declared in the properties or taken from an injection point.
+     *
+     * @param name     its bean name, or the name on the injection point
+     * @param origin   where it comes from, for messages: the property prefix or the injection point
+     * @param capacity a priority queue's capacity ({@link Long#MAX_VALUE}: unbounded)
+     */
+    record Declaration(String name, String origin, CollectionKind kind, CollectionRole role, StoreId store,
+                       List<Class<?>> types, long capacity, CollectionConfig config) {
+
+        /** Whether both open the same collection (maybe in different roles). */
+        boolean sameCollection(Declaration other) {
+            return kind == other.kind && store.equals(other.store) && types.equals(other.types)
+                    && capacity == other.capacity;
+        }
+
+        /** The same collection in another role. */
+        Declaration as(CollectionRole role) {
+            return new Declaration(name, origin, kind, role, store, types, capacity, config);
+        }
     }
 
     private Environment environment;
     private volatile ConfigurableListableBeanFactory beanFactory;
+    private final Map<String, Declaration> declarations = new ConcurrentHashMap<>();
+    private volatile AnnotatedCollections annotated;
 
     /** Created by the auto-configuration. */
     public MosaikCollectionBeans() {
@@ -88,9 +114,9 @@ public class MosaikCollectionBeans implements BeanDefinitionRegistryPostProcesso
 
     @Override
     public void postProcessBeanDefinitionRegistry(BeanDefinitionRegistry registry) {
-        Map<String, MosaikProperties.CollectionSpec> declarations;
+        Map<String, MosaikProperties.CollectionSpec> specs;
         try {
-            declarations = Binder.get(environment).bind("mosaik.collections",
+            specs = Binder.get(environment).bind("mosaik.collections",
                     Bindable.mapOf(String.class, MosaikProperties.CollectionSpec.class)).orElseGet(Map::of);
         } catch (BindException e) {
             String property = e.getProperty() != null ? e.getProperty().getName().toString() : e.getName().toString();
@@ -99,10 +125,10 @@ public class MosaikCollectionBeans implements BeanDefinitionRegistryPostProcesso
         }
         Path dataDir = Binder.get(environment).bind("mosaik.data-dir", Bindable.of(Path.class)).orElse(null);
         ClassLoader loader = ClassUtils.getDefaultClassLoader();
-        declarations.forEach((name, spec) -> {
+        specs.forEach((name, spec) -> {
             Declaration declaration = declaration(name, spec, dataDir, loader);
             if (registry.containsBeanDefinition(name)) {
-                throw new MosaikConfigurationException(declaration.prefix(), "a bean named '" + name
+                throw new MosaikConfigurationException(declaration.origin(), "a bean named '" + name
                         + "' already exists", "Give the collection another name; its name is its bean name.");
             }
             RootBeanDefinition definition = new RootBeanDefinition();
@@ -110,12 +136,36 @@ public class MosaikCollectionBeans implements BeanDefinitionRegistryPostProcesso
             definition.setInstanceSupplier(() -> open(declaration));
             definition.setDestroyMethodName(AbstractBeanDefinition.INFER_METHOD);
             registry.registerBeanDefinition(name, definition);
+            declarations.put(name, declaration);
         });
     }
 
+    /**
+     * Keeps the factory, and makes it resolve {@link MosaikCollection} injection points: the declared
+     * collection of that name, or one opened from the injection point.
+     */
     @Override
     public void postProcessBeanFactory(ConfigurableListableBeanFactory factory) {
         this.beanFactory = factory;
+        if (factory instanceof DefaultListableBeanFactory listable) {
+            annotated = new AnnotatedCollections(this, factory);
+            listable.setAutowireCandidateResolver(new MosaikCollectionResolver(
+                    listable.getAutowireCandidateResolver(), annotated));
+        }
+    }
+
+    /** Closes the collections opened from injection points; the declared ones close as beans. */
+    @Override
+    public void destroy() {
+        AnnotatedCollections opened = annotated;
+        if (opened != null) {
+            opened.close();
+        }
+    }
+
+    /** The collection declared under {@code mosaik.collections.<name>}, or {@code null}. */
+    Declaration declared(String name) {
+        return declarations.get(name);
     }
 
     private static Declaration declaration(String name, MosaikProperties.CollectionSpec spec, Path dataDir,
@@ -221,9 +271,10 @@ public class MosaikCollectionBeans implements BeanDefinitionRegistryPostProcesso
         }
     }
 
-    private static ResolvableType beanType(Declaration declaration) {
-        boolean writer = declaration.role() == CollectionRole.WRITER;
-        Class<?> type = switch (declaration.kind()) {
+    /** The interface a collection of that kind and role is injected as. */
+    static Class<?> interfaceOf(CollectionKind kind, CollectionRole role) {
+        boolean writer = role == CollectionRole.WRITER;
+        return switch (kind) {
             case MAP -> writer ? ReplicatedMapWriter.class : ReplicatedMap.class;
             case VEC -> writer ? ReplicatedVecWriter.class : ReplicatedVec.class;
             case SET -> writer ? ReplicatedSetWriter.class : ReplicatedSet.class;
@@ -231,11 +282,17 @@ public class MosaikCollectionBeans implements BeanDefinitionRegistryPostProcesso
             case ONCE -> writer ? ReplicatedOnceWriter.class : ReplicatedOnce.class;
             case PRIORITY_QUEUE -> writer ? ReplicatedPriorityQueueWriter.class : ReplicatedPriorityQueue.class;
         };
-        return ResolvableType.forClassWithGenerics(type, declaration.types().toArray(Class<?>[]::new));
     }
 
+    /** The bean type of a declaration: its interface with its element types. */
+    static ResolvableType beanType(Declaration declaration) {
+        return ResolvableType.forClassWithGenerics(interfaceOf(declaration.kind(), declaration.role()),
+                declaration.types().toArray(Class<?>[]::new));
+    }
+
+    /** Opens a collection, after the customizers adjusted its configuration. */
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private ReplicatedCollection open(Declaration declaration) {
+    ReplicatedCollection open(Declaration declaration) {
         ReplicatedCollections collections = beanFactory.getBean(Network.class).collections();
         List<Class<?>> types = declaration.types();
         StoreId store = declaration.store();

@@ -27,7 +27,8 @@ class FailureReportTest {
         List<FailureAnalyzer> analyzers = SpringFactoriesLoader.forDefaultResourceLocation().load(FailureAnalyzer.class,
                 null, SpringFactoriesLoader.FailureHandler.handleMessage((message, failure) -> { }));
         assertThat(analyzers).hasAtLeastOneElementOfType(MosaikConfigurationFailureAnalyzer.class)
-                .hasAtLeastOneElementOfType(MosaikStartFailureAnalyzer.class);
+                .hasAtLeastOneElementOfType(MosaikStartFailureAnalyzer.class)
+                .hasAtLeastOneElementOfType(MosaikInjectionFailureAnalyzer.class);
     }
 
     @Test
