@@ -115,7 +115,8 @@ public final class CatalogSync {
             return decode(bytes);
         } catch (PeerEntry.MalformedEntryException e) {
             link.close(CloseReason.PROTOCOL_VIOLATION);
-            throw new LinkClosedException(CloseReason.PROTOCOL_VIOLATION, false, e.getMessage());
+            throw new LinkClosedException(CloseReason.PROTOCOL_VIOLATION, false,
+                    "the catalog snapshot of " + link.peer().toShortString() + " is malformed: " + e.getMessage());
         }
     }
 }

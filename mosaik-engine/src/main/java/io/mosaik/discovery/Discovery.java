@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  * </ul>
  * Every entry is signed by its node and verified on arrival; entries from another network, stale or
  * too far from the local clock, or older than what is known, are refused and counted in
- * {@code mosaik.discovery.entries.rejected} by reason.
+ * {@code mosaik.discovery.entries.rejected} by reason. A frame that does not decode or verify closes
+ * its link with {@code ProtocolViolation}.
  *
  * <p>Unlike the original, a node does not sync with every peer it hears of for the first time (that is
  * N² full-catalog exchanges when N nodes start); gossip delivers the entries, and syncs are kept to
@@ -92,7 +93,11 @@ public final class Discovery implements AutoCloseable {
      */
     static final GossipConfig GOSSIP = GossipConfig.defaults().withGraftTimeouts(200, 200);
 
-    /** The protocol name of the ping: an empty request answered by a fresh signed local entry. */
+    /**
+     * The protocol name of the ping: an empty request answered by a fresh signed local entry. A request
+     * that is not empty, or an answer that is not the pinged peer's valid entry, closes the link with
+     * {@code ProtocolViolation}.
+     */
     public static final String PING = "/mosaik/discovery/ping/1.0";
 
     /**
@@ -160,7 +165,13 @@ public final class Discovery implements AutoCloseable {
             }
         });
         network.handle(PING, link -> {
-            link.receiveBytes();
+            if (link.receiveBytes().length != 0) {
+                // the request is an empty frame; anything else is not a ping, and gets no signed entry
+                reject("malformed");
+                log.debug("closing the ping link of {}: the request is not empty", link.peer().toShortString());
+                link.close(io.mosaik.network.transport.CloseReason.PROTOCOL_VIOLATION);
+                return;
+            }
             // a fresh version, signed for this answer only: the catalog keeps its own
             link.sendBytes(SignedPeerEntry.sign(me().entry().bumped(now()), key).toBytes());
         });
@@ -200,7 +211,12 @@ public final class Discovery implements AutoCloseable {
      * @return a future completed once both sides merged, failed if the peer could not be synced with
      */
     public CompletableFuture<Void> syncWith(PeerAddress peer) {
-        return network.openLink(peer, CatalogSync.PROTOCOL).thenAcceptAsync(link -> {
+        return syncWith(peer, CatalogSync.PROTOCOL);
+    }
+
+    /** {@link #syncWith(PeerAddress)} over another protocol name: tests point it at a peer that misbehaves. */
+    CompletableFuture<Void> syncWith(PeerAddress peer, String protocol) {
+        return network.openLink(peer, protocol).thenAcceptAsync(link -> {
             try {
                 merge(CatalogSync.initiate(link, snapshot()), "sync");
             } catch (io.mosaik.network.transport.LinkClosedException e) {
@@ -223,7 +239,12 @@ public final class Discovery implements AutoCloseable {
      * @return a future of the round-trip time
      */
     public CompletableFuture<java.time.Duration> ping(PeerAddress peer) {
-        return network.openLink(peer, PING).thenApplyAsync(link -> {
+        return ping(peer, PING);
+    }
+
+    /** {@link #ping(PeerAddress)} over another protocol name: tests point it at a peer that misbehaves. */
+    CompletableFuture<java.time.Duration> ping(PeerAddress peer, String protocol) {
+        return network.openLink(peer, protocol).thenApplyAsync(link -> {
             java.util.concurrent.ScheduledFuture<?> deadline = null;
             try {
                 // a peer that never answers must not hold this thread: the link is closed after 5 s (spec)
@@ -239,14 +260,13 @@ public final class Discovery implements AutoCloseable {
                 try {
                     answer = SignedPeerEntry.fromBytes(link.receiveBytes());
                 } catch (PeerEntry.MalformedEntryException e) {
-                    link.close(io.mosaik.network.transport.CloseReason.PROTOCOL_VIOLATION);
-                    throw new java.io.IOException("peer " + peer.peerId().toShortString()
-                            + " answered a ping with a bad entry: " + e.getMessage());
+                    throw refusePingAnswer(link, "malformed", "a bad entry: " + e.getMessage());
                 }
                 java.time.Duration sample = java.time.Duration.ofNanos(System.nanoTime() - start);
                 if (!answer.entry().peerId().equals(peer.peerId())) {
-                    throw new java.io.IOException("peer " + peer.peerId().toShortString()
-                            + " answered a ping with the entry of " + answer.entry().peerId().toShortString());
+                    // well signed, but by someone else: taking it would let one peer speak for another
+                    throw refusePingAnswer(link, "wrong-peer",
+                            "the entry of another peer, " + answer.entry().peerId().toShortString());
                 }
                 rtt.put(peer.peerId(), sample);
                 merge(List.of(answer), "ping");
@@ -259,6 +279,13 @@ public final class Discovery implements AutoCloseable {
                 }
             }
         }, workers);
+    }
+
+    /** Counts a ping answer refused, closes its link as a protocol violation and says why the ping failed. */
+    private java.io.IOException refusePingAnswer(io.mosaik.network.Link link, String reason, String what) {
+        reject(reason);
+        link.close(io.mosaik.network.transport.CloseReason.PROTOCOL_VIOLATION);
+        return new java.io.IOException("peer " + link.peer().toShortString() + " answered a ping with " + what);
     }
 
     /** The last round-trip time measured to a peer by {@link #ping}, if any. */
@@ -428,8 +455,10 @@ public final class Discovery implements AutoCloseable {
                         updated.increment();
                         events.add(new DiscoveryEvent.PeerUpdated(entry));
                     }
-                    case OUTDATED, DIFFERENT_NETWORK, INVALID_SIGNATURE, DEPARTED ->
+                    case OUTDATED, DIFFERENT_NETWORK, DEPARTED ->
                             reject(result.outcome().name().toLowerCase().replace('_', '-'));
+                    // not reached: entries are verified as they are decoded, and a forgery refuses its frame
+                    case INVALID_SIGNATURE -> reject("malformed");
                     default -> log.trace("entry of {} not merged: {}", entry.entry().peerId().toShortString(),
                             result.outcome());
                 }

@@ -1,22 +1,20 @@
 package io.mosaik.discovery;
 
+import static io.mosaik.discovery.AttackedNode.entry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mosaik.discovery.gossip.GossipCodec;
 import io.mosaik.discovery.gossip.GossipMessage;
 import io.mosaik.network.Link;
 import io.mosaik.network.Network;
-import io.mosaik.network.PeerAddress;
 import io.mosaik.network.transport.CloseReason;
 import io.mosaik.network.transport.LinkClosedException;
 import io.mosaik.primitives.Digest;
 import io.mosaik.primitives.NetworkId;
 import io.mosaik.primitives.SecretKey;
 import io.mosaik.primitives.Tag;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -33,29 +31,22 @@ import org.junit.jupiter.api.Timeout;
 class GossipBadInputTest {
 
     private static final NetworkId NETWORK = NetworkId.of("gossip-bad-input");
-    private final List<Network> nodes = new ArrayList<>();
+    private AttackedNode nodes;
     private Network victim;
-    private Network attacker;
 
     @BeforeEach
     void start() throws Exception {
-        victim = node(List.of());
-        attacker = node(List.of());
+        nodes = new AttackedNode(NETWORK);
+        victim = nodes.victim;
     }
 
     @AfterEach
     void close() {
-        nodes.forEach(Network::close);
-    }
-
-    private Network node(List<PeerAddress> bootstrap) throws Exception {
-        Network node = Network.builder(NETWORK).meterRegistry(new SimpleMeterRegistry()).bootstrap(bootstrap).build();
-        nodes.add(node);
-        return node.start();
+        nodes.close();
     }
 
     private Link link() throws Exception {
-        return attacker.openLink(victim.address(), GossipShell.PROTOCOL).get(10, TimeUnit.SECONDS);
+        return nodes.link(GossipShell.PROTOCOL);
     }
 
     private static byte[] gossip(byte[] payload) {
@@ -66,25 +57,11 @@ class GossipBadInputTest {
         return new AnnounceMessage.EntryUpdate(entry).toBytes();
     }
 
-    private static SignedPeerEntry entry(SecretKey key, NetworkId network, String tag, long at) {
-        return SignedPeerEntry.sign(PeerEntry.create(network, new PeerAddress(key.peerId(), "127.0.0.1", 9),
-                List.of(Tag.of(tag)), at), key);
-    }
-
     /** Sends one frame and expects the victim to close the link with ProtocolViolation. */
     private void expectClosed(byte[] frame) throws Exception {
         Link link = link();
         link.sendBytes(frame);
-        assertThatThrownBy(link::receiveBytes).isInstanceOfSatisfying(LinkClosedException.class, closed -> {
-            assertThat(closed.reason()).isEqualTo(CloseReason.PROTOCOL_VIOLATION);
-            assertThat(closed.remote()).isTrue();
-        });
-    }
-
-    private double rejected(String reason) {
-        Counter counter = victim.meterRegistry().find("mosaik.discovery.entries.rejected").tag("reason", reason)
-                .counter();
-        return counter == null ? 0 : counter.count();
+        AttackedNode.expectViolation(link);
     }
 
     private double closedLinks() {
@@ -109,13 +86,16 @@ class GossipBadInputTest {
         expectClosed(GossipCodec.encode(new GossipMessage.Gossip(Digest.of("not the hash"), 1, payload)));
 
         // a departure of the victim signed by the attacker's key
-        var victimKeyless = new AnnounceMessage.Departure(victim.peerId(), NETWORK,
-                victim.discovery().me().entry().version(), System.currentTimeMillis(), new byte[64]);
-        expectClosed(gossip(victimKeyless.toBytes()));
+        EntryVersion version = victim.discovery().me().entry().version();
+        long now = System.currentTimeMillis();
+        byte[] signature = nodes.attackerKey.sign(
+                AnnounceMessage.Departure.digest(victim.peerId(), NETWORK, version, now).toBytes());
+        expectClosed(gossip(new AnnounceMessage.Departure(victim.peerId(), NETWORK, version, now, signature)
+                .toBytes()));
 
         assertThat(closedLinks()).isEqualTo(5);
         assertThat(victim.discovery().catalog().peersCount(System.currentTimeMillis())).isZero();
-        assertStillWorking();
+        nodes.assertStillWorking();
     }
 
     @Test
@@ -131,8 +111,8 @@ class GossipBadInputTest {
         link.sendBytes(gossip(announce(honest)));
 
         victim.discovery().when().peerWithTags(Tag.of("honest")).get(10, TimeUnit.SECONDS);
-        assertThat(rejected("different-network")).isEqualTo(1);
-        assertThat(rejected("time-drift")).isEqualTo(2);
+        assertThat(nodes.rejected("different-network")).isEqualTo(1);
+        assertThat(nodes.rejected("time-drift")).isEqualTo(2);
         assertThat(closedLinks()).isZero();
         assertThat(link.isOpen()).isTrue();
         assertThat(victim.discovery().catalog().peersCount(System.currentTimeMillis())).isEqualTo(1);
@@ -141,21 +121,13 @@ class GossipBadInputTest {
 
     @Test
     void anOversizedCatalogSnapshotIsRefused() throws Exception {
-        Link link = attacker.openLink(victim.address(), CatalogSync.PROTOCOL).get(10, TimeUnit.SECONDS);
+        Link link = nodes.link(CatalogSync.PROTOCOL);
         byte[] snapshot = java.nio.ByteBuffer.allocate(8).putInt(CatalogSync.MAX_ENTRIES + 1).putInt(0).array();
         link.sendBytes(snapshot);
         assertThatThrownBy(link::receiveBytes).isInstanceOfSatisfying(LinkClosedException.class,
                 closed -> assertThat(closed.reason()).isEqualTo(CloseReason.PROTOCOL_VIOLATION));
         // the refusing side counts after it closed the link: wait for the count, not just the close
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> rejected("malformed") == 1);
-        assertStillWorking();
-    }
-
-    private void assertStillWorking() throws Exception {
-        Network newcomer = node(List.of(victim.address()));
-        victim.discovery().when().matching(catalog -> catalog.getSigned(newcomer.peerId(),
-                System.currentTimeMillis()).isPresent()).get(20, TimeUnit.SECONDS);
-        newcomer.discovery().when().matching(catalog -> catalog.getSigned(victim.peerId(),
-                System.currentTimeMillis()).isPresent()).get(20, TimeUnit.SECONDS);
+        nodes.awaitRejected("malformed", 1);
+        nodes.assertStillWorking();
     }
 }
