@@ -43,9 +43,10 @@ import org.slf4j.LoggerFactory;
  *   <li><b>purge</b>: a peer not heard of for {@code purgeAfter} is dropped.</li>
  * </ul>
  * Every entry is signed by its node and verified on arrival; entries from another network, stale or
- * too far from the local clock, or older than what is known, are refused and counted in
- * {@code mosaik.discovery.entries.rejected} by reason. A frame that does not decode or verify closes
- * its link with {@code ProtocolViolation}.
+ * too far from the local clock, or older than what is known, are refused, and counted in
+ * {@code mosaik.discovery.entries.rejected} by reason (an older version only when gossip brings it: a
+ * sync snapshot carries them whenever its sender lags behind). A frame that does not decode or verify
+ * closes its link with {@code ProtocolViolation}.
  *
  * <p>Unlike the original, a node does not sync with every peer it hears of for the first time (that is
  * N² full-catalog exchanges when N nodes start); gossip delivers the entries, and syncs are kept to
@@ -459,6 +460,16 @@ public final class Discovery implements AutoCloseable {
                             reject(result.outcome().name().toLowerCase().replace('_', '-'));
                     // not reached: entries are verified as they are decoded, and a forgery refuses its frame
                     case INVALID_SIGNATURE -> reject("malformed");
+                    case REJECTED -> {
+                        // Gossip hands over first copies only, so an older version from it is a replay or,
+                        // now and then, a late copy (history grafted when a link forms); an equal version,
+                        // or an older one in a sync snapshot (its sender had not caught up), is routine.
+                        EntryVersion version = entry.entry().version();
+                        if (source.equals("gossip") && next.getSigned(entry.entry().peerId(), now)
+                                .filter(known -> known.entry().version().isNewerThan(version)).isPresent()) {
+                            reject("older-version");
+                        }
+                    }
                     default -> log.trace("entry of {} not merged: {}", entry.entry().peerId().toShortString(),
                             result.outcome());
                 }

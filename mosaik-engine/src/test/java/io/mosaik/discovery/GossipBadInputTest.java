@@ -113,10 +113,39 @@ class GossipBadInputTest {
         victim.discovery().when().peerWithTags(Tag.of("honest")).get(10, TimeUnit.SECONDS);
         assertThat(nodes.rejected("different-network")).isEqualTo(1);
         assertThat(nodes.rejected("time-drift")).isEqualTo(2);
+        assertThat(nodes.rejected("older-version")).isZero();
         assertThat(closedLinks()).isZero();
         assertThat(link.isOpen()).isTrue();
         assertThat(victim.discovery().catalog().peersCount(System.currentTimeMillis())).isEqualTo(1);
         link.close();
+    }
+
+    @Test
+    void aReplayedOlderVersionIsRefusedAndCounted() throws Exception {
+        // two genuine versions of another peer's entry, both within the clock drift allowed
+        SecretKey someone = SecretKey.random();
+        long now = System.currentTimeMillis();
+        SignedPeerEntry older = entry(someone, NETWORK, "before", now - 2_000);
+        SignedPeerEntry newer = SignedPeerEntry.sign(older.entry().withTags(List.of(Tag.of("after")), now), someone);
+        Link link = link();
+        link.sendBytes(gossip(announce(newer)));
+        victim.discovery().when().peerWithTags(Tag.of("after")).get(10, TimeUnit.SECONDS);
+
+        link.sendBytes(gossip(announce(older)));
+        nodes.awaitRejected("older-version", 1);
+        assertThat(victim.discovery().catalog().getSigned(someone.peerId(), System.currentTimeMillis()))
+                .contains(newer);
+        assertThat(closedLinks()).isZero();
+
+        // the same older version in a catalog sync snapshot is refused too, but is no sign of a replay:
+        // a peer that has not caught up sends such copies honestly
+        Link sync = nodes.link(CatalogSync.PROTOCOL);
+        sync.sendBytes(CatalogSync.encode(List.of(older)));
+        assertThat(CatalogSync.decode(sync.receiveBytes())).isNotEmpty();
+        assertThat(nodes.rejected("older-version")).isEqualTo(1);
+        assertThat(victim.discovery().catalog().getSigned(someone.peerId(), System.currentTimeMillis()))
+                .contains(newer);
+        nodes.assertStillWorking();
     }
 
     @Test
