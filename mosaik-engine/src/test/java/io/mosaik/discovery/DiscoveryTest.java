@@ -1,6 +1,7 @@
 package io.mosaik.discovery;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mosaik.network.Network;
@@ -54,10 +55,53 @@ class DiscoveryTest {
         assertThat(seen).filteredOn(event -> event instanceof DiscoveryEvent.PeerDiscovered)
                 .extracting(DiscoveryEvent::peer).contains(matcher.peerId(), gateway.peerId());
 
-        // a tag added on one node reaches another through the periodic syncs
+        // a tag added on one node reaches the others: its new version is broadcast over gossip at once
+        List<DiscoveryEvent> seenByGateway = new CopyOnWriteArrayList<>();
+        gateway.discovery().subscribe(seenByGateway::add);
         matcher.discovery().addTags(List.of(Tag.of("eu-west")));
         gateway.discovery().when().peerWithTags(Tag.of("matcher"), Tag.of("eu-west")).get(30, TimeUnit.SECONDS);
         assertThat(seed.meterRegistry().get("mosaik.discovery.catalog.syncs").counter().count()).isPositive();
+        // ... and a subscriber hears of it as an update of that peer, carrying the new entry
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(seenByGateway)
+                .filteredOn(DiscoveryEvent.PeerUpdated.class::isInstance).map(DiscoveryEvent.PeerUpdated.class::cast)
+                .anySatisfy(updated -> {
+                    assertThat(updated.peer()).isEqualTo(matcher.peerId());
+                    assertThat(updated.entry().entry().hasTag(Tag.of("eu-west"))).isTrue();
+                }));
+
+        // removing a tag at run time reaches the others too
+        matcher.discovery().removeTags(List.of(Tag.of("eu-west")));
+        assertThat(matcher.discovery().me().entry().hasTag(Tag.of("eu-west"))).isFalse();
+        gateway.discovery().when().matching(catalog -> catalog.getSigned(matcher.peerId(), System.currentTimeMillis())
+                .map(entry -> entry.entry().hasTag(Tag.of("matcher")) && !entry.entry().hasTag(Tag.of("eu-west")))
+                .orElse(false)).get(30, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void theCatalogSizeAndNeighbourGaugesCountTheOtherNodes() throws Exception {
+        Network seed = start("seed", List.of());
+        Network a = start("a", List.of(seed.address()));
+        Network b = start("b", List.of(seed.address()));
+        List<Network> all = List.of(seed, a, b);
+        for (Network node : all) {
+            node.discovery().when().peers(2).get(30, TimeUnit.SECONDS);
+            assertThat(gauge(node, "mosaik.discovery.catalog.size")).isEqualTo(2);
+        }
+        // both joined through the seed, so it links with both; the others link with the seed at least
+        await().atMost(Duration.ofSeconds(10)).until(() -> gauge(seed, "mosaik.discovery.gossip.neighbors") == 2);
+        for (Network node : List.of(a, b)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> gauge(node, "mosaik.discovery.gossip.neighbors") >= 1);
+            assertThat(gauge(node, "mosaik.discovery.gossip.neighbors")).isLessThanOrEqualTo(2);
+        }
+
+        // a node that leaves is counted out of both
+        b.close();
+        await().atMost(Duration.ofSeconds(10)).until(() -> gauge(seed, "mosaik.discovery.catalog.size") == 1
+                && gauge(a, "mosaik.discovery.catalog.size") == 1 && gauge(seed, "mosaik.discovery.gossip.neighbors") == 1);
+    }
+
+    private static double gauge(Network node, String name) {
+        return node.meterRegistry().get(name).gauge().value();
     }
 
     @Test
