@@ -13,6 +13,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Measures how far and at what cost one change travels, and how long a cold start takes, in the
@@ -27,9 +28,10 @@ import org.junit.jupiter.api.Timeout;
  * <p>Issue targets: a change reaches all 10,000 nodes within 15 rounds, at O(1) messages per node; 1,000
  * cold-started nodes hold full catalogs within 30 rounds. Asserted: the first broadcast over a fresh
  * overlay and an entry change (an origin's third broadcast, over the tree of its own that its earlier
- * ones shaped) within 15 rounds at constant latency, the messages per node, and a cold start within 30
- * rounds with the catalog syncs a node does (gossip alone is printed: it takes longer, as an island of
- * early joiners' entries waits for the island to link up with the rest).
+ * ones shaped) within 15 rounds at constant latency, the messages per node, and a cold start of 1,000
+ * nodes within 30 rounds with the catalog syncs a node does (gossip alone is printed: it takes longer, as
+ * an island of early joiners' entries waits for the island to link up with the rest). Cold starts of 100
+ * and 1,000 nodes run by default, larger ones on request ({@link #coldStartOfLargerNetworks}).
  * Messages per node stay flat in N.
  */
 class GossipScaleTest {
@@ -66,14 +68,8 @@ class GossipScaleTest {
                         row.changeMessages(), row.delivered(), row.wallMillis()));
             }
         }
-        ColdStart cold = coldStart(1_000, 7);
-        table.append(String.format("%n%7s %-9s %12s %8s %12s %8s %8s %14s %19s %10s %8s%n", "N", "latency",
-                "gossip only", "rounds", "with syncs", "rounds", "max hops", "msgs per node", "plumtree/node/entry",
-                "delivered", "wall ms"));
-        table.append(String.format("%7d %-9s %9d ms %8d %9d ms %8d %8d %14.0f %19.2f %10.5f %8d%n", cold.nodes(),
-                cold.latency(), cold.millis(), cold.millis() / CONSTANT.minLatency(), cold.syncedMillis(),
-                cold.syncedMillis() / CONSTANT.minLatency(), cold.maxHops(), cold.messagesPerNode(),
-                cold.plumtreePerNodePerEntry(), cold.delivered(), cold.wallMillis()));
+        List<ColdStart> colds = List.of(coldStart(100, 7), coldStart(1_000, 7));
+        table.append(coldStartTable(colds));
         System.out.println(table);
 
         for (Row row : rows) {
@@ -87,10 +83,49 @@ class GossipScaleTest {
                 assertThat(row.changeHops()).as("%s: rounds of an entry change", row).isLessThanOrEqualTo(15);
             }
         }
-        assertThat(cold.delivered()).as("%s", cold).isEqualTo(1.0);
-        assertThat(cold.plumtreePerNodePerEntry()).as("%s", cold).isLessThan(CONFIG.activeViewSize());
-        assertThat(cold.syncedMillis() / CONSTANT.minLatency()).as("%s: rounds until every catalog is full", cold)
-                .isLessThanOrEqualTo(30);
+        for (ColdStart cold : colds) {
+            assertThat(cold.delivered()).as("%s", cold).isEqualTo(1.0);
+            // each entry is its origin's first message, which floods: at most a first broadcast's cost
+            assertThat(cold.plumtreePerNodePerEntry()).as("%s", cold).isLessThan(2.0 * CONFIG.activeViewSize());
+        }
+        ColdStart thousand = colds.get(1);
+        assertThat(thousand.plumtreePerNodePerEntry()).as("%s", thousand).isLessThan(CONFIG.activeViewSize());
+        assertThat(thousand.syncedMillis() / CONSTANT.minLatency()).as("%s: rounds until every catalog is full",
+                thousand).isGreaterThan(0).isLessThanOrEqualTo(30);
+    }
+
+    /**
+     * Cold starts of more nodes, which take minutes and gigabytes: every node's entry floods the overlay
+     * once (its origin's first message), and every core keeps a tree per origin, so the work and the
+     * simulator's heap grow with N². Run with {@code -Dmosaik.gossip.coldStart=2000} (node counts, comma
+     * separated); docs/benchmarks.md has the numbers, and why 10,000 does not fit.
+     */
+    @Test
+    @EnabledIfSystemProperty(named = "mosaik.gossip.coldStart", matches = "[0-9_]+(,[0-9_]+)*")
+    @Timeout(value = 2, unit = TimeUnit.HOURS)
+    void coldStartOfLargerNetworks() {
+        List<ColdStart> colds = new ArrayList<>();
+        for (String nodes : System.getProperty("mosaik.gossip.coldStart").split(",")) {
+            colds.add(coldStart(Integer.parseInt(nodes.replace("_", "")), 7));
+        }
+        System.out.println(coldStartTable(colds));
+        for (ColdStart cold : colds) {
+            assertThat(cold.delivered()).as("%s", cold).isEqualTo(1.0);
+            assertThat(cold.syncedMillis()).as("%s: every catalog got full", cold).isPositive();
+        }
+    }
+
+    private static String coldStartTable(List<ColdStart> colds) {
+        StringBuilder table = new StringBuilder(String.format("%n%7s %-9s %12s %8s %12s %8s %8s %14s %19s %10s %8s%n",
+                "N", "latency", "gossip only", "rounds", "with syncs", "rounds", "max hops", "msgs per node",
+                "plumtree/node/entry", "delivered", "wall ms"));
+        for (ColdStart cold : colds) {
+            table.append(String.format("%7d %-9s %9d ms %8d %9d ms %8d %8d %14.0f %19.2f %10.5f %8d%n", cold.nodes(),
+                    cold.latency(), cold.millis(), cold.millis() / CONSTANT.minLatency(), cold.syncedMillis(),
+                    cold.syncedMillis() / CONSTANT.minLatency(), cold.maxHops(), cold.messagesPerNode(),
+                    cold.plumtreePerNodePerEntry(), cold.delivered(), cold.wallMillis()));
+        }
+        return table.toString();
     }
 
     /**
