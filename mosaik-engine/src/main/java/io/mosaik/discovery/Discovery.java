@@ -48,6 +48,10 @@ import org.slf4j.LoggerFactory;
  * sync snapshot carries them whenever its sender lags behind). A frame that does not decode or verify
  * closes its link with {@code ProtocolViolation}.
  *
+ * <p>A sync also shows whether the peer gets this node's broadcasts (its copy of our entry): one that
+ * missed a broadcast made 10 s before is in another gossip overlay, as after a partition healed, and the
+ * gossip core links with it.
+ *
  * <p>Unlike the original, a node does not sync with every peer it hears of for the first time (that is
  * N² full-catalog exchanges when N nodes start); gossip delivers the entries, and syncs are kept to
  * the cases above.
@@ -84,6 +88,8 @@ public final class Discovery implements AutoCloseable {
     private volatile Catalog catalog;
     /** The last version broadcast, for the departure. */
     private volatile EntryVersion lastBroadcast;
+    /** Our recent broadcasts made with neighbours, oldest first (see {@link #bridgeIfApart}). */
+    private final java.util.ArrayDeque<Broadcast> broadcasts = new java.util.ArrayDeque<>();
     private final java.util.Map<io.mosaik.primitives.PeerId, java.time.Duration> rtt =
             new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -157,7 +163,11 @@ public final class Discovery implements AutoCloseable {
                 .description("Known peers, this node excluded").register(registry);
         network.handle(CatalogSync.PROTOCOL, link -> {
             try {
-                CatalogSync.accept(link, snapshot(), received -> merge(received, "sync"));
+                CatalogSync.accept(link, snapshot(), received -> {
+                    merge(received, "sync");
+                    received.stream().filter(entry -> entry.entry().peerId().equals(link.peer())).findFirst()
+                            .ifPresent(peer -> bridgeIfApart(peer.entry().address(), received));
+                });
             } catch (io.mosaik.network.transport.LinkClosedException e) {
                 if (e.reason().equals(io.mosaik.network.transport.CloseReason.PROTOCOL_VIOLATION) && !e.remote()) {
                     reject("malformed");
@@ -219,7 +229,9 @@ public final class Discovery implements AutoCloseable {
     CompletableFuture<Void> syncWith(PeerAddress peer, String protocol) {
         return network.openLink(peer, protocol).thenAcceptAsync(link -> {
             try {
-                merge(CatalogSync.initiate(link, snapshot()), "sync");
+                List<SignedPeerEntry> theirs = CatalogSync.initiate(link, snapshot());
+                merge(theirs, "sync");
+                bridgeIfApart(peer, theirs);
             } catch (io.mosaik.network.transport.LinkClosedException e) {
                 if (e.reason().equals(io.mosaik.network.transport.CloseReason.PROTOCOL_VIOLATION) && !e.remote()) {
                     reject("malformed");
@@ -560,6 +572,49 @@ public final class Discovery implements AutoCloseable {
         }
     }
 
+    /**
+     * After a catalog sync: if the peer's copy of our entry is older than a version we broadcast at least
+     * {@value #BROADCAST_SETTLED_MILLIS} ms ago, with gossip neighbours, our broadcasts do not reach it: it
+     * is in another overlay, as both sides of a healed partition are (each refilled its views from its own
+     * side, and a node with neighbours never rejoins). The gossip core then links with it, which joins the
+     * two overlays. A peer that does not know us at all is new, not apart, and learns us from this sync.
+     */
+    private void bridgeIfApart(PeerAddress peer, List<SignedPeerEntry> theirs) {
+        GossipShell shell = gossip;
+        EntryVersion settled = settledBroadcast(now());
+        if (shell == null || settled == null) {
+            return;
+        }
+        for (SignedPeerEntry entry : theirs) {
+            if (entry.entry().peerId().equals(network.peerId())) {
+                if (settled.isNewerThan(entry.entry().version())) {
+                    log.debug("{} missed our broadcast of {}: in another part of the overlay, linking with it",
+                            peer.peerId().toShortString(), settled);
+                    shell.bridge(peer);
+                }
+                return;
+            }
+        }
+    }
+
+    /** The newest version we broadcast with neighbours at least {@value #BROADCAST_SETTLED_MILLIS} ms ago. */
+    private EntryVersion settledBroadcast(long now) {
+        synchronized (broadcasts) {
+            EntryVersion settled = null;
+            // oldest first: keep only the newest settled one and those younger than it
+            while (!broadcasts.isEmpty() && broadcasts.peekFirst().at() <= now - BROADCAST_SETTLED_MILLIS) {
+                settled = broadcasts.pollFirst().version();
+            }
+            if (settled != null) {
+                broadcasts.addFirst(new Broadcast(settled, now - BROADCAST_SETTLED_MILLIS));
+            }
+            return settled;
+        }
+    }
+
+    private record Broadcast(EntryVersion version, long at) {
+    }
+
     /** With no gossip neighbour left: join again through the bootstrap peers and some known peers. */
     private void rejoin() {
         List<PeerAddress> contacts = new ArrayList<>(network.bootstrapPeers());
@@ -624,6 +679,11 @@ public final class Discovery implements AutoCloseable {
         if (signed != null && shell != null) {
             shell.broadcast(new AnnounceMessage.EntryUpdate(signed));
             announcementsSent.increment();
+            if (shell.neighbors() > 0) {
+                synchronized (broadcasts) {
+                    broadcasts.addLast(new Broadcast(signed.entry().version(), now()));
+                }
+            }
         }
     }
 
@@ -698,6 +758,11 @@ public final class Discovery implements AutoCloseable {
 
     private static final long GRACEFUL_DEPARTURE_WINDOW_MILLIS = 500;
     private static final long PING_TIMEOUT_MILLIS = 5_000;
+    /**
+     * A broadcast has reached every node of the overlay this long after it left (a few hops, graft timers
+     * of 200 ms), so a peer that holds an older version of our entry by then is not in our overlay.
+     */
+    private static final long BROADCAST_SETTLED_MILLIS = 10_000;
     /**
      * After start, a node syncs with a random known peer after each of these delays (ms, cumulative
      * 1, 3, 7, 15, 31 s): what was broadcast before it joined the overlay never reaches it over gossip,

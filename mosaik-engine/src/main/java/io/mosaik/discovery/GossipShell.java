@@ -135,6 +135,11 @@ final class GossipShell implements AutoCloseable {
         }
     }
 
+    /** Links with a peer found to be in another part of the overlay (see {@link GossipCore#bridge}). */
+    void bridge(PeerAddress peer) {
+        run(() -> apply(core.bridge(peer, now()), null));
+    }
+
     /** Broadcasts an announcement to every node. */
     void broadcast(AnnounceMessage message) {
         byte[] payload = message.toBytes();

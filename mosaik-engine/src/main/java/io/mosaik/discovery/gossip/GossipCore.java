@@ -56,7 +56,9 @@ import java.util.random.RandomGenerator;
  *   <li>a refused request is answered with other candidates, a node with at most one neighbour asks with
  *       high priority, and a contact that never answered stays a candidate: each closes a way in which
  *       a few nodes could stay linked only with each other, refused by everyone else;</li>
- *   <li>{@link #observe} takes peers the shell learned elsewhere (its catalog) as candidates;</li>
+ *   <li>{@link #observe} takes peers the shell learned elsewhere (its catalog) as candidates, and
+ *       {@link #bridge} links with a peer the shell found in another part of the overlay (a healed
+ *       partition leaves two overlays that nothing else would join again);</li>
  *   <li>during its first shuffle interval a node whose active view is not full asks for a link every
  *       {@value #STARTUP_REPAIR_MILLIS} ms rather than every repair interval: many nodes starting together
  *       through one contact otherwise leave islands of early joiners apart for a whole interval;</li>
@@ -241,6 +243,34 @@ public final class GossipCore {
         if (active.isEmpty() && pending.isEmpty()) {
             promote(now, null, out);
         }
+        return out.build();
+    }
+
+    /**
+     * Links with a peer the shell found to be in another part of the overlay: it had not received a
+     * broadcast of ours that every node linked with us would have by now (the shell sees that in a catalog
+     * sync, whose snapshot holds the peer's copy of our entry). That happens after a partition heals: each
+     * side refilled its views from its own side, and the two overlays go on apart. The request has high
+     * priority, so that a peer whose active view is full takes it (dropping a neighbour, which repairs from
+     * its passive view): one link joins the two overlays, and shuffles across it mix them. Nothing is sent
+     * if the peer is already a neighbour or a request to it is under way.
+     *
+     * @param peer the peer
+     * @param now  the shell's clock
+     * @return what to do
+     */
+    public GossipOutput bridge(PeerAddress peer, long now) {
+        GossipOutput.Builder out = new GossipOutput.Builder();
+        start(now);
+        if (peer == null) {
+            return out.build();
+        }
+        PeerId id = peer.peerId();
+        if (id.equals(selfId) || active.containsKey(id) || pending.containsKey(id) || awaitingReply.containsKey(id)) {
+            return out.build();
+        }
+        pending.put(id, new Pending(peer, now + config.neighborTimeoutMillis(), false));
+        request(id, peer, new Neighbor(self, true), now, out);
         return out.build();
     }
 

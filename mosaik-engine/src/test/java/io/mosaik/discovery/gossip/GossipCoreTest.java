@@ -274,6 +274,32 @@ class GossipCoreTest {
     }
 
     @Test
+    void bridgeLinksTwoFullNodesOfSeparateOverlays() {
+        // two nodes whose active views are full, each with neighbours of its own side only
+        GossipCore a = core(1);
+        GossipCore b = core(2);
+        for (int i = 0; i < CONFIG.activeViewSize(); i++) {
+            link(a, core(100 + i));
+            link(b, core(200 + i));
+        }
+        GossipOutput asked = a.bridge(b.self(), 10);
+        assertThat(messagesTo(asked, id(2))).containsExactly(new Neighbor(a.self(), true));
+        assertThat(a.bridge(b.self(), 11).isEmpty()).as("no second request while one is under way").isTrue();
+
+        GossipOutput atB = b.receive(id(1), new Neighbor(a.self(), true), 20);
+        assertThat(messagesTo(atB, id(1))).containsExactly(new NeighborReply(true));
+        assertThat(atB.sends()).as("b drops a neighbour of its own side to make room")
+                .anyMatch(send -> send.message().equals(new Disconnect(true)) && !send.to().equals(id(1)));
+        GossipOutput atA = a.receive(id(2), new NeighborReply(true), 30);
+        assertThat(atA.events()).contains(new GossipOutput.NeighborUp(b.self()));
+        assertThat(a.activeView()).contains(id(2)).hasSize(CONFIG.activeViewSize());
+        assertThat(b.activeView()).contains(id(1)).hasSize(CONFIG.activeViewSize());
+
+        assertThat(a.bridge(b.self(), 40).isEmpty()).as("already linked").isTrue();
+        assertThat(a.bridge(a.self(), 40).isEmpty()).as("never ourselves").isTrue();
+    }
+
+    @Test
     void forwardJoinAtTtlZeroAcceptsWithAHighPriorityNeighbor() {
         GossipCore a = core(1);
         GossipCore b = core(2);

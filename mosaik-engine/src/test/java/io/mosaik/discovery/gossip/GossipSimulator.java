@@ -109,6 +109,21 @@ final class GossipSimulator {
         apply(node, cores[node].join(list, now));
     }
 
+    /** Node {@code node} is told of peers learned elsewhere (a catalog sync), now. */
+    void observe(int node, List<Integer> peers) {
+        apply(node, cores[node].observe(peers.stream().map(peer -> addresses[peer]).toList(), now));
+    }
+
+    /** Node {@code node} links with a peer it found in another part of the overlay, now. */
+    void bridge(int node, int peer) {
+        apply(node, cores[node].bridge(addresses[peer], now));
+    }
+
+    /** Whether a message (or a dial) from one node can reach another now. */
+    boolean canReach(int from, int to) {
+        return reachable(from, to);
+    }
+
     /** Node {@code node} originates a broadcast now; returns its id. */
     Digest broadcast(int node, byte[] payload) {
         Digest id = Digest.hash(ByteBuffer.allocate(24).putLong(now).putLong(node).putLong(seq++).array());
