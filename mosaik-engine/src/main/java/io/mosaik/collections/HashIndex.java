@@ -92,7 +92,7 @@ final class HashIndex<V> {
                     content[2 * (i - from)] = keys[order[i]].bytes();
                     content[2 * (i - from) + 1] = values[order[i]];
                 }
-                return new CollisionNode(content);
+                return new CollisionNode(content, null);
             }
             int[] starts = new int[MASK + 2];
             for (int i = from; i < to; i++) {
@@ -130,7 +130,7 @@ final class HashIndex<V> {
                     content[child--] = build(start, end, shift + BITS);
                 }
             }
-            return new BitmapNode(dataMap, nodeMap, content);
+            return new BitmapNode(dataMap, nodeMap, content, null);
         }
     }
 
@@ -158,14 +158,62 @@ final class HashIndex<V> {
 
     /** This index with {@code key} mapped to {@code value}. */
     HashIndex<V> plus(Encoded key, V value) {
-        Node next = root.plus(key.bytes(), value, hasher.applyAsLong(key.bytes()), 0, hasher);
+        Node next = root.plus(key.bytes(), value, hasher.applyAsLong(key.bytes()), 0, hasher, null);
         return next == root ? this : new HashIndex<>(next, hasher);
     }
 
     /** This index without {@code key}. */
     HashIndex<V> minus(Encoded key) {
-        Node next = root.minus(key.bytes(), hasher.applyAsLong(key.bytes()), 0);
+        Node next = root.minus(key.bytes(), hasher.applyAsLong(key.bytes()), 0, null);
         return next == root ? this : new HashIndex<>(next, hasher);
+    }
+
+    /** A batch of changes to this index (this index itself stays as it is). */
+    Batch<V> batch() {
+        return new Batch<>(root, hasher);
+    }
+
+    /**
+     * Changes to an index made one after another, in place on the nodes the batch itself made (a node it
+     * made is copied once, then changed), so many changes cost far less than as many {@link #plus}es; Clojure
+     * calls this a transient. Not thread-safe; {@link #build()} ends it.
+     *
+     * @param <V> the value type
+     */
+    static final class Batch<V> {
+
+        private Node root;
+        private final ToLongFunction<byte[]> hasher;
+        private Object edit = new Object();
+
+        private Batch(Node root, ToLongFunction<byte[]> hasher) {
+            this.root = root;
+            this.hasher = hasher;
+        }
+
+        /** Maps {@code key} to {@code value}. */
+        void plus(Encoded key, V value) {
+            root = root.plus(key.bytes(), value, hasher.applyAsLong(key.bytes()), 0, hasher, edit());
+        }
+
+        /** Removes {@code key}. */
+        void minus(Encoded key) {
+            root = root.minus(key.bytes(), hasher.applyAsLong(key.bytes()), 0, edit());
+        }
+
+        /** The index with every change; the batch can make no more. */
+        HashIndex<V> build() {
+            edit();
+            edit = null;
+            return new HashIndex<>(root, hasher);
+        }
+
+        private Object edit() {
+            if (edit == null) {
+                throw new IllegalStateException("this batch was built already");
+            }
+            return edit;
+        }
     }
 
     private static int bit(long hash, int shift) {
@@ -202,16 +250,33 @@ final class HashIndex<V> {
     /** A node of the trie: its content is key and value pairs (and, in a bitmap node, children). */
     private abstract static sealed class Node permits BitmapNode, CollisionNode {
 
-        final Object[] content;
+        Object[] content;
+        /**
+         * The {@link Batch} that made this node and may still change it in place, or {@code null}; once its
+         * batch is built nothing can reach the token again, so the node is as immutable as any other.
+         */
+        final Object owner;
 
-        Node(Object[] content) {
+        Node(Object[] content, Object owner) {
             this.content = content;
+            this.owner = owner;
         }
 
-        abstract Node plus(byte[] key, Object value, long hash, int shift, ToLongFunction<byte[]> hasher);
+        /** Whether a change under {@code edit} may be made in place. */
+        final boolean owned(Object edit) {
+            return edit != null && owner == edit;
+        }
+
+        /** The content to change a slot of under {@code edit}: this node's own if it is owned, else a copy. */
+        final Object[] slots(Object edit) {
+            return owned(edit) ? content : content.clone();
+        }
+
+        /** This node with {@code key} mapped to {@code value}; changed in place under an {@code edit} it is owned by. */
+        abstract Node plus(byte[] key, Object value, long hash, int shift, ToLongFunction<byte[]> hasher, Object edit);
 
         /** This node without the key; a node left with one entry only is {@link #single() single}. */
-        abstract Node minus(byte[] key, long hash, int shift);
+        abstract Node minus(byte[] key, long hash, int shift, Object edit);
 
         /** Whether the node holds exactly one entry and no children (its parent then holds it itself). */
         abstract boolean single();
@@ -233,15 +298,26 @@ final class HashIndex<V> {
      */
     private static final class BitmapNode extends Node {
 
-        static final BitmapNode EMPTY = new BitmapNode(0, 0, new Object[0]);
+        static final BitmapNode EMPTY = new BitmapNode(0, 0, new Object[0], null);
 
-        final int dataMap;
-        final int nodeMap;
+        int dataMap;
+        int nodeMap;
 
-        BitmapNode(int dataMap, int nodeMap, Object[] content) {
-            super(content);
+        BitmapNode(int dataMap, int nodeMap, Object[] content, Object owner) {
+            super(content, owner);
             this.dataMap = dataMap;
             this.nodeMap = nodeMap;
+        }
+
+        /** A node of these maps and content: this one changed in place if {@code edit} owns it. */
+        private BitmapNode with(int dataMap, int nodeMap, Object[] content, Object edit) {
+            if (owned(edit)) {
+                this.dataMap = dataMap;
+                this.nodeMap = nodeMap;
+                this.content = content;
+                return this;
+            }
+            return new BitmapNode(dataMap, nodeMap, content, edit);
         }
 
         int dataIndex(int bit) {
@@ -257,7 +333,7 @@ final class HashIndex<V> {
         }
 
         @Override
-        Node plus(byte[] key, Object value, long hash, int shift, ToLongFunction<byte[]> hasher) {
+        Node plus(byte[] key, Object value, long hash, int shift, ToLongFunction<byte[]> hasher, Object edit) {
             int bit = bit(hash, shift);
             if ((dataMap & bit) != 0) {
                 int at = dataIndex(bit);
@@ -266,24 +342,24 @@ final class HashIndex<V> {
                     if (content[at + 1] == value) {
                         return this;
                     }
-                    Object[] copy = content.clone();
+                    Object[] copy = slots(edit);
                     copy[at + 1] = value;
-                    return new BitmapNode(dataMap, nodeMap, copy);
+                    return with(dataMap, nodeMap, copy, edit);
                 }
                 Node pair = pair(present, content[at + 1], hasher.applyAsLong(present), key, value,
-                        hash, shift + BITS);
-                return entryToChild(bit, at, pair);
+                        hash, shift + BITS, edit);
+                return entryToChild(bit, at, pair, edit);
             }
             if ((nodeMap & bit) != 0) {
                 int at = childIndex(bit);
                 Node child = (Node) content[at];
-                Node next = child.plus(key, value, hash, shift + BITS, hasher);
+                Node next = child.plus(key, value, hash, shift + BITS, hasher, edit);
                 if (next == child) {
                     return this;
                 }
-                Object[] copy = content.clone();
+                Object[] copy = slots(edit);
                 copy[at] = next;
-                return new BitmapNode(dataMap, nodeMap, copy);
+                return with(dataMap, nodeMap, copy, edit);
             }
             int at = dataIndex(bit);
             Object[] copy = new Object[content.length + 2];
@@ -291,11 +367,11 @@ final class HashIndex<V> {
             copy[at] = key;
             copy[at + 1] = value;
             System.arraycopy(content, at, copy, at + 2, content.length - at);
-            return new BitmapNode(dataMap | bit, nodeMap, copy);
+            return with(dataMap | bit, nodeMap, copy, edit);
         }
 
         @Override
-        Node minus(byte[] key, long hash, int shift) {
+        Node minus(byte[] key, long hash, int shift, Object edit) {
             int bit = bit(hash, shift);
             if ((dataMap & bit) != 0) {
                 int at = dataIndex(bit);
@@ -305,38 +381,38 @@ final class HashIndex<V> {
                 Object[] copy = new Object[content.length - 2];
                 System.arraycopy(content, 0, copy, 0, at);
                 System.arraycopy(content, at + 2, copy, at, content.length - at - 2);
-                return new BitmapNode(dataMap ^ bit, nodeMap, copy);
+                return with(dataMap ^ bit, nodeMap, copy, edit);
             }
             if ((nodeMap & bit) == 0) {
                 return this;
             }
             int at = childIndex(bit);
             Node child = (Node) content[at];
-            Node next = child.minus(key, hash, shift + BITS);
+            Node next = child.minus(key, hash, shift + BITS, edit);
+            if (next.single()) {
+                return childToEntry(bit, at, next.singleKey(), next.singleValue(), edit);
+            }
             if (next == child) {
                 return this;
             }
-            if (next.single()) {
-                return childToEntry(bit, at, next.singleKey(), next.singleValue());
-            }
-            Object[] copy = content.clone();
+            Object[] copy = slots(edit);
             copy[at] = next;
-            return new BitmapNode(dataMap, nodeMap, copy);
+            return with(dataMap, nodeMap, copy, edit);
         }
 
         /** Replaces the entry at {@code bit} (content index {@code at}) by a child holding it and another. */
-        private Node entryToChild(int bit, int at, Node child) {
+        private Node entryToChild(int bit, int at, Node child, Object edit) {
             Object[] copy = new Object[content.length - 1];
             int childAt = content.length - 2 - Integer.bitCount(nodeMap & (bit - 1)); // in the shorter array
             System.arraycopy(content, 0, copy, 0, at);
             System.arraycopy(content, at + 2, copy, at, childAt - at);
             copy[childAt] = child;
             System.arraycopy(content, childAt + 2, copy, childAt + 1, content.length - childAt - 2);
-            return new BitmapNode(dataMap ^ bit, nodeMap | bit, copy);
+            return with(dataMap ^ bit, nodeMap | bit, copy, edit);
         }
 
         /** Replaces the child at {@code bit} (content index {@code at}) by the one entry it has left. */
-        private Node childToEntry(int bit, int at, byte[] key, Object value) {
+        private Node childToEntry(int bit, int at, byte[] key, Object value, Object edit) {
             int dataAt = dataIndex(bit);
             Object[] copy = new Object[content.length + 1];
             System.arraycopy(content, 0, copy, 0, dataAt);
@@ -344,7 +420,7 @@ final class HashIndex<V> {
             copy[dataAt + 1] = value;
             System.arraycopy(content, dataAt, copy, dataAt + 2, at - dataAt);
             System.arraycopy(content, at + 1, copy, at + 2, content.length - at - 1);
-            return new BitmapNode(dataMap | bit, nodeMap ^ bit, copy);
+            return with(dataMap | bit, nodeMap ^ bit, copy, edit);
         }
 
         @Override
@@ -354,27 +430,35 @@ final class HashIndex<V> {
 
         /** A node holding two entries whose hashes agree below {@code shift}. */
         private static Node pair(byte[] key1, Object value1, long hash1, byte[] key2, Object value2, long hash2,
-                                 int shift) {
+                                 int shift, Object edit) {
             if (shift >= MAX_SHIFT) {
-                return new CollisionNode(new Object[] {key1, value1, key2, value2});
+                return new CollisionNode(new Object[] {key1, value1, key2, value2}, edit);
             }
             int bit1 = bit(hash1, shift);
             int bit2 = bit(hash2, shift);
             if (bit1 == bit2) {
                 return new BitmapNode(0, bit1, new Object[] {pair(key1, value1, hash1, key2, value2, hash2,
-                        shift + BITS)});
+                        shift + BITS, edit)}, edit);
             }
             return Integer.compareUnsigned(bit1, bit2) < 0
-                    ? new BitmapNode(bit1 | bit2, 0, new Object[] {key1, value1, key2, value2})
-                    : new BitmapNode(bit1 | bit2, 0, new Object[] {key2, value2, key1, value1});
+                    ? new BitmapNode(bit1 | bit2, 0, new Object[] {key1, value1, key2, value2}, edit)
+                    : new BitmapNode(bit1 | bit2, 0, new Object[] {key2, value2, key1, value1}, edit);
         }
     }
 
     /** Entries whose 64-bit hashes are equal, as key and value pairs. */
     private static final class CollisionNode extends Node {
 
-        CollisionNode(Object[] content) {
-            super(content);
+        CollisionNode(Object[] content, Object owner) {
+            super(content, owner);
+        }
+
+        private CollisionNode with(Object[] content, Object edit) {
+            if (owned(edit)) {
+                this.content = content;
+                return this;
+            }
+            return new CollisionNode(content, edit);
         }
 
         Object get(byte[] key) {
@@ -387,31 +471,31 @@ final class HashIndex<V> {
         }
 
         @Override
-        Node plus(byte[] key, Object value, long hash, int shift, ToLongFunction<byte[]> hasher) {
+        Node plus(byte[] key, Object value, long hash, int shift, ToLongFunction<byte[]> hasher, Object edit) {
             for (int i = 0; i < content.length; i += 2) {
                 if (Arrays.equals(key, (byte[]) content[i])) {
                     if (content[i + 1] == value) {
                         return this;
                     }
-                    Object[] copy = content.clone();
+                    Object[] copy = slots(edit);
                     copy[i + 1] = value;
-                    return new CollisionNode(copy);
+                    return with(copy, edit);
                 }
             }
             Object[] copy = Arrays.copyOf(content, content.length + 2);
             copy[content.length] = key;
             copy[content.length + 1] = value;
-            return new CollisionNode(copy);
+            return with(copy, edit);
         }
 
         @Override
-        Node minus(byte[] key, long hash, int shift) {
+        Node minus(byte[] key, long hash, int shift, Object edit) {
             for (int i = 0; i < content.length; i += 2) {
                 if (Arrays.equals(key, (byte[]) content[i])) {
                     Object[] copy = new Object[content.length - 2];
                     System.arraycopy(content, 0, copy, 0, i);
                     System.arraycopy(content, i + 2, copy, i, content.length - i - 2);
-                    return new CollisionNode(copy);
+                    return with(copy, edit);
                 }
             }
             return this;

@@ -52,6 +52,36 @@ final class MapMachine<K, V> extends CollectionMachine<MapMachine.Entries<K, V>>
             TreePMap<Encoded, Entry<K, V>> next = sorted.minus(key);
             return next == sorted ? this : new Entries<>(next, index.minus(key));
         }
+
+        /** Several changes to these entries, for one write of many keys. */
+        Changes<K, V> changes() {
+            return new Changes<>(sorted, index.batch());
+        }
+    }
+
+    /** Changes made one after another; the index takes them as a batch (in place on the nodes it copied). */
+    static final class Changes<K, V> {
+        private TreePMap<Encoded, Entry<K, V>> sorted;
+        private final HashIndex.Batch<V> index;
+
+        Changes(TreePMap<Encoded, Entry<K, V>> sorted, HashIndex.Batch<V> index) {
+            this.sorted = sorted;
+            this.index = index;
+        }
+
+        void put(Encoded key, Entry<K, V> entry) {
+            sorted = sorted.plus(key, entry);
+            index.plus(key, entry.value());
+        }
+
+        void remove(Encoded key) {
+            sorted = sorted.minus(key);
+            index.minus(key);
+        }
+
+        Entries<K, V> done() {
+            return new Entries<>(sorted, index.build());
+        }
     }
 
     private final Class<K> keyType;
@@ -83,20 +113,22 @@ final class MapMachine<K, V> extends CollectionMachine<MapMachine.Entries<K, V>>
             }
             case EXTEND -> {
                 int count = command.count();
-                Entries<K, V> next = state;
+                Changes<K, V> changes = state.changes();
                 for (int i = 0; i < count; i++) {
-                    next = put(next, command.bytes(), command.bytes());
+                    byte[] key = command.bytes();
+                    changes.put(new Encoded(key), entry(key, command.bytes()));
                 }
                 command.end();
-                return new Applied<>(next, count > 0);
+                return new Applied<>(changes.done(), count > 0);
             }
             case REMOVE_MANY -> {
                 int count = command.count();
-                Entries<K, V> next = state;
+                Changes<K, V> changes = state.changes();
                 for (int i = 0; i < count; i++) {
-                    next = next.minus(new Encoded(command.bytes()));
+                    changes.remove(new Encoded(command.bytes()));
                 }
                 command.end();
+                Entries<K, V> next = changes.done();
                 return new Applied<>(next, next.size() != state.size());
             }
             case COMPARE_AND_SET -> {
@@ -118,7 +150,11 @@ final class MapMachine<K, V> extends CollectionMachine<MapMachine.Entries<K, V>>
     }
 
     private Entries<K, V> put(Entries<K, V> state, byte[] key, byte[] value) {
-        return state.plus(new Encoded(key), new Entry<>(decode(key, keyType), decode(value, valueType), value));
+        return state.plus(new Encoded(key), entry(key, value));
+    }
+
+    private Entry<K, V> entry(byte[] key, byte[] value) {
+        return new Entry<>(decode(key, keyType), decode(value, valueType), value);
     }
 
     @Override
@@ -135,7 +171,7 @@ final class MapMachine<K, V> extends CollectionMachine<MapMachine.Entries<K, V>>
         for (long i = 0; i < count; i++) {
             byte[] key = Ops.readField(in);
             byte[] value = Ops.readField(in);
-            entries.put(new Encoded(key), new Entry<>(decode(key, keyType), decode(value, valueType), value));
+            entries.put(new Encoded(key), entry(key, value));
         }
         HashIndex<V> index = HashIndex.ofDistinct(entries.keySet().toArray(Encoded[]::new),
                 entries.values().stream().map(Entry::value).toArray());

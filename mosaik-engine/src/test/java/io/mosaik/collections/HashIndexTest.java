@@ -40,16 +40,33 @@ class HashIndexTest {
             List<HashIndex<Integer>> versions = new ArrayList<>();
             List<Map<Encoded, Integer>> expectedVersions = new ArrayList<>();
             for (int step = 0; step < 4_000; step++) {
-                Encoded key = key(random.nextInt(keys));
-                if (random.nextInt(3) == 0) {
-                    index = index.minus(key);
-                    expected.remove(key);
+                if (random.nextInt(10) == 0) {
+                    // a batch: in place on the nodes it made, never on those of an earlier version
+                    HashIndex.Batch<Integer> batch = index.batch();
+                    for (int change = random.nextInt(1, 200); change > 0; change--) {
+                        Encoded key = key(random.nextInt(keys));
+                        if (random.nextInt(3) == 0) {
+                            batch.minus(key);
+                            expected.remove(key);
+                        } else {
+                            int value = random.nextInt();
+                            batch.plus(key, value);
+                            expected.put(key, value);
+                        }
+                    }
+                    index = batch.build();
                 } else {
-                    int value = random.nextInt();
-                    index = index.plus(key, value);
-                    expected.put(key, value);
+                    Encoded key = key(random.nextInt(keys));
+                    if (random.nextInt(3) == 0) {
+                        index = index.minus(key);
+                        expected.remove(key);
+                    } else {
+                        int value = random.nextInt();
+                        index = index.plus(key, value);
+                        expected.put(key, value);
+                    }
                 }
-                if (step % 500 == 0) {
+                if (step % 250 == 0) {
                     versions.add(index);
                     expectedVersions.add(new HashMap<>(expected));
                 }
@@ -123,6 +140,17 @@ class HashIndexTest {
                 assertThat(atOnce.get(keys[k])).isEqualTo(k);
             }
         }
+    }
+
+    @org.junit.jupiter.api.Test
+    void aBuiltBatchTakesNoMoreChanges() {
+        HashIndex.Batch<Integer> batch = HashIndex.<Integer>empty().batch();
+        batch.plus(key(1), 1);
+        HashIndex<Integer> built = batch.build();
+        org.assertj.core.api.Assertions.assertThatIllegalStateException().isThrownBy(() -> batch.plus(key(2), 2));
+        org.assertj.core.api.Assertions.assertThatIllegalStateException().isThrownBy(batch::build);
+        assertThat(built.get(key(1))).isEqualTo(1);
+        assertThat(built.get(key(2))).isNull();
     }
 
     @org.junit.jupiter.api.Test
