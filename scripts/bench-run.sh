@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the benchmarks module and runs one of its harnesses; the bench-*.sh scripts call this.
-#   scripts/bench-run.sh <TransportBenchmark|DiscoveryBenchmark|StreamsBenchmark|GroupsBenchmark|GroupProcessBenchmark|StorageBenchmark> [arguments...]
+#   scripts/bench-run.sh <TransportBenchmark|DiscoveryBenchmark|StreamsBenchmark|GroupsBenchmark|GroupProcessBenchmark|StorageBenchmark|CollectionsBenchmark> [arguments...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 JAVA_HOME=$(scripts/java-home.sh)
