@@ -117,7 +117,10 @@ public class MosaikEndpoint {
         return Collections.unmodifiableSet(sections.keySet());
     }
 
-    /** The other peers this node knows, by peer id; empty before the node started. */
+    /**
+     * The other peers this node knows, by peer id; empty before the node started. Every signed peer that is
+     * not stale, including those {@code mosaik.discovery.max-rtt} hides from streams.
+     */
     private Map<String, MosaikPeerDescriptor> catalog() {
         Map<String, MosaikPeerDescriptor> peers = new LinkedHashMap<>();
         if (network.state() == NetworkState.RUNNING) {

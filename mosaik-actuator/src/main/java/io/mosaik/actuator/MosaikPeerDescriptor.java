@@ -16,12 +16,13 @@ import java.util.List;
  * @param version   its entry version, {@code start.update}
  * @param startedAt when its current run started
  * @param updatedAt when its entry last changed
- * @param rttMillis the last round trip measured to it by a ping, in milliseconds; {@code null} if none yet
+ * @param rttMillis its smoothed round-trip time (RFC 6298 over discovery's pings, the first within seconds
+ *                  of discovering it), in milliseconds; {@code null} if not measured yet
  */
 public record MosaikPeerDescriptor(String address, List<String> tags, List<String> streams, List<String> groups,
         String version, String startedAt, String updatedAt, Double rttMillis) {
 
-    /** Describes a catalog entry and the last round trip measured to its peer. */
+    /** Describes a catalog entry and the smoothed round-trip time to its peer. */
     public static MosaikPeerDescriptor of(SignedPeerEntry signed, java.util.Optional<java.time.Duration> rtt) {
         var entry = signed.entry();
         return new MosaikPeerDescriptor(entry.address().toString(), entry.tags().stream().map(Tag::name).toList(),

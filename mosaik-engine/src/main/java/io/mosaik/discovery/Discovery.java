@@ -39,7 +39,7 @@ import org.slf4j.LoggerFactory;
  *       peer when it connects, with a new gossip neighbour this node did not know, with a random known
  *       peer every announce interval, and on {@link #syncWith};</li>
  *   <li><b>ping</b> ({@value #PING}): a round-trip sample and a fresh entry from every known peer, every
- *       RTT probe interval;</li>
+ *       RTT probe interval, and from a newly discovered peer within seconds;</li>
  *   <li><b>purge</b>: a peer not heard of for {@code purgeAfter} is dropped.</li>
  * </ul>
  * Every entry is signed by its node and verified on arrival; entries from another network, stale or
@@ -70,6 +70,7 @@ public final class Discovery implements AutoCloseable {
     private final ExecutorService workers = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("mosaik-discovery-", 0).factory());
     private final List<Consumer<DiscoveryEvent>> listeners = new CopyOnWriteArrayList<>();
+    private final List<DiscoveryEvents> receivers = new CopyOnWriteArrayList<>();
     private final List<Waiter> waiters = new CopyOnWriteArrayList<>();
     private final Counter syncs;
     private final Counter discovered;
@@ -90,7 +91,7 @@ public final class Discovery implements AutoCloseable {
     private volatile EntryVersion lastBroadcast;
     /** Our recent broadcasts made with neighbours, oldest first (see {@link #bridgeIfApart}). */
     private final java.util.ArrayDeque<Broadcast> broadcasts = new java.util.ArrayDeque<>();
-    private final java.util.Map<io.mosaik.primitives.PeerId, java.time.Duration> rtt =
+    private final java.util.Map<io.mosaik.primitives.PeerId, SmoothedRtt> rtt =
             new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
@@ -159,7 +160,7 @@ public final class Discovery implements AutoCloseable {
         }
         PeerEntry local = PeerEntry.create(network.networkId(), network.address(), config.tags(), now());
         catalog = Catalog.of(SignedPeerEntry.sign(local, key), config.purgeAfter());
-        Gauge.builder("mosaik.discovery.catalog.size", this, discovery -> discovery.catalog().peersCount(now()))
+        Gauge.builder("mosaik.discovery.catalog.size", this, Discovery::peersCount)
                 .description("Known peers, this node excluded").register(registry);
         network.handle(CatalogSync.PROTOCOL, link -> {
             try {
@@ -199,6 +200,11 @@ public final class Discovery implements AutoCloseable {
     public int gossipNeighbors() {
         GossipShell shell = gossip;
         return shell == null ? 0 : shell.neighbors();
+    }
+
+    /** The settings this discovery runs with. */
+    public DiscoveryConfig config() {
+        return config;
     }
 
     /** The current catalog: an immutable snapshot. */
@@ -245,11 +251,12 @@ public final class Discovery implements AutoCloseable {
 
     /**
      * Pings a peer: measures the round trip over its connection and merges the fresh entry it answers
-     * with. The sample is kept and shown by {@link #rtt(io.mosaik.primitives.PeerId)}. A peer that does not
-     * answer within 5 s fails the future (its link is closed with {@code Timeout}).
+     * with. The sample goes into the peer's smoothed round-trip time, shown by
+     * {@link #rtt(io.mosaik.primitives.PeerId)}. A peer that does not answer within 5 s fails the future
+     * (its link is closed with {@code Timeout}).
      *
      * @param peer the peer
-     * @return a future of the round-trip time
+     * @return a future of this ping's round-trip time
      */
     public CompletableFuture<java.time.Duration> ping(PeerAddress peer) {
         return ping(peer, PING);
@@ -281,7 +288,7 @@ public final class Discovery implements AutoCloseable {
                     throw refusePingAnswer(link, "wrong-peer",
                             "the entry of another peer, " + answer.entry().peerId().toShortString());
                 }
-                rtt.put(peer.peerId(), sample);
+                rtt.merge(peer.peerId(), SmoothedRtt.first(sample), (known, first) -> known.next(sample));
                 merge(List.of(answer), "ping");
                 return sample;
             } catch (java.io.IOException e) {
@@ -301,9 +308,52 @@ public final class Discovery implements AutoCloseable {
         return new java.io.IOException("peer " + link.peer().toShortString() + " answered a ping with " + what);
     }
 
-    /** The last round-trip time measured to a peer by {@link #ping}, if any. */
+    /**
+     * The smoothed round-trip time to a peer (spec §2.10: RFC 6298's SRTT over the samples of
+     * {@link #ping}), if it was measured; forgotten when the peer departs or is purged.
+     */
     public java.util.Optional<java.time.Duration> rtt(io.mosaik.primitives.PeerId peer) {
-        return java.util.Optional.ofNullable(rtt.get(peer));
+        return java.util.Optional.ofNullable(rtt.get(peer)).map(SmoothedRtt::srtt);
+    }
+
+    /**
+     * The other peers (spec §2.2 {@code peers()}): the signed entries that are not stale, then the
+     * unsigned ones, each with its round-trip time, without those whose round-trip time is above
+     * {@link DiscoveryConfig#maxRtt()} (a peer not measured yet is kept). Stream consumers subscribe to
+     * the producers in this view; {@link Catalog#signedPeers} is not filtered (groups use it).
+     */
+    public List<PeerInfo> peers() {
+        return visible(catalog(), now());
+    }
+
+    /**
+     * One other peer (spec §2.2 {@code get()}): its signed entry if not stale, else its unsigned one;
+     * empty if unknown or if its round-trip time is above {@link DiscoveryConfig#maxRtt()}. A stream
+     * producer refuses a consumer it does not find here.
+     */
+    public java.util.Optional<PeerInfo> peer(io.mosaik.primitives.PeerId peer) {
+        Catalog current = catalog();
+        java.util.Optional<PeerEntry> entry = current.getSigned(peer, now()).map(SignedPeerEntry::entry)
+                .or(() -> current.unsignedPeers().stream().filter(e -> e.peerId().equals(peer)).findFirst());
+        return entry.map(this::info).filter(config::withinMaxRtt);
+    }
+
+    /** How many other peers {@link #peers()} shows (the gauge {@code mosaik.discovery.catalog.size}). */
+    public int peersCount() {
+        Catalog current = catalog;
+        return current == null ? 0 : visible(current, now()).size();
+    }
+
+    private List<PeerInfo> visible(Catalog snapshot, long now) {
+        List<PeerInfo> peers = new ArrayList<>();
+        snapshot.signedPeers(now).forEach(signed -> peers.add(info(signed.entry())));
+        snapshot.unsignedPeers().forEach(entry -> peers.add(info(entry)));
+        peers.removeIf(peer -> !config.withinMaxRtt(peer));
+        return peers;
+    }
+
+    private PeerInfo info(PeerEntry entry) {
+        return new PeerInfo(entry, rtt(entry.peerId()));
     }
 
     /**
@@ -369,12 +419,29 @@ public final class Discovery implements AutoCloseable {
 
     /**
      * Delivers every later change of the catalog to {@code listener}, in order, on a discovery thread.
+     * The listener is called while discovery waits for it, so it must be quick (hand the work to another
+     * thread); a reader at its own pace takes {@link #events()}.
      *
      * @return a handle whose {@code close()} stops the delivery
      */
     public AutoCloseable subscribe(Consumer<DiscoveryEvent> listener) {
         listeners.add(Objects.requireNonNull(listener, "listener"));
         return () -> listeners.remove(listener);
+    }
+
+    /**
+     * A receiver of every later change of the catalog (spec §2.11), read at the caller's pace. It keeps
+     * up to {@link DiscoveryConfig#eventsBacklog()} unread events; when a slow reader lets more pile up, the
+     * oldest are dropped and its next read throws {@link DiscoveryEvents.LaggedException} with the number
+     * lost. Closed when discovery closes.
+     *
+     * @return the receiver; close it when done
+     */
+    public DiscoveryEvents events() {
+        DiscoveryEvents[] opened = new DiscoveryEvents[1];
+        opened[0] = new DiscoveryEvents(config.eventsBacklog(), () -> receivers.remove(opened[0]));
+        receivers.add(opened[0]);
+        return opened[0];
     }
 
     /** Conditions on the catalog, as futures. */
@@ -387,9 +454,9 @@ public final class Discovery implements AutoCloseable {
         private When() {
         }
 
-        /** Completes once at least {@code count} other peers are known. */
+        /** Completes once at least {@code count} other peers are known ({@link #peers()} counts them). */
         public CompletableFuture<Catalog> peers(int count) {
-            return matching(snapshot -> snapshot.peersCount(now()) >= count);
+            return matching(snapshot -> visible(snapshot, now()).size() >= count);
         }
 
         /** Completes once a peer carrying every one of these tags is known. */
@@ -436,6 +503,7 @@ public final class Discovery implements AutoCloseable {
         }
         merges.shutdownNow();
         workers.shutdownNow();
+        receivers.forEach(DiscoveryEvents::close);
         waiters.forEach(waiter -> waiter.future().completeExceptionally(
                 new TimeoutException("discovery closed before the condition held")));
     }
@@ -498,6 +566,8 @@ public final class Discovery implements AutoCloseable {
             shell.observe(events.stream().filter(DiscoveryEvent.PeerDiscovered.class::isInstance)
                     .map(event -> ((DiscoveryEvent.PeerDiscovered) event).entry().entry().address()).toList());
         }
+        events.stream().filter(DiscoveryEvent.PeerDiscovered.class::isInstance)
+                .forEach(event -> probeSoon(((DiscoveryEvent.PeerDiscovered) event).entry().entry().address()));
         publish(events, after);
     }
 
@@ -689,6 +759,7 @@ public final class Discovery implements AutoCloseable {
 
     private synchronized void publish(List<DiscoveryEvent> events, Catalog after) {
         for (DiscoveryEvent event : events) {
+            receivers.forEach(receiver -> receiver.offer(event));
             for (Consumer<DiscoveryEvent> listener : listeners) {
                 try {
                     listener.accept(event);
@@ -743,10 +814,7 @@ public final class Discovery implements AutoCloseable {
         try {
             timers.schedule(() -> {
                 for (SignedPeerEntry peer : catalog().signedPeers(now())) {
-                    ping(peer.entry().address()).exceptionally(error -> {
-                        log.debug("ping of {} failed: {}", peer.entry().peerId().toShortString(), error.toString());
-                        return null;
-                    });
+                    probe(peer.entry().address());
                 }
                 long base = config.rttProbeInterval().toMillis();
                 scheduleProbe(base / 2 + ThreadLocalRandom.current().nextLong(base + 1));
@@ -756,6 +824,33 @@ public final class Discovery implements AutoCloseable {
         }
     }
 
+    /**
+     * Pings a newly discovered peer after a random delay of up to {@link #NEW_PEER_PROBE_SPREAD_MILLIS} (at
+     * most half the probe interval), so its round-trip time is known within seconds rather than at the next
+     * probe tick; nodes that discover many peers at once spread those pings rather than send them in a burst.
+     * Skipped if the peer was measured meanwhile (by a ping of a consumer, say) or left the catalog.
+     */
+    private void probeSoon(PeerAddress peer) {
+        long spread = Math.min(NEW_PEER_PROBE_SPREAD_MILLIS, config.rttProbeInterval().toMillis() / 2);
+        try {
+            timers.schedule(() -> {
+                if (!rtt.containsKey(peer.peerId()) && catalog().getSigned(peer.peerId(), now()).isPresent()) {
+                    probe(peer);
+                }
+            }, ThreadLocalRandom.current().nextLong(spread + 1), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException closed) {
+            // discovery is closing
+        }
+    }
+
+    private void probe(PeerAddress peer) {
+        ping(peer).exceptionally(error -> {
+            log.debug("ping of {} failed: {}", peer.peerId().toShortString(), error.toString());
+            return null;
+        });
+    }
+
+    private static final long NEW_PEER_PROBE_SPREAD_MILLIS = 2_000;
     private static final long GRACEFUL_DEPARTURE_WINDOW_MILLIS = 500;
     private static final long PING_TIMEOUT_MILLIS = 5_000;
     /**

@@ -8,11 +8,11 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * A peer as predicates see it (spec §2.10): its catalog entry and, if one was measured, its last
+ * A peer as predicates see it (spec §2.10): its catalog entry and, if it was measured, its smoothed
  * round-trip time.
  *
  * @param entry the peer's entry
- * @param rtt   the last round-trip time measured to it, if any
+ * @param rtt   its smoothed round-trip time (RFC 6298's SRTT over discovery's pings), if measured
  */
 public record PeerInfo(PeerEntry entry, Optional<Duration> rtt) {
 

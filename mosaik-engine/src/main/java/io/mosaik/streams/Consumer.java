@@ -1,10 +1,8 @@
 package io.mosaik.streams;
 
 import io.mosaik.codec.Codec;
-import io.mosaik.discovery.Catalog;
 import io.mosaik.discovery.PeerEntry;
 import io.mosaik.discovery.PeerInfo;
-import io.mosaik.discovery.SignedPeerEntry;
 import io.mosaik.network.Link;
 import io.mosaik.network.transport.CloseReason;
 import io.mosaik.network.transport.LinkClosedException;
@@ -327,13 +325,8 @@ public final class Consumer<D> implements AutoCloseable, Iterable<D> {
         if (closed) {
             return;
         }
-        Catalog catalog = streams.discovery().catalog();
-        long now = System.currentTimeMillis();
-        List<PeerEntry> producers = new ArrayList<>();
-        for (SignedPeerEntry signed : catalog.signedPeers(now)) {
-            producers.add(signed.entry());
-        }
-        producers.addAll(catalog.unsignedPeers());
+        // spec §3.6: catalog.peers(), signed then unsigned, without peers over the discovery's max RTT
+        List<PeerEntry> producers = streams.discovery().peers().stream().map(PeerInfo::entry).toList();
         List<PeerId> eligible = new ArrayList<>();
         Set<PeerId> offering = new HashSet<>();
         for (PeerEntry entry : producers) {

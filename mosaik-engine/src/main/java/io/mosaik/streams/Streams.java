@@ -4,7 +4,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.mosaik.codec.Codec;
-import io.mosaik.discovery.Catalog;
 import io.mosaik.discovery.Discovery;
 import io.mosaik.discovery.DiscoveryEvent;
 import io.mosaik.discovery.PeerEntry;
@@ -258,11 +257,9 @@ public final class Streams implements AutoCloseable {
         producer.serve(link, peerInfo(consumer.get()));
     }
 
+    /** The consumer's entry as the catalog's RTT-filtered view has it (spec §3.5: {@code catalog.get}). */
     private Optional<PeerEntry> known(PeerId peer) {
-        Catalog catalog = discovery().catalog();
-        long now = System.currentTimeMillis();
-        return catalog.getSigned(peer, now).map(signed -> signed.entry())
-                .or(() -> catalog.unsignedPeers().stream().filter(entry -> entry.peerId().equals(peer)).findFirst());
+        return discovery().peer(peer).map(PeerInfo::entry);
     }
 
     private void reject(Link link, CloseReason reason, String metric) {

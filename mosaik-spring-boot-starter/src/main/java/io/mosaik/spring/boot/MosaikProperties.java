@@ -299,6 +299,19 @@ public class MosaikProperties {
         /** How often every known peer is pinged for a round-trip sample (actual period: half to 1.5 times it). */
         private Duration rttProbeInterval = Duration.ofSeconds(30);
 
+        /**
+         * A peer whose smoothed round-trip time is above this is hidden from the node's view of the
+         * network: its consumers do not subscribe to it, its producers refuse it. Groups still see it. A
+         * peer not measured yet is kept. None by default: no peer is hidden.
+         */
+        private Duration maxRtt;
+
+        /**
+         * How many discovery events a receiver of Discovery.events() may leave unread; beyond that the
+         * oldest are dropped and the receiver is told how many it missed.
+         */
+        private int eventsBacklog = 100;
+
         /** No bootstrap entries, no tags, the default intervals. */
         public Discovery() {
         }
@@ -361,6 +374,26 @@ public class MosaikProperties {
         /** Sets the RTT probe interval. */
         public void setRttProbeInterval(Duration rttProbeInterval) {
             this.rttProbeInterval = rttProbeInterval;
+        }
+
+        /** The round-trip limit, or {@code null} for none. */
+        public Duration getMaxRtt() {
+            return maxRtt;
+        }
+
+        /** Sets the round-trip limit. */
+        public void setMaxRtt(Duration maxRtt) {
+            this.maxRtt = maxRtt;
+        }
+
+        /** The events backlog. */
+        public int getEventsBacklog() {
+            return eventsBacklog;
+        }
+
+        /** Sets the events backlog. */
+        public void setEventsBacklog(int eventsBacklog) {
+            this.eventsBacklog = eventsBacklog;
         }
 
         /** The bootstrap entries as configured. */

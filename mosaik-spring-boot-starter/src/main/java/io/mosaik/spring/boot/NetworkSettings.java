@@ -88,8 +88,19 @@ final class NetworkSettings {
             throw new MosaikConfigurationException("mosaik.discovery.rtt-probe-interval",
                     properties.getRttProbeInterval() + " is too short", "Set it to 100ms or more (default 30s).");
         }
+        Duration maxRtt = properties.getMaxRtt();
+        if (maxRtt != null && (maxRtt.isNegative() || maxRtt.isZero())) {
+            throw new MosaikConfigurationException("mosaik.discovery.max-rtt", maxRtt + " is not a positive duration",
+                    "Set it to a positive duration such as 200ms, or remove it to hide no peer (the default).");
+        }
+        if (properties.getEventsBacklog() < 1) {
+            throw new MosaikConfigurationException("mosaik.discovery.events-backlog",
+                    properties.getEventsBacklog() + " is not a number of events a receiver may hold",
+                    "Set it to 1 or more (default 100).");
+        }
         return new DiscoveryConfig(tags, properties.getPurgeAfter(), properties.getAnnounceInterval(),
-                properties.getAnnounceJitter(), properties.getMaxTimeDrift(), properties.getRttProbeInterval());
+                properties.getAnnounceJitter(), properties.getMaxTimeDrift(), properties.getRttProbeInterval(),
+                java.util.Optional.ofNullable(maxRtt), properties.getEventsBacklog());
     }
 
     /**
