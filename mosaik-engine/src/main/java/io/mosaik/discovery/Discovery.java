@@ -71,6 +71,8 @@ public final class Discovery implements AutoCloseable {
             Thread.ofVirtual().name("mosaik-discovery-", 0).factory());
     private final List<Consumer<DiscoveryEvent>> listeners = new CopyOnWriteArrayList<>();
     private final List<DiscoveryEvents> receivers = new CopyOnWriteArrayList<>();
+    /** Set when discovery closes: a receiver opened after that is handed out closed. */
+    private volatile boolean receiversClosed;
     private final List<Waiter> waiters = new CopyOnWriteArrayList<>();
     private final Counter syncs;
     private final Counter discovered;
@@ -433,7 +435,7 @@ public final class Discovery implements AutoCloseable {
      * A receiver of every later change of the catalog (spec §2.11), read at the caller's pace. It keeps
      * up to {@link DiscoveryConfig#eventsBacklog()} unread events; when a slow reader lets more pile up, the
      * oldest are dropped and its next read throws {@link DiscoveryEvents.LaggedException} with the number
-     * lost. Closed when discovery closes.
+     * lost. Closed when discovery closes (one asked for after that is closed already).
      *
      * @return the receiver; close it when done
      */
@@ -441,6 +443,9 @@ public final class Discovery implements AutoCloseable {
         DiscoveryEvents[] opened = new DiscoveryEvents[1];
         opened[0] = new DiscoveryEvents(config.eventsBacklog(), () -> receivers.remove(opened[0]));
         receivers.add(opened[0]);
+        if (receiversClosed) {
+            opened[0].close(); // closing raced with this call, or came before it
+        }
         return opened[0];
     }
 
@@ -503,6 +508,7 @@ public final class Discovery implements AutoCloseable {
         }
         merges.shutdownNow();
         workers.shutdownNow();
+        receiversClosed = true;
         receivers.forEach(DiscoveryEvents::close);
         waiters.forEach(waiter -> waiter.future().completeExceptionally(
                 new TimeoutException("discovery closed before the condition held")));
@@ -725,10 +731,10 @@ public final class Discovery implements AutoCloseable {
             var purged = catalog.purgeStale(now());
             catalog = purged.getKey();
             after = catalog;
-            purged.getValue().forEach(entry -> {
-                events.add(new DiscoveryEvent.PeerDeparted(entry.entry().peerId()));
-                rtt.remove(entry.entry().peerId());
-            });
+            purged.getValue().forEach(entry -> events.add(new DiscoveryEvent.PeerDeparted(entry.entry().peerId())));
+            long nowMillis = now();
+            // also samples of peers the catalog never took or no longer holds (a ping answer refused on merge)
+            rtt.keySet().removeIf(peer -> catalog.getSigned(peer, nowMillis).isEmpty());
             departed.increment(events.size());
         }
         publish(events, after);

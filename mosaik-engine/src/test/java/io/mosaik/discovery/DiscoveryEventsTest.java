@@ -56,13 +56,19 @@ class DiscoveryEventsTest {
     void closingWakesAWaitingReader() throws Exception {
         List<Runnable> closed = new ArrayList<>();
         DiscoveryEvents events = new DiscoveryEvents(3, () -> closed.add(() -> { }));
+        CompletableFuture<Thread> reader = new CompletableFuture<>();
         CompletableFuture<DiscoveryEvent> waiting = CompletableFuture.supplyAsync(() -> {
+            reader.complete(Thread.currentThread());
             try {
                 return events.poll(Duration.ofSeconds(30));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
         });
+        Thread polling = reader.get(10, TimeUnit.SECONDS);
+        // close only once the reader waits inside poll, so that the close is what ends the wait
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> polling.getState() == Thread.State.TIMED_WAITING);
         events.close();
         assertThat(waiting.get(10, TimeUnit.SECONDS)).isNull();
         assertThat(events.isClosed()).isTrue();
