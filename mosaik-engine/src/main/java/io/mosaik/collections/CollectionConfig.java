@@ -94,4 +94,25 @@ public record CollectionConfig(String secret, ConsensusConfig consensus, long sn
                 + ", snapshotEvery=" + snapshotEvery + ", snapshotRetain=" + snapshotRetain + ", dataDirectory="
                 + dataDirectory + ", syncPolicy=" + syncPolicy + "]";
     }
+
+    /** The settings in which {@code other} differs from this, as {@code "name this vs other"} (secrets masked). */
+    String differencesFrom(CollectionConfig other) {
+        java.util.List<String> differences = new java.util.ArrayList<>();
+        if (!Objects.equals(secret, other.secret)) {
+            differences.add("secret (not shown) " + (secret == null ? "none" : "set") + " vs "
+                    + (other.secret == null ? "none" : "set"));
+        }
+        difference(differences, "consensus", consensus, other.consensus);
+        difference(differences, "snapshotEvery", snapshotEvery, other.snapshotEvery);
+        difference(differences, "snapshotRetain", snapshotRetain, other.snapshotRetain);
+        difference(differences, "dataDirectory", dataDirectory, other.dataDirectory);
+        difference(differences, "syncPolicy", syncPolicy, other.syncPolicy);
+        return String.join(", ", differences);
+    }
+
+    private static void difference(java.util.List<String> differences, String name, Object mine, Object theirs) {
+        if (!Objects.equals(mine, theirs)) {
+            differences.add(name + " " + mine + " vs " + theirs);
+        }
+    }
 }

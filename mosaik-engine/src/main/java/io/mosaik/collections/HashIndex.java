@@ -59,6 +59,11 @@ final class HashIndex<V> {
      * @param values their values, in the same order
      */
     static <V> HashIndex<V> ofDistinct(Encoded[] keys, Object[] values) {
+        return ofDistinct(keys, values, SEEDED);
+    }
+
+    /** {@link #ofDistinct(Encoded[], Object[])} hashing with {@code hasher} (tests force collisions with it). */
+    static <V> HashIndex<V> ofDistinct(Encoded[] keys, Object[] values, ToLongFunction<byte[]> hasher) {
         if (keys.length != values.length) {
             throw new IllegalArgumentException(keys.length + " keys but " + values.length + " values");
         }
@@ -66,11 +71,11 @@ final class HashIndex<V> {
         long[] hashes = new long[count];
         int[] order = new int[count];
         for (int i = 0; i < count; i++) {
-            hashes[i] = SEEDED.applyAsLong(keys[i].bytes());
+            hashes[i] = hasher.applyAsLong(keys[i].bytes());
             order[i] = i;
         }
         Node root = count == 0 ? BitmapNode.EMPTY : new Builder(keys, values, hashes, order).build(0, count, 0);
-        return new HashIndex<>(root, SEEDED);
+        return new HashIndex<>(root, hasher);
     }
 
     /**

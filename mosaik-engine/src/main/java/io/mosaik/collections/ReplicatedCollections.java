@@ -258,9 +258,9 @@ public final class ReplicatedCollections implements AutoCloseable {
             // the handle would share the first one's replica, whose settings (snapshots, data directory,
             // election timings: none of them in the group id) are not these
             throw new IllegalArgumentException(spec.kind().configName() + " " + spec.store().displayName()
-                    + " is open on this node already with other settings (" + store.config() + ", not " + config
-                    + "); every handle on one store on one node shares one replica, so they must all give the"
-                    + " same CollectionConfig");
+                    + " is open on this node already with other settings (" + store.config().differencesFrom(config)
+                    + ", open first vs now); every handle on one store on one node shares one replica, so they"
+                    + " must all give the same CollectionConfig");
         } else if (role == CollectionRole.WRITER && store.memberRole() == CollectionRole.READER) {
             log.warn("{} {} is open as a reader on this node already: the new writer writes through the group's"
                     + " leader, but this node stays an observer (it does not vote). Open the writer first for a"

@@ -492,10 +492,13 @@ class CollectionsClusterTest {
         assertThatThrownBy(() -> on(0).set("settled", String.class).config(CONFIG.withSnapshots(5, 1)).reader())
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("set settled is open on this node already with other settings")
-                .hasMessageContaining("snapshotEvery=5");
+                .hasMessageContaining("snapshotEvery " + CONFIG.snapshotEvery() + " vs 5")
+                .hasMessageContaining("snapshotRetain " + CONFIG.snapshotRetain() + " vs 1")
+                .hasMessageNotContaining("consensus");
         assertThatThrownBy(() -> on(0).set("settled", String.class)
                 .config(CONFIG.withDataDirectory(java.nio.file.Path.of("unused"), io.mosaik.groups.raft.SyncPolicy.ALWAYS))
-                .writer()).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dataDirectory=unused");
+                .writer()).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("dataDirectory null vs unused");
         assertThat(on(0).list()).filteredOn(info -> info.store().equals("settled")).singleElement()
                 .satisfies(info -> assertThat(info.handles()).as("the refused handles took nothing").isEqualTo(1));
         ReplicatedSet<String> same = on(0).set("settled", String.class).config(CONFIG).reader();

@@ -115,25 +115,35 @@ class HashIndexTest {
         assertThat(index.minus(key(1_000))).isSameAs(index);
     }
 
-    @org.junit.jupiter.api.Test
-    void anIndexBuiltAtOnceFindsWhatOneBuiltKeyByKeyFindsAndChangesLikeIt() {
-        for (int size : new int[] {0, 1, 2, 31, 33, 1_000, 50_000}) {
+    @ParameterizedTest
+    @ValueSource(strings = {"seeded", "few-bits", "constant"})
+    void anIndexBuiltAtOnceFindsWhatOneBuiltKeyByKeyFindsAndChangesLikeIt(String kind) {
+        ToLongFunction<byte[]> hasher = hasher(kind);
+        int[] sizes = kind.equals("constant") ? new int[] {0, 1, 2, 3, 40} : new int[] {0, 1, 2, 31, 33, 1_000, 50_000};
+        for (int size : sizes) {
             Encoded[] keys = new Encoded[size];
             Object[] values = new Object[size];
-            HashIndex<Integer> byKey = HashIndex.empty();
+            HashIndex<Integer> byKey = hasher == null ? HashIndex.empty() : HashIndex.empty(hasher);
             for (int k = 0; k < size; k++) {
                 keys[k] = key(k * 7);
                 values[k] = k;
                 byKey = byKey.plus(keys[k], k);
             }
-            HashIndex<Integer> atOnce = HashIndex.ofDistinct(keys, values);
+            HashIndex<Integer> atOnce = hasher == null ? HashIndex.ofDistinct(keys, values)
+                    : HashIndex.ofDistinct(keys, values, hasher);
             for (int k = 0; k < size * 7 + 7; k++) {
                 assertThat(atOnce.get(key(k))).as("size %d, key %d", size, k).isEqualTo(byKey.get(key(k)));
             }
             HashIndex<Integer> changed = atOnce;
-            for (int k = 0; k < size; k += 2) {
+            for (int k = 0; k < size; k += 4) {
                 changed = changed.minus(keys[k]).plus(key(k * 7 + 1), -k);
             }
+            HashIndex.Batch<Integer> batch = changed.batch(); // never in place on the built nodes: atOnce stays
+            for (int k = 2; k < size; k += 4) {
+                batch.minus(keys[k]);
+                batch.plus(key(k * 7 + 1), -k);
+            }
+            changed = batch.build();
             for (int k = 0; k < size; k++) {
                 assertThat(changed.get(keys[k])).isEqualTo(k % 2 == 0 ? null : k);
                 assertThat(changed.get(key(k * 7 + 1))).isEqualTo(k % 2 == 0 ? -k : null);
