@@ -12,7 +12,13 @@ import java.lang.annotation.Target;
  *
  * <pre>{@code
  * BalanceController(@MosaikCollection("balances") ReplicatedMapWriter<String, Long> balances) { ... }
+ *
+ * @Autowired @MosaikCollection("orders") ReplicatedVec<Order> orders;
  * }</pre>
+ *
+ * <p>It says which collection, not whether to inject: a field or a setter needs {@code @Autowired} as
+ * well (without it Spring leaves the field {@code null}); constructor and {@code @Bean} method parameters
+ * are injected anyway.
  *
  * <p>When {@code mosaik.collections.<value>} is declared, its bean is injected; the injection point's type
  * must be the declaration's interface or its reader interface, with the declared types, or the context
