@@ -12,12 +12,12 @@ import java.util.function.ToLongFunction;
  * compressed hash-array mapped prefix tree (CHAMP, Steindorfer and Vinju, OOPSLA 2015). The sorted trees
  * the collections keep their state in take about twenty steps to find one of a million keys, each a
  * likely cache miss once the tree is larger than the CPU's caches; this trie takes about four, so a
- * lookup on a large replica costs about half as much. The index is each replica's own (it is never
+ * lookup on a large replica costs about a third as much. The index is each replica's own (it is never
  * encoded or sent), so it hashes with a seed chosen per process: a writer cannot pick keys that
  * collide on purpose.
  *
  * <p>Immutable: {@link #plus} and {@link #minus} return a new index sharing all but one path with this
- * one. Keys are equal when their encodings are.
+ * one ({@link Batch} makes many changes at once). Keys are equal when their encodings are.
  *
  * @param <V> the value type
  */
