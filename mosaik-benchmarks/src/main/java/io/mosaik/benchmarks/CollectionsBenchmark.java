@@ -160,11 +160,10 @@ public final class CollectionsBenchmark {
         return node;
     }
 
-    /** Keys for single puts: ascending, wrapping at the catch-up map's size, boxed in advance. */
+    /** The keys {@code 0..entries-1}, boxed in advance: ascending for puts (wrapping), or at random. */
     private static final class Keys {
         private final Long[] boxed;
         private int next;
-        private long written;
 
         Keys(int entries) {
             boxed = new Long[entries];
@@ -176,16 +175,11 @@ public final class CollectionsBenchmark {
         Long next() {
             Long key = boxed[next];
             next = next + 1 == boxed.length ? 0 : next + 1;
-            written = Math.min(boxed.length, written + 1);
             return key;
         }
 
-        long written() {
-            return written;
-        }
-
         Long random(SplittableRandom random) {
-            return boxed[random.nextInt((int) Math.max(1, written))];
+            return boxed[random.nextInt(boxed.length)];
         }
     }
 
@@ -234,10 +228,7 @@ public final class CollectionsBenchmark {
 
     /** Times {@code get} one call at a time on keys the map holds, after as many untimed calls. */
     private static String reads(String name, ReplicatedMap<Long, Long> map) {
-        Keys keys = new Keys((int) map.size());
-        for (int i = 0; i < map.size(); i++) {
-            keys.next();
-        }
+        Keys keys = new Keys((int) map.size()); // the map holds every key below its size
         SplittableRandom random = new SplittableRandom(42);
         long found = 0;
         for (int i = 0; i < READS; i++) {
