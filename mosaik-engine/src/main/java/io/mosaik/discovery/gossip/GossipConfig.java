@@ -5,7 +5,7 @@ package io.mosaik.discovery.gossip;
  * papers (and of iroh-gossip, which the original mosaik uses); times are milliseconds of whatever clock
  * the shell feeds in.
  *
- * @param activeViewSize              the most peers we keep links with (HyParView active view)
+ * @param activeViewSize              the most peers we keep links with (HyParView active view), at most 32
  * @param passiveViewSize             the most peers we only remember as candidates (passive view)
  * @param activeRandomWalkLength      ttl of a FORWARD_JOIN and of a SHUFFLE random walk
  * @param passiveRandomWalkLength     the ttl at which a FORWARD_JOIN also puts the joiner in the passive view
@@ -43,6 +43,10 @@ public record GossipConfig(
     /** Validates the values; every rule names the field it is about. */
     public GossipConfig {
         positive("activeViewSize", activeViewSize);
+        if (activeViewSize > OriginTrees.MAX_NEIGHBOURS) {
+            throw new IllegalArgumentException("activeViewSize must be at most " + OriginTrees.MAX_NEIGHBOURS
+                    + " (the broadcast trees keep a bit per neighbour), was " + activeViewSize);
+        }
         positive("passiveViewSize", passiveViewSize);
         if (activeRandomWalkLength < 0 || passiveRandomWalkLength < 0) {
             throw new IllegalArgumentException("random walk lengths must not be negative");

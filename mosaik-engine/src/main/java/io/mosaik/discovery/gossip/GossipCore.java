@@ -86,7 +86,7 @@ public final class GossipCore {
 
     /** The most announcers remembered per missing message; more only cost memory. */
     private static final int MAX_ANNOUNCERS = 8;
-    /** The most per-origin trees kept (each a handful of peer ids). */
+    /** The most per-origin trees kept (each an int). */
     private static final int MAX_TREES = 16_384;
     /**
      * A node with a full active view asks to replace a neighbour on one shuffle tick in this many: enough
@@ -131,14 +131,10 @@ public final class GossipCore {
      * a shortest-path tree); it is then shaped by that origin's messages alone (a duplicate prunes, an
      * announcement of a shorter path grafts). Each origin's messages so travel a tree near the shortest
      * paths from it, rather than a tree every origin shares, whose paths between two leaves can be
-     * twice its depth. Least recently used first; at most {@link #MAX_TREES}.
+     * twice its depth. At most {@link #MAX_TREES}, the least recently used going first; a bit mask per
+     * origin, so that a node of a large network keeps its trees in an int each.
      */
-    private final LinkedHashMap<PeerId, Set<PeerId>> trees = new LinkedHashMap<>(64, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<PeerId, Set<PeerId>> eldest) {
-            return size() > MAX_TREES;
-        }
-    };
+    private final OriginTrees trees = new OriginTrees(MAX_TREES);
     /** Received (and originated) messages, oldest first: dedup and the source for GRAFT answers. */
     private final LinkedHashMap<Digest, Cached> cache = new LinkedHashMap<>();
     /** Announced but not received messages, with the announcers to graft from. */
@@ -441,10 +437,7 @@ public final class GossipCore {
      */
     public Set<PeerId> eagerPeers(PeerId origin) {
         Set<PeerId> edges = new LinkedHashSet<>(active.keySet());
-        Set<PeerId> lazyOnes = trees.get(origin);
-        if (lazyOnes != null) {
-            edges.removeAll(lazyOnes);
-        }
+        edges.removeAll(trees.lazyPeers(origin));
         return Collections.unmodifiableSet(edges);
     }
 
@@ -749,7 +742,7 @@ public final class GossipCore {
         passive.remove(id);
         active.put(id, address);
         eager.add(id); // a new neighbour starts as a tree edge, in every tree; duplicates prune it later
-        trees.values().forEach(tree -> tree.remove(id));
+        trees.link(id);
         out.event(new GossipOutput.NeighborUp(address));
         historyDue.add(id); // announced once this input's other messages (a NEIGHBOR_REPLY) are out
     }
@@ -760,7 +753,7 @@ public final class GossipCore {
         }
         eager.remove(peer);
         lazy.remove(peer);
-        trees.values().forEach(tree -> tree.remove(peer));
+        trees.unlink(peer);
         lazyQueue.remove(peer);
         out.event(new GossipOutput.NeighborDown(peer));
         return true;
@@ -815,13 +808,15 @@ public final class GossipCore {
 
     /** Pushes a message along its origin's tree edges and queues its announcement for the other links. */
     private void push(Digest id, PeerId origin, byte[] payload, int round, PeerId except, GossipOutput.Builder out) {
-        Set<PeerId> lazyOnes = lazyOf(origin);
+        if (origin != null) {
+            trees.touch(origin);
+        }
         for (Map.Entry<PeerId, PeerAddress> neighbour : active.entrySet()) {
             PeerId peer = neighbour.getKey();
             if (peer.equals(except)) {
                 continue;
             }
-            if (lazyOnes.contains(peer)) {
+            if (isLazy(origin, peer)) {
                 lazyQueue.computeIfAbsent(peer, p -> new ArrayList<>()).add(new Announcement(id, round + 1));
             } else {
                 out.send(peer, neighbour.getValue(), new Gossip(id, origin, round + 1, payload));
@@ -829,9 +824,9 @@ public final class GossipCore {
         }
     }
 
-    /** The neighbours only announced to in an origin's tree (made from the shared tree), or the shared tree's. */
-    private Set<PeerId> lazyOf(PeerId origin) {
-        return origin == null ? lazy : trees.computeIfAbsent(origin, o -> new LinkedHashSet<>());
+    /** Whether a neighbour is only announced to in an origin's tree, or in the shared tree. */
+    private boolean isLazy(PeerId origin, PeerId peer) {
+        return origin == null ? lazy.contains(peer) : trees.isLazy(origin, peer);
     }
 
     /** A peer becomes a lazy link of an origin's tree, and of the shared tree (which new trees copy). */
@@ -840,7 +835,7 @@ public final class GossipCore {
             lazy.add(peer);
         }
         if (origin != null) {
-            lazyOf(origin).add(peer);
+            trees.set(origin, peer, true);
         }
     }
 
@@ -849,21 +844,13 @@ public final class GossipCore {
         lazy.remove(peer);
         eager.add(peer);
         if (origin != null) {
-            lazyOf(origin).remove(peer);
+            trees.set(origin, peer, false);
         }
     }
 
     /** Whether a neighbour is a tree edge of the shared tree or of any origin's. */
     private boolean isTreeEdge(PeerId peer) {
-        if (eager.contains(peer)) {
-            return true;
-        }
-        for (Set<PeerId> tree : trees.values()) {
-            if (!tree.contains(peer)) {
-                return true;
-            }
-        }
-        return false;
+        return eager.contains(peer) || trees.isEdgeOfAny(peer);
     }
 
     private void onIHave(PeerId from, IHave m, long now, GossipOutput.Builder out) {
@@ -926,13 +913,15 @@ public final class GossipCore {
             return;
         }
         PeerId origin = cached.origin();
-        Set<PeerId> lazyOnes = lazyOf(origin);
-        if (origin == null ? !eager.contains(announcer) : lazyOnes.contains(announcer)) {
+        if (origin != null) {
+            trees.touch(origin);
+        }
+        if (origin == null ? !eager.contains(announcer) : trees.isLazy(origin, announcer)) {
             makeEager(origin, announcer);
             out.send(announcer, active.get(announcer), new Graft(LINK_ONLY, origin));
         }
         PeerId parent = cached.parent();
-        if (active.containsKey(parent) && (origin == null ? eager.contains(parent) : !lazyOnes.contains(parent))) {
+        if (active.containsKey(parent) && (origin == null ? eager.contains(parent) : !trees.isLazy(origin, parent))) {
             makeLazy(origin, parent);
             out.send(parent, active.get(parent), new Prune(origin));
         }
@@ -950,17 +939,12 @@ public final class GossipCore {
         PeerId peer = pick(lazy, null, null);
         if (peer == null) {
             // no lazy link in the shared tree: one that is lazy in some origin's tree
-            for (Set<PeerId> tree : trees.values()) {
-                peer = pick(tree, null, null);
-                if (peer != null) {
-                    break;
-                }
-            }
+            peer = trees.anyLazy(random);
         }
         if (peer != null && active.containsKey(peer)) {
             PeerId edge = peer;
             makeEager(null, edge);
-            trees.values().forEach(tree -> tree.remove(edge));
+            trees.eagerEverywhere(edge);
             out.send(edge, active.get(edge), new Graft(LINK_ONLY)); // a tree edge again, in every tree
         }
     }
@@ -999,7 +983,7 @@ public final class GossipCore {
         Cached cached = m.id().equals(LINK_ONLY) ? null : cache.get(m.id());
         if (m.id().equals(LINK_ONLY) && m.origin() == null) {
             makeEager(null, from); // a repaired edge: a tree edge in every tree
-            trees.values().forEach(tree -> tree.remove(from));
+            trees.eagerEverywhere(from);
         } else {
             makeEager(cached != null ? cached.origin() : m.origin(), from);
         }
