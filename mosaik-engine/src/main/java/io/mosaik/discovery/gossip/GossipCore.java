@@ -76,7 +76,10 @@ import java.util.random.RandomGenerator;
  *       drops a lazy one if it can;</li>
  *   <li>a new neighbour hears of the recent messages at once, in IHAVEs marked as history that it
  *       grafts from at once: a node that joined late, or whose links broke while messages were under
- *       way, would otherwise never get them.</li>
+ *       way, would otherwise never get them;</li>
+ *   <li>a GRAFT sent over a link that then breaks goes to the next announcer on the next tick, not after
+ *       the retry interval: while a crowd of nodes joins, links come and go within rounds, and the
+ *       retry interval was most of a cold start's time.</li>
  * </ul>
  *
  * <p>Bad input never throws: messages from peers that have no business sending them, a peer naming
@@ -170,6 +173,8 @@ public final class GossipCore {
     private static final class Missing {
         final ArrayDeque<Announcer> announcers = new ArrayDeque<>();
         long deadline;
+        /** The neighbour our last GRAFT for it went to, if any. */
+        PeerId grafted;
 
         Missing(long deadline) {
             this.deadline = deadline;
@@ -755,6 +760,14 @@ public final class GossipCore {
         lazy.remove(peer);
         trees.unlink(peer);
         lazyQueue.remove(peer);
+        for (Missing m : missing.values()) {
+            if (peer.equals(m.grafted)) {
+                // a link that broke answers no GRAFT: ask the next announcer on the next tick, not after the
+                // retry interval (in a crowd of nodes starting together links come and go within rounds)
+                m.deadline = Long.MIN_VALUE;
+                m.grafted = null;
+            }
+        }
         out.event(new GossipOutput.NeighborDown(peer));
         return true;
     }
@@ -887,6 +900,7 @@ public final class GossipCore {
                 if (history) {
                     out.send(from, active.get(from), new Graft(announcement.id()));
                     entry.deadline = now + config.graftRetryMillis();
+                    entry.grafted = from;
                     continue;
                 }
             }
@@ -973,6 +987,7 @@ public final class GossipCore {
             eager.add(announcer.peer());
             out.send(announcer.peer(), active.get(announcer.peer()), new Graft(entry.getKey()));
             m.deadline = now + config.graftRetryMillis();
+            m.grafted = announcer.peer();
         }
     }
 

@@ -442,6 +442,26 @@ class GossipCoreTest {
     }
 
     @Test
+    void aGraftWhoseNeighbourLeavesIsAskedOfTheNextAnnouncerOnTheNextTick() {
+        GossipCore a = core(1);
+        link(a, core(2));
+        link(a, core(3));
+        Digest msg = Digest.hash(new byte[] {6});
+        // history from a new link: grafted at once; a later announcer is only remembered
+        assertThat(a.receive(id(2), new IHave(List.of(new Announcement(msg, 2)), true), 100).sends())
+                .containsExactly(new GossipOutput.Send(id(2), address(2), new Graft(msg)));
+        a.receive(id(3), new IHave(List.of(new Announcement(msg, 3)), true), 110);
+
+        // the neighbour we asked drops the link before answering: it never will, so the next tick asks
+        // the other announcer rather than waiting out the retry interval
+        a.receive(id(2), new Disconnect(true), 120);
+        GossipOutput retry = a.tick(200);
+        assertThat(retry.sends()).filteredOn(s -> s.message() instanceof Graft)
+                .containsExactly(new GossipOutput.Send(id(3), address(3), new Graft(msg)));
+        assertThat(100 + CONFIG.graftRetryMillis()).isGreaterThan(200);
+    }
+
+    @Test
     void messageArrivingBeforeTheTimeoutCancelsTheGraft() {
         GossipCore a = core(1);
         link(a, core(2));
