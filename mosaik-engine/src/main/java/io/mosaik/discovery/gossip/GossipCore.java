@@ -824,15 +824,17 @@ public final class GossipCore {
         if (origin != null) {
             trees.touch(origin);
         }
+        Gossip copy = new Gossip(id, origin, round + 1, payload); // one immutable message for every tree edge
+        Announcement announcement = new Announcement(id, round + 1);
         for (Map.Entry<PeerId, PeerAddress> neighbour : active.entrySet()) {
             PeerId peer = neighbour.getKey();
             if (peer.equals(except)) {
                 continue;
             }
             if (isLazy(origin, peer)) {
-                lazyQueue.computeIfAbsent(peer, p -> new ArrayList<>()).add(new Announcement(id, round + 1));
+                lazyQueue.computeIfAbsent(peer, p -> new ArrayList<>()).add(announcement);
             } else {
-                out.send(peer, neighbour.getValue(), new Gossip(id, origin, round + 1, payload));
+                out.send(peer, neighbour.getValue(), copy);
             }
         }
     }
