@@ -1016,13 +1016,21 @@ public final class GossipCore {
      * just joined, or whose links broke while messages were under way, missed them and nothing else
      * would ever tell it; it GRAFTs what it lacks (at once, see {@link #onIHave}). Only messages younger
      * than half the cache lifetime: an older one may already be forgotten by the neighbour, which would
-     * then take it for new and deliver and spread it a second time.
+     * then take it for new and deliver and spread it a second time (and every node that forgot it too
+     * would spread it again: a second flood). A full cache forgets by count before the lifetime is up (a
+     * network of 10,000 nodes re-announcing every 45 s sends more messages in a lifetime than the cache
+     * holds), and the neighbours, carrying the same traffic, forget as early: then only messages younger
+     * than half the time the cache spans.
      */
     private void announceHistory(PeerId peer, long now, GossipOutput.Builder out) {
         if (cache.isEmpty() || !active.containsKey(peer)) {
             return;
         }
         long since = now - config.messageCacheTtlMillis() / 2;
+        if (cache.size() >= config.messageCacheCapacity()) {
+            long span = now - cache.firstEntry().getValue().receivedAt();
+            since = Math.max(since, now - span / 2);
+        }
         List<Announcement> history = new ArrayList<>();
         for (Map.Entry<Digest, Cached> entry : cache.entrySet()) {
             if (entry.getValue().receivedAt() >= since) {

@@ -584,6 +584,32 @@ class GossipCoreTest {
     }
 
     @Test
+    void aFullCacheAnnouncesToANewNeighbourOnlyTheYoungerHalfOfWhatItSpans() {
+        GossipConfig small = new GossipConfig(CONFIG.activeViewSize(), CONFIG.passiveViewSize(),
+                CONFIG.activeRandomWalkLength(), CONFIG.passiveRandomWalkLength(), CONFIG.shuffleIntervalMillis(),
+                CONFIG.shuffleActiveCount(), CONFIG.shufflePassiveCount(), CONFIG.neighborTimeoutMillis(),
+                CONFIG.repairIntervalMillis(), CONFIG.graftTimeoutMillis(), CONFIG.graftRetryMillis(), 8,
+                CONFIG.messageCacheTtlMillis(), CONFIG.maxIHaveBatch(), CONFIG.treeOptimizationThreshold());
+        GossipCore a = new GossipCore(address(1), small, new SplittableRandom(1));
+        link(a, core(2));
+        List<Digest> sent = new ArrayList<>();
+        for (int i = 0; i < 8; i++) { // one a second: the cache is full after 7 s, far within its lifetime
+            Digest id = Digest.hash(new byte[] {(byte) (20 + i)});
+            a.broadcast(id, new byte[] {(byte) i}, i * 1_000L);
+            sent.add(id);
+        }
+        GossipCore c = core(3);
+        long t = 8_000;
+        GossipOutput accepted = a.receive(id(3), c.join(List.of(a.self()), t).sends().getFirst().message(), t);
+
+        // the neighbour, under the same load, forgets after about 8 s too: what is older than 4 s might be
+        // news to it, and spread a second time
+        assertThat(accepted.sends()).filteredOn(s -> s.message() instanceof IHave)
+                .flatMap(s -> ((IHave) s.message()).announcements()).extracting(Announcement::id)
+                .containsExactlyElementsOf(sent.subList(4, 8));
+    }
+
+    @Test
     void shuffleWalksAndIsAnsweredWithAPassiveSample() {
         GossipCore a = core(1);
         link(a, core(2));
