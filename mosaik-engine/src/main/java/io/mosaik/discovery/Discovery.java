@@ -7,6 +7,7 @@ import io.mosaik.discovery.gossip.GossipConfig;
 import io.mosaik.discovery.gossip.GossipOutput;
 import io.mosaik.network.Network;
 import io.mosaik.network.PeerAddress;
+import io.mosaik.primitives.PeerId;
 import io.mosaik.primitives.SecretKey;
 import io.mosaik.primitives.Tag;
 import java.util.ArrayList;
@@ -24,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +39,9 @@ import org.slf4j.LoggerFactory;
  *       a change reaches every node in O(log N) hops at O(1) messages per node;</li>
  *   <li><b>catalog sync</b> ({@value CatalogSync#PROTOCOL}): a full two-way exchange with a bootstrap
  *       peer when it connects, with a new gossip neighbour this node did not know, with a random known
- *       peer every announce interval, and on {@link #syncWith};</li>
+ *       peer every announce interval (and with each bootstrap peer the catalog does not hold: after a
+ *       partition longer than {@code purgeAfter} both sides forgot each other, and this is how they find
+ *       back), and on {@link #syncWith};</li>
  *   <li><b>ping</b> ({@value #PING}): a round-trip sample and a fresh entry from every known peer, every
  *       RTT probe interval, and from a newly discovered peer within seconds;</li>
  *   <li><b>purge</b>: a peer not heard of for {@code purgeAfter} is dropped.</li>
@@ -777,7 +781,12 @@ public final class Discovery implements AutoCloseable {
         waiters.forEach(waiter -> waiter.check(after));
     }
 
-    /** Re-announces (a new version of the local entry) and syncs with one random known peer. */
+    /**
+     * Re-announces (a new version of the local entry) and syncs with one random known peer, and with every
+     * bootstrap peer the catalog does not hold: after a partition longer than {@code purgeAfter} each side
+     * has purged the other, gossip and random syncs stay within a side, and a bootstrap peer across the
+     * cut is the one address that still leads there (a failed dial while the cut lasts).
+     */
     private void scheduleAnnounce() {
         long base = config.announceInterval().toMillis();
         long jitter = (long) (base * config.announceJitter());
@@ -785,16 +794,33 @@ public final class Discovery implements AutoCloseable {
         try {
             timers.schedule(() -> {
                 updateLocal(entry -> entry.bumped(now()));
-                List<SignedPeerEntry> peers = catalog().signedPeers(now());
-                if (!peers.isEmpty()) {
-                    PeerAddress peer = peers.get(ThreadLocalRandom.current().nextInt(peers.size())).entry().address();
-                    syncQuietly(peer, "periodic");
-                }
+                periodicSyncTargets(catalog(), network.bootstrapPeers(), now(), ThreadLocalRandom.current())
+                        .forEach(peer -> syncQuietly(peer, "periodic"));
                 scheduleAnnounce();
             }, delay, TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException closed) {
             // discovery is closing
         }
+    }
+
+    /**
+     * Whom the periodic sync goes to: one random known peer, and every bootstrap peer (other than this
+     * node) the catalog does not hold.
+     */
+    static List<PeerAddress> periodicSyncTargets(Catalog catalog, List<PeerAddress> bootstrap, long now,
+            RandomGenerator random) {
+        List<PeerAddress> targets = new ArrayList<>();
+        List<SignedPeerEntry> peers = catalog.signedPeers(now);
+        if (!peers.isEmpty()) {
+            targets.add(peers.get(random.nextInt(peers.size())).entry().address());
+        }
+        PeerId self = catalog.local().entry().peerId();
+        for (PeerAddress peer : bootstrap) {
+            if (!peer.peerId().equals(self) && catalog.getSigned(peer.peerId(), now).isEmpty()) {
+                targets.add(peer);
+            }
+        }
+        return targets;
     }
 
     private void scheduleCatchUp(int round) {

@@ -13,6 +13,7 @@ import io.mosaik.primitives.Tag;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -117,6 +118,62 @@ class GossipDiscoveryTest {
         assertThat(observer.discovery().catalog().getSigned(leaver, System.currentTimeMillis()).orElseThrow()
                 .entry().version().start()).isGreaterThan(0).isEqualTo(restarted.discovery().me().entry()
                 .version().start());
+    }
+
+    @Test
+    void thePeriodicSyncAlsoGoesToEveryBootstrapPeerTheCatalogDoesNotHold() {
+        long now = System.currentTimeMillis();
+        SecretKey self = SecretKey.random();
+        SecretKey known = SecretKey.random();
+        SecretKey forgotten = SecretKey.random();
+        Catalog catalog = Catalog.of(signed(self, now), Duration.ofMinutes(5)).upsert(signed(known, now), now)
+                .catalog();
+        PeerAddress knownAddress = signed(known, now).entry().address();
+        PeerAddress forgottenAddress = signed(forgotten, now).entry().address();
+
+        // after a partition longer than purge-after each side forgot the other; a bootstrap peer across
+        // the cut is the one address that still leads there
+        assertThat(Discovery.periodicSyncTargets(catalog, List.of(knownAddress, forgottenAddress,
+                signed(self, now).entry().address()), now, new SplittableRandom(1)))
+                .containsExactly(knownAddress, forgottenAddress);
+        assertThat(Discovery.periodicSyncTargets(Catalog.of(signed(self, now), Duration.ofMinutes(5)), List.of(),
+                now, new SplittableRandom(1))).isEmpty();
+    }
+
+    private static SignedPeerEntry signed(SecretKey key, long at) {
+        return SignedPeerEntry.sign(PeerEntry.create(NETWORK, new PeerAddress(key.peerId(), "127.0.0.1", 7400),
+                List.of(), at), key);
+    }
+
+    @Test
+    void aBootstrapPeerThatComesBackAfterEveryoneForgotItIsFoundAgain() throws Exception {
+        // as after a partition longer than purge-after: two nodes whose bootstrap peer was on the other side
+        // have forgotten it, and it them (in a network this small the gossip overlay's repair finds it too,
+        // as its address stays a candidate there; the test above covers the sync that finds it otherwise)
+        SecretKey bootstrapKey = SecretKey.random();
+        Network bootstrap = start(bootstrapKey, DiscoveryConfig.defaults(), List.of());
+        PeerAddress seed = bootstrap.address();
+        DiscoveryConfig often = DiscoveryConfig.defaults().withAnnounceInterval(Duration.ofMillis(500), 0.5);
+        Network a = start(SecretKey.random(), often, List.of(seed));
+        Network b = start(SecretKey.random(), often, List.of(seed));
+        a.discovery().when().peers(2).get(30, TimeUnit.SECONDS);
+        b.discovery().when().peers(2).get(30, TimeUnit.SECONDS);
+        bootstrap.close();
+        for (Network node : List.of(a, b)) {
+            node.discovery().when().matching(catalog -> catalog.getSigned(seed.peerId(), System.currentTimeMillis())
+                    .isEmpty()).get(20, TimeUnit.SECONDS);
+        }
+
+        // the bootstrap peer comes back at its address knowing no one (its side of the cut forgot them)
+        Network back = Network.builder(NETWORK).secretKey(bootstrapKey).meterRegistry(new SimpleMeterRegistry())
+                .port(seed.port()).discovery(DiscoveryConfig.defaults()).build();
+        nodes.add(back);
+        back.start();
+        back.discovery().when().peers(2).get(20, TimeUnit.SECONDS);
+        for (Network node : List.of(a, b)) {
+            node.discovery().when().matching(catalog -> catalog.getSigned(seed.peerId(), System.currentTimeMillis())
+                    .isPresent()).get(20, TimeUnit.SECONDS);
+        }
     }
 
     @Test
