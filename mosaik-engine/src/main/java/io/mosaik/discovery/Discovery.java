@@ -93,8 +93,13 @@ public final class Discovery implements AutoCloseable {
             new java.util.concurrent.ConcurrentHashMap<>();
     private volatile GossipShell gossip;
     private volatile Catalog catalog;
-    /** The last version broadcast, for the departure. */
-    private volatile EntryVersion lastBroadcast;
+    /**
+     * The newest version signed for a ping's answer (one ahead of the catalog's, see {@link #ping}): the
+     * pinging peer keeps it, so the departure must cover it. Guarded by {@code this}.
+     */
+    private EntryVersion newestPingAnswer;
+    /** Set once the departure is signed: no ping is answered after it. Guarded by {@code this}. */
+    private boolean departing;
     /** Our recent broadcasts made with neighbours, oldest first (see {@link #bridgeIfApart}). */
     private final java.util.ArrayDeque<Broadcast> broadcasts = new java.util.ArrayDeque<>();
     private final java.util.Map<io.mosaik.primitives.PeerId, SmoothedRtt> rtt =
@@ -191,7 +196,20 @@ public final class Discovery implements AutoCloseable {
                 return;
             }
             // a fresh version, signed for this answer only: the catalog keeps its own
-            link.sendBytes(SignedPeerEntry.sign(me().entry().bumped(now()), key).toBytes());
+            SignedPeerEntry answer;
+            synchronized (this) {
+                if (departing) {
+                    // a version newer than the departure would bring this node back into the pinger's catalog
+                    link.close(io.mosaik.network.transport.CloseReason.GRACEFUL_SHUTDOWN);
+                    return;
+                }
+                answer = SignedPeerEntry.sign(me().entry().bumped(now()), key);
+                EntryVersion version = answer.entry().version();
+                if (newestPingAnswer == null || version.isNewerThan(newestPingAnswer)) {
+                    newestPingAnswer = version;
+                }
+            }
+            link.sendBytes(answer.toBytes());
         });
         gossip = new GossipShell(network, gossipConfig, new GossipListener(), this::screen, registry);
         gossip.start(network.bootstrapPeers());
@@ -494,15 +512,27 @@ public final class Discovery implements AutoCloseable {
 
     /**
      * Broadcasts this node's signed departure (if it has gossip neighbours), waits up to 500 ms for it
-     * to leave, and stops the periodic work; the network closes the links.
+     * to leave, and stops the periodic work; the network closes the links. The departure covers every
+     * version of the entry this run signed, those of ping answers included; from then on the entry no
+     * longer changes and pings are not answered, since a newer version would outlive the departure.
      */
     @Override
     public void close() {
         timers.shutdownNow();
         GossipShell shell = gossip;
-        Catalog current = catalog;
-        if (shell != null && current != null && shell.neighbors() > 0) {
-            EntryVersion last = lastBroadcast != null ? lastBroadcast : current.local().entry().version();
+        EntryVersion last = null;
+        synchronized (this) {
+            departing = true;
+            Catalog current = catalog;
+            if (current != null) {
+                // every version this run signed: its entry's and the ping answers' (the peers may hold either)
+                last = current.local().entry().version();
+                if (newestPingAnswer != null && newestPingAnswer.isNewerThan(last)) {
+                    last = newestPingAnswer;
+                }
+            }
+        }
+        if (shell != null && last != null && shell.neighbors() > 0) {
             shell.broadcast(AnnounceMessage.Departure.sign(key, network.networkId(), last, now()));
             announcementsSent.increment();
             shell.flush(GRACEFUL_DEPARTURE_WINDOW_MILLIS);
@@ -749,10 +779,9 @@ public final class Discovery implements AutoCloseable {
         synchronized (this) {
             PeerEntry current = catalog().local().entry();
             PeerEntry next = change.apply(current);
-            if (next != current) {
+            if (next != current && !departing) { // a version after the departure would outlive it
                 signed = SignedPeerEntry.sign(next, key);
                 catalog = catalog.withLocal(signed);
-                lastBroadcast = next.version();
             }
         }
         GossipShell shell = gossip;

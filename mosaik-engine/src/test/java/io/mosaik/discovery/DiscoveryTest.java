@@ -94,10 +94,10 @@ class DiscoveryTest {
             assertThat(gauge(node, "mosaik.discovery.gossip.neighbors")).isLessThanOrEqualTo(2);
         }
 
-        // a node that leaves is no longer a neighbour (its links close); that it leaves the catalogs at once
-        // rests on its departure arriving, which GossipDiscoveryTest checks
+        // a node that leaves is counted out of both at once: its departure removes it (purge-after is 300 s)
         b.close();
-        await().atMost(Duration.ofSeconds(10)).until(() -> gauge(seed, "mosaik.discovery.gossip.neighbors") == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> gauge(seed, "mosaik.discovery.catalog.size") == 1
+                && gauge(a, "mosaik.discovery.catalog.size") == 1 && gauge(seed, "mosaik.discovery.gossip.neighbors") == 1);
     }
 
     private static double gauge(Network node, String name) {

@@ -1,11 +1,13 @@
 package io.mosaik.discovery;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.mosaik.network.Network;
 import io.mosaik.network.PeerAddress;
+import io.mosaik.network.transport.LinkClosedException;
 import io.mosaik.primitives.NetworkId;
 import io.mosaik.primitives.PeerId;
 import io.mosaik.primitives.SecretKey;
@@ -174,6 +176,31 @@ class GossipDiscoveryTest {
             node.discovery().when().matching(catalog -> catalog.getSigned(seed.peerId(), System.currentTimeMillis())
                     .isPresent()).get(20, TimeUnit.SECONDS);
         }
+    }
+
+    @Test
+    void aNodeThatClosesRightAfterAnsweringAPingStillDepartsAtOnce() throws Exception {
+        List<Network> all = cluster(3);
+        Network leaving = all.get(2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> leaving.discovery().gossipNeighbors() > 0);
+        // a ping's answer is an entry signed for it, one version ahead of what the node broadcast: the other
+        // nodes then hold a version its departure must cover, or they keep it until purge-after (300 s)
+        for (Network node : all.subList(0, 2)) {
+            node.discovery().ping(leaving.address()).get(10, TimeUnit.SECONDS);
+            assertThat(node.discovery().catalog().getSigned(leaving.peerId(), System.currentTimeMillis())
+                    .orElseThrow().entry().version().isNewerThan(leaving.discovery().me().entry().version()))
+                    .isTrue();
+        }
+
+        leaving.discovery().close(); // departs; the network still serves until it closes too
+        for (Network node : all.subList(0, 2)) {
+            node.discovery().when().matching(catalog -> catalog.getSigned(leaving.peerId(),
+                    System.currentTimeMillis()).isEmpty()).get(20, TimeUnit.SECONDS);
+        }
+        // ... but no longer answers pings: an answer would be a version after the departure, and bring it back
+        assertThatThrownBy(() -> all.get(0).discovery().ping(leaving.address()).get(10, TimeUnit.SECONDS))
+                .hasCauseInstanceOf(LinkClosedException.class);
+        assertThat(all.get(0).discovery().catalog().getSigned(leaving.peerId(), System.currentTimeMillis())).isEmpty();
     }
 
     @Test
