@@ -511,8 +511,9 @@ public final class Discovery implements AutoCloseable {
     }
 
     /**
-     * Broadcasts this node's signed departure (if it has gossip neighbours), waits up to 500 ms for it
-     * to leave, and stops the periodic work; the network closes the links. The departure covers every
+     * Broadcasts this node's signed departure (if it has gossip neighbours), waits up to 500 ms until
+     * each gossip neighbour took it, and stops the periodic work; the network closes the links (only
+     * then: a connection closed under a departure not read yet can lose it). The departure covers every
      * version of the entry this run signed, those of ping answers included; from then on the entry no
      * longer changes and pings are not answered, since a newer version would outlive the departure.
      */
@@ -522,20 +523,20 @@ public final class Discovery implements AutoCloseable {
         GossipShell shell = gossip;
         EntryVersion last = null;
         synchronized (this) {
-            departing = true;
             Catalog current = catalog;
-            if (current != null) {
+            if (current != null && !departing) {
                 // every version this run signed: its entry's and the ping answers' (the peers may hold either)
                 last = current.local().entry().version();
                 if (newestPingAnswer != null && newestPingAnswer.isNewerThan(last)) {
                     last = newestPingAnswer;
                 }
             }
+            departing = true;
         }
         if (shell != null && last != null && shell.neighbors() > 0) {
-            shell.broadcast(AnnounceMessage.Departure.sign(key, network.networkId(), last, now()));
             announcementsSent.increment();
-            shell.flush(GRACEFUL_DEPARTURE_WINDOW_MILLIS);
+            shell.depart(AnnounceMessage.Departure.sign(key, network.networkId(), last, now()),
+                    GRACEFUL_DEPARTURE_WINDOW_MILLIS);
         }
         if (shell != null) {
             shell.close();

@@ -65,7 +65,6 @@ final class GossipShell implements AutoCloseable {
     private static final int IN_FLIGHT = 64;
     /** An outbound link to a peer outside the active view is closed after this long unused. */
     private static final long IDLE_CLOSE_MILLIS = 15_000;
-    private static final Object CLOSE = new Object();
 
     /** What the shell tells discovery. Called on the gossip thread: hand work off, do not block. */
     interface Listener {
@@ -89,13 +88,16 @@ final class GossipShell implements AutoCloseable {
     private final Map<PeerId, Outbound> outbound = new HashMap<>();
     /** Loop thread only: the last address seen for a peer, for replies to peers outside the views. */
     private final Map<PeerId, PeerAddress> addresses = new HashMap<>();
-    private final Set<Link> inbound = ConcurrentHashMap.newKeySet();
+    /** The links peers opened to us, each with a future completed when it ends. */
+    private final Map<Link, CompletableFuture<Void>> inbound = new ConcurrentHashMap<>();
     private final AtomicInteger neighbors = new AtomicInteger();
     private final MeterRegistry registry;
     private final Counter messagesSent;
     private final Counter messagesReceived;
     private final Counter messagesDropped;
     private volatile boolean closed;
+    /** Loop thread only: the departure went out, nothing more is sent. */
+    private boolean departed;
 
     GossipShell(Network network, GossipConfig config, Listener listener, Function<AnnounceMessage, String> screen,
             MeterRegistry registry) {
@@ -152,17 +154,32 @@ final class GossipShell implements AutoCloseable {
     }
 
     /**
-     * Waits until every queued message went out, at most {@code millis}: the last broadcast (a departure)
-     * should leave before the connections close.
+     * Says goodbye, waiting at most {@code millis}: broadcasts the departure, pushes it straight to every
+     * active neighbour (not only along its tree: a neighbour told of it by an IHAVE could not fetch it
+     * from a node that is gone), closes every outbound link gracefully behind it and sends nothing more.
+     * Then waits until each neighbour took it: a neighbour that receives the departure over our own link
+     * closes its gossip link to us, which is the sign; for a neighbour with no link to us, until our link
+     * to it wrote the departure and closed. Only then may the connections close: closing
+     * them earlier can lose what the neighbour has not read yet (QUIC drops it).
+     *
+     * @param departure the signed departure of this node
+     * @param millis    the most to wait
      */
-    void flush(long millis) {
-        CompletableFuture<List<CompletableFuture<Void>>> drained = new CompletableFuture<>();
-        run(() -> drained.complete(outbound.values().stream().map(Outbound::drained).toList()));
+    void depart(AnnounceMessage departure, long millis) {
+        if (closed) {
+            return;
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        byte[] payload = departure.toBytes();
+        Digest id = Digest.hash(payload);
+        CompletableFuture<List<CompletableFuture<Void>>> sent = new CompletableFuture<>();
+        run(() -> sent.complete(sendDeparture(id, payload)));
         try {
-            CompletableFuture.allOf(drained.get(millis, TimeUnit.MILLISECONDS).toArray(CompletableFuture[]::new))
-                    .get(millis, TimeUnit.MILLISECONDS);
+            List<CompletableFuture<Void>> taken = sent.get(millis, TimeUnit.MILLISECONDS);
+            CompletableFuture.allOf(taken.toArray(CompletableFuture[]::new))
+                    .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
-            log.debug("gossip queues not drained within {} ms", millis);
+            log.debug("not every gossip neighbour took the departure within {} ms", millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -180,7 +197,7 @@ final class GossipShell implements AutoCloseable {
         for (Outbound link : List.copyOf(outbound.values())) {
             link.abort();
         }
-        inbound.forEach(link -> link.close(CloseReason.GRACEFUL_SHUTDOWN));
+        inbound.keySet().forEach(link -> link.close(CloseReason.GRACEFUL_SHUTDOWN));
         io.shutdownNow();
     }
 
@@ -233,7 +250,61 @@ final class GossipShell implements AutoCloseable {
         }
     }
 
+    /**
+     * A peer sent us its own departure (a first copy, delivered, or one we already had): it leaves the
+     * views, and our link to it closes once what is queued went out, which tells it that we took the
+     * departure (see {@link #depart}).
+     */
+    private void left(PeerId peer, long now) {
+        Outbound link = outbound.remove(peer);
+        if (link != null) {
+            link.finish(CloseReason.SUCCESS);
+        }
+        apply(core.peerDown(peer, now), null);
+    }
+
+    /**
+     * Broadcasts the departure, pushes it to the active neighbours the tree would not push it to, and
+     * closes every outbound link behind it.
+     *
+     * @return for each active neighbour, what completes once it took the departure
+     */
+    private List<CompletableFuture<Void>> sendDeparture(Digest id, byte[] payload) {
+        long now = now();
+        GossipOutput output = core.broadcast(id, payload, now);
+        apply(output, null);
+        Set<PeerId> pushed = new java.util.HashSet<>();
+        for (GossipOutput.Send send : output.sends()) {
+            if (send.message() instanceof GossipMessage.Gossip) {
+                pushed.add(send.to());
+            }
+        }
+        GossipMessage.Gossip push = new GossipMessage.Gossip(id, core.self().peerId(), 1, payload);
+        List<CompletableFuture<Void>> taken = new ArrayList<>();
+        for (PeerId peer : core.activeView()) {
+            if (!pushed.contains(peer)) {
+                enqueue(new GossipOutput.Send(peer, core.addressOf(peer), push), now);
+            }
+            List<CompletableFuture<Void>> theirs = inbound.entrySet().stream()
+                    .filter(entry -> entry.getKey().peer().equals(peer)).map(Map.Entry::getValue).toList();
+            Outbound ours = outbound.get(peer);
+            if (!theirs.isEmpty()) {
+                taken.add(CompletableFuture.allOf(theirs.toArray(CompletableFuture[]::new)));
+            } else if (ours != null) {
+                taken.add(ours.ended);
+            }
+        }
+        for (Outbound link : outbound.values()) {
+            link.finish(CloseReason.GRACEFUL_SHUTDOWN);
+        }
+        departed = true;
+        return taken;
+    }
+
     private void enqueue(GossipOutput.Send send, long now) {
+        if (departed) {
+            return; // the links are closing: a new one would only be aborted
+        }
         if (send.address() != null) {
             addresses.put(send.to(), send.address());
         }
@@ -270,7 +341,7 @@ final class GossipShell implements AutoCloseable {
                 return true;
             }
             if (!active.contains(entry.getKey()) && now - link.lastUsed > IDLE_CLOSE_MILLIS) {
-                link.finish();
+                link.finish(CloseReason.SUCCESS);
                 return true;
             }
             return false;
@@ -290,7 +361,8 @@ final class GossipShell implements AutoCloseable {
 
     /** Reads a link a peer opened to us, until it closes. */
     private void serve(Link link) {
-        inbound.add(link);
+        CompletableFuture<Void> ended = new CompletableFuture<>();
+        inbound.put(link, ended);
         Semaphore permits = new Semaphore(IN_FLIGHT);
         PeerId peer = link.peer();
         try {
@@ -329,6 +401,9 @@ final class GossipShell implements AutoCloseable {
                     loop.execute(() -> {
                         try {
                             apply(core.receive(peer, received, now()), checked);
+                            if (checked instanceof AnnounceMessage.Departure gone && gone.peer().equals(peer)) {
+                                left(peer, now());
+                            }
                         } catch (RuntimeException e) {
                             log.error("gossip step failed", e);
                         } finally {
@@ -352,6 +427,7 @@ final class GossipShell implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             inbound.remove(link);
+            ended.complete(null);
         }
     }
 
@@ -363,11 +439,17 @@ final class GossipShell implements AutoCloseable {
         linkLost(link.peer(), null);
     }
 
+    /** The last item of an outbound queue: close the link, for this reason, once what came before went out. */
+    private record Close(CloseReason reason) {
+    }
+
     /** Our link to one peer: a queue drained by a virtual thread. */
     private final class Outbound {
         final PeerAddress address;
-        /** Frames (byte[]) to send, {@link #CLOSE}, and flush markers (futures completed when reached). */
+        /** Frames (byte[]) to send, then possibly a {@link Close}. */
         final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+        /** Completes when the link is done: closed after its queue, failed or aborted. */
+        final CompletableFuture<Void> ended = new CompletableFuture<>();
         volatile boolean dead;
         volatile Link link;
         long lastUsed;
@@ -382,16 +464,13 @@ final class GossipShell implements AutoCloseable {
                 link = opened;
                 while (true) {
                     Object item = queue.take();
-                    if (item == CLOSE) {
-                        opened.close(CloseReason.SUCCESS);
+                    if (item instanceof Close close) {
+                        // after the frames before it were handed to the transport, which delivers them first
+                        opened.close(close.reason());
                         dead = true;
-                        releaseMarkers();
                         return;
-                    } else if (item instanceof CompletableFuture<?> marker) {
-                        marker.complete(null);
-                    } else {
-                        opened.sendBytes((byte[]) item);
                     }
+                    opened.sendBytes((byte[]) item);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -401,6 +480,8 @@ final class GossipShell implements AutoCloseable {
                     log.debug("gossip link to {} lost: {}", address.peerId().toShortString(), e.toString());
                 }
                 fail();
+            } finally {
+                ended.complete(null);
             }
         }
 
@@ -410,15 +491,14 @@ final class GossipShell implements AutoCloseable {
             if (current != null) {
                 current.close(CloseReason.UNEXPECTED_CLOSE);
             }
-            releaseMarkers();
             if (!closed) {
                 linkLost(address.peerId(), this);
             }
         }
 
-        /** Sends what is queued, then closes the link. */
-        void finish() {
-            if (!queue.offer(CLOSE)) {
+        /** Sends what is queued, then closes the link with {@code reason}. */
+        void finish(CloseReason reason) {
+            if (!queue.offer(new Close(reason))) {
                 abort();
             }
         }
@@ -426,31 +506,11 @@ final class GossipShell implements AutoCloseable {
         /** Closes now, dropping what is queued. */
         void abort() {
             dead = true;
-            releaseMarkers();
             queue.clear();
-            queue.offer(CLOSE);
+            queue.offer(new Close(CloseReason.GRACEFUL_SHUTDOWN));
             Link current = link;
             if (current != null) {
                 current.close(CloseReason.GRACEFUL_SHUTDOWN);
-            }
-        }
-
-        /** Completes once everything queued so far was handed to the link (or the link died). */
-        CompletableFuture<Void> drained() {
-            CompletableFuture<Void> marker = new CompletableFuture<>();
-            if (dead || queue.isEmpty() || !queue.offer(marker)) {
-                marker.complete(null);
-            } else if (dead) {
-                releaseMarkers(); // it died while we queued the marker
-            }
-            return marker;
-        }
-
-        private void releaseMarkers() {
-            for (Object item : queue.toArray()) {
-                if (item instanceof CompletableFuture<?> marker) {
-                    marker.complete(null);
-                }
             }
         }
     }
