@@ -384,8 +384,11 @@ final class QuicFrameStream implements FrameStream {
     private void runCloser(CloseReason reason, CompletableFuture<Void> queued) {
         ReentrantLock lock = output.sendLock();
         try {
-            // A send blocked on flow control holds the lock; the deadline's reset frees it.
+            // A send blocked on flow control holds the lock; the deadline's reset frees it. This wait ends at
+            // the same time: if it ends first (the deadline's thread is late), reset here, since the deadline
+            // is cancelled once the closer is done and would otherwise leave the send blocked for good.
             if (!lock.tryLock(CLOSE_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)) {
+                giveUp(reason);
                 return;
             }
             try {

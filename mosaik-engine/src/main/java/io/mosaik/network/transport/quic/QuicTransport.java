@@ -240,6 +240,11 @@ public final class QuicTransport implements Transport {
         return result;
     }
 
+    /** The stall watchdog, whose thread also runs the transport's timers (for tests). */
+    StallWatchdog watchdog() {
+        return watchdog;
+    }
+
     /**
      * {@inheritDoc}
      *
