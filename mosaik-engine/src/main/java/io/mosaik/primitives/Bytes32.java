@@ -1,5 +1,8 @@
 package io.mosaik.primitives;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.HexFormat;
 
@@ -12,6 +15,7 @@ import java.util.HexFormat;
 abstract sealed class Bytes32<T extends Bytes32<T>> implements Comparable<T> permits Digest, PeerId {
 
     static final HexFormat HEX = HexFormat.of();
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     /** Never changed after construction, never handed out. */
     final byte[] bytes;
@@ -23,6 +27,14 @@ abstract sealed class Bytes32<T extends Bytes32<T>> implements Comparable<T> per
     /** A copy of the 32 bytes. */
     public byte[] toBytes() {
         return bytes.clone();
+    }
+
+    /**
+     * The first 8 bytes, big-endian: a 64-bit slice of the value, for compact sets of hashes (finding
+     * another value with the same slice takes about 2⁶⁴ tries).
+     */
+    public long fingerprint() {
+        return (long) LONGS.get(bytes, 0);
     }
 
     /** The 64-character lowercase hex form. */

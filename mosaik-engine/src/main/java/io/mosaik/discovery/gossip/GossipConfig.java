@@ -16,8 +16,10 @@ package io.mosaik.discovery.gossip;
  * @param repairIntervalMillis        how often a node whose active view is not full asks one passive peer
  * @param graftTimeoutMillis          how long an announced (IHAVE) message may stay missing before GRAFT
  * @param graftRetryMillis            how long to wait for the GRAFT answer before asking the next announcer
- * @param messageCacheCapacity        the most message ids (with payloads) remembered for dedup and grafts
- * @param messageCacheTtlMillis       how long a received message is remembered
+ * @param messageCacheCapacity        the most messages (with payloads) kept to answer GRAFTs and to announce
+ *                                    to new neighbours; their ids are remembered for dedup for the whole
+ *                                    lifetime, up to 16 times this many
+ * @param messageCacheTtlMillis       how long a received message (and its id) is remembered
  * @param maxIHaveBatch               the most ids in one IHAVE message (and accepted from one)
  * @param treeOptimizationThreshold   how many hops shorter an announced path must be than the one a message
  *                                    came along before the tree switches to it (Plumtree's optimisation);

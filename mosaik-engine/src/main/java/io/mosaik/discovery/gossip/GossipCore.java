@@ -89,6 +89,8 @@ public final class GossipCore {
 
     /** The most announcers remembered per missing message; more only cost memory. */
     private static final int MAX_ANNOUNCERS = 8;
+    /** Message ids remembered for dedup per message cached, at most (they are 16 bytes each, a message kilobytes). */
+    private static final long SEEN_PER_CACHED = 16;
     /** The most per-origin trees kept (each an int). */
     private static final int MAX_TREES = 16_384;
     /**
@@ -138,8 +140,13 @@ public final class GossipCore {
      * origin, so that a node of a large network keeps its trees in an int each.
      */
     private final OriginTrees trees = new OriginTrees(MAX_TREES);
-    /** Received (and originated) messages, oldest first: dedup and the source for GRAFT answers. */
+    /** Received (and originated) messages, oldest first: the source for GRAFT answers and history. */
     private final LinkedHashMap<Digest, Cached> cache = new LinkedHashMap<>();
+    /**
+     * The ids of every message received (or originated) within the cache lifetime, for dedup: more than the
+     * cache keeps when messages come in a burst (see {@link SeenIds}).
+     */
+    private final SeenIds seen;
     /** Announced but not received messages, with the announcers to graft from. */
     private final LinkedHashMap<Digest, Missing> missing = new LinkedHashMap<>();
     /** New neighbours to announce the recent messages to, at the end of the current input. */
@@ -192,6 +199,8 @@ public final class GossipCore {
         this.self = Objects.requireNonNull(self, "self");
         this.selfId = self.peerId();
         this.config = Objects.requireNonNull(config, "config");
+        this.seen = new SeenIds(config.messageCacheTtlMillis(),
+                (int) Math.min(Integer.MAX_VALUE, SEEN_PER_CACHED * config.messageCacheCapacity()));
         this.random = Objects.requireNonNull(random, "random");
     }
 
@@ -371,7 +380,7 @@ public final class GossipCore {
         }
         GossipOutput.Builder out = new GossipOutput.Builder();
         start(now);
-        if (cache.containsKey(id)) {
+        if (seen.contains(id)) {
             return out.build();
         }
         byte[] copy = payload.clone();
@@ -456,9 +465,9 @@ public final class GossipCore {
         return known(peer);
     }
 
-    /** Whether a message id is in the cache (received or originated, not yet expired). */
+    /** Whether a message id was received or originated within the cache lifetime. */
     public boolean hasMessage(Digest id) {
-        return cache.containsKey(id);
+        return seen.contains(id);
     }
 
     // ------------------------------------------------------------------------------------- membership
@@ -790,7 +799,7 @@ public final class GossipCore {
         if (m.id().equals(LINK_ONLY)) {
             return;
         }
-        if (cache.containsKey(m.id())) {
+        if (seen.contains(m.id())) {
             if (neighbour) {
                 // a second copy: this edge is redundant in the origin's tree, keep it lazy (IHAVE still
                 // covers it)
@@ -885,7 +894,7 @@ public final class GossipCore {
         int limit = Math.min(announcements.size(), config.maxIHaveBatch());
         for (int i = 0; i < limit; i++) {
             Announcement announcement = announcements.get(i);
-            if (cache.containsKey(announcement.id())) {
+            if (seen.contains(announcement.id())) {
                 optimize(announcement.id(), from, announcement.round(), now, out);
                 continue;
             }
@@ -1061,6 +1070,7 @@ public final class GossipCore {
     }
 
     private void remember(Digest id, byte[] payload, PeerId origin, int round, long now, PeerId parent) {
+        seen.add(id, now);
         cache.put(id, new Cached(payload, origin, round, now, parent, round));
         while (cache.size() > config.messageCacheCapacity()) {
             Iterator<Digest> oldest = cache.keySet().iterator();
@@ -1070,6 +1080,7 @@ public final class GossipCore {
     }
 
     private void expireCache(long now) {
+        seen.expire(now);
         Iterator<Cached> it = cache.values().iterator();
         while (it.hasNext()) {
             if (it.next().receivedAt() + config.messageCacheTtlMillis() > now) {

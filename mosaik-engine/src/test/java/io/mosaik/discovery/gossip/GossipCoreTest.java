@@ -610,6 +610,31 @@ class GossipCoreTest {
     }
 
     @Test
+    void aLateCopyOfAMessageThatLeftTheFullCacheIsNotTakenForNew() {
+        GossipConfig small = new GossipConfig(CONFIG.activeViewSize(), CONFIG.passiveViewSize(),
+                CONFIG.activeRandomWalkLength(), CONFIG.passiveRandomWalkLength(), CONFIG.shuffleIntervalMillis(),
+                CONFIG.shuffleActiveCount(), CONFIG.shufflePassiveCount(), CONFIG.neighborTimeoutMillis(),
+                CONFIG.repairIntervalMillis(), CONFIG.graftTimeoutMillis(), CONFIG.graftRetryMillis(), 8,
+                CONFIG.messageCacheTtlMillis(), CONFIG.maxIHaveBatch(), CONFIG.treeOptimizationThreshold());
+        GossipCore a = new GossipCore(address(1), small, new SplittableRandom(1));
+        link(a, core(2));
+        link(a, core(3));
+        Digest first = Digest.hash(new byte[] {40});
+        assertThat(a.receive(id(2), new Gossip(first, id(9), 3, new byte[] {40}), 100).deliveries()).hasSize(1);
+        for (int i = 0; i < 8; i++) { // a burst: the cache (8 messages) forgets the first one's payload
+            a.receive(id(2), new Gossip(Digest.hash(new byte[] {(byte) (50 + i)}), id(9), 3, new byte[] {1}), 110 + i);
+        }
+
+        // a copy along a longer path arrives late: still a duplicate, neither delivered nor pushed again
+        GossipOutput late = a.receive(id(3), new Gossip(first, id(9), 5, new byte[] {40}), 200);
+        assertThat(late.deliveries()).isEmpty();
+        assertThat(late.sends()).containsExactly(new GossipOutput.Send(id(3), address(3), new Prune(id(9))));
+        assertThat(a.receive(id(3), new IHave(List.of(new Announcement(first, 4))), 210).sends()).isEmpty();
+        assertThat(a.tick(2_000).sends()).noneMatch(s -> s.message() instanceof Graft);
+        assertThat(a.hasMessage(first)).isTrue();
+    }
+
+    @Test
     void shuffleWalksAndIsAnsweredWithAPassiveSample() {
         GossipCore a = core(1);
         link(a, core(2));
