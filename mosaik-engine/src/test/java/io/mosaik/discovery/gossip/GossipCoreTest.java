@@ -44,6 +44,15 @@ class GossipCoreTest {
         return new GossipCore(address(i), CONFIG, new SplittableRandom(i));
     }
 
+    /** The default settings with a message cache of {@code capacity} messages. */
+    static GossipConfig withCacheCapacity(int capacity) {
+        return new GossipConfig(CONFIG.activeViewSize(), CONFIG.passiveViewSize(), CONFIG.activeRandomWalkLength(),
+                CONFIG.passiveRandomWalkLength(), CONFIG.shuffleIntervalMillis(), CONFIG.shuffleActiveCount(),
+                CONFIG.shufflePassiveCount(), CONFIG.neighborTimeoutMillis(), CONFIG.repairIntervalMillis(),
+                CONFIG.graftTimeoutMillis(), CONFIG.graftRetryMillis(), capacity, CONFIG.messageCacheTtlMillis(),
+                CONFIG.maxIHaveBatch(), CONFIG.treeOptimizationThreshold());
+    }
+
     /** Makes {@code a} and {@code b} active neighbours through a JOIN and its reply. */
     static void link(GossipCore a, GossipCore b) {
         GossipOutput join = a.join(List.of(b.self()), 0);
@@ -585,12 +594,7 @@ class GossipCoreTest {
 
     @Test
     void aFullCacheAnnouncesToANewNeighbourOnlyTheYoungerHalfOfWhatItSpans() {
-        GossipConfig small = new GossipConfig(CONFIG.activeViewSize(), CONFIG.passiveViewSize(),
-                CONFIG.activeRandomWalkLength(), CONFIG.passiveRandomWalkLength(), CONFIG.shuffleIntervalMillis(),
-                CONFIG.shuffleActiveCount(), CONFIG.shufflePassiveCount(), CONFIG.neighborTimeoutMillis(),
-                CONFIG.repairIntervalMillis(), CONFIG.graftTimeoutMillis(), CONFIG.graftRetryMillis(), 8,
-                CONFIG.messageCacheTtlMillis(), CONFIG.maxIHaveBatch(), CONFIG.treeOptimizationThreshold());
-        GossipCore a = new GossipCore(address(1), small, new SplittableRandom(1));
+        GossipCore a = new GossipCore(address(1), withCacheCapacity(8), new SplittableRandom(1));
         link(a, core(2));
         List<Digest> sent = new ArrayList<>();
         for (int i = 0; i < 8; i++) { // one a second: the cache is full after 7 s, far within its lifetime
@@ -611,12 +615,7 @@ class GossipCoreTest {
 
     @Test
     void aLateCopyOfAMessageThatLeftTheFullCacheIsNotTakenForNew() {
-        GossipConfig small = new GossipConfig(CONFIG.activeViewSize(), CONFIG.passiveViewSize(),
-                CONFIG.activeRandomWalkLength(), CONFIG.passiveRandomWalkLength(), CONFIG.shuffleIntervalMillis(),
-                CONFIG.shuffleActiveCount(), CONFIG.shufflePassiveCount(), CONFIG.neighborTimeoutMillis(),
-                CONFIG.repairIntervalMillis(), CONFIG.graftTimeoutMillis(), CONFIG.graftRetryMillis(), 8,
-                CONFIG.messageCacheTtlMillis(), CONFIG.maxIHaveBatch(), CONFIG.treeOptimizationThreshold());
-        GossipCore a = new GossipCore(address(1), small, new SplittableRandom(1));
+        GossipCore a = new GossipCore(address(1), withCacheCapacity(8), new SplittableRandom(1));
         link(a, core(2));
         link(a, core(3));
         Digest first = Digest.hash(new byte[] {40});
