@@ -40,6 +40,17 @@ final class OriginTrees {
         return size;
     }
 
+    /** Whether the origin has a tree (without marking it used). */
+    boolean has(PeerId origin) {
+        int mask = origins.length - 1;
+        for (int i = home(origin, mask); origins[i] != null; i = (i + 1) & mask) {
+            if (origins[i].equals(origin)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** A new neighbour takes a free slot; it is a tree edge of every tree. */
     void link(PeerId neighbour) {
         if (slotOf(neighbour) >= 0) {
@@ -203,9 +214,13 @@ final class OriginTrees {
         hand = 0;
     }
 
+    /**
+     * Where an origin's probe run starts: its fingerprint mixed with a secret of this process. Origins come
+     * from peers (a PRUNE or GRAFT names one without proof), and without the secret a neighbour could make
+     * thousands that share one run and turn every lookup into a walk along it.
+     */
     private static int home(PeerId origin, int mask) {
-        int h = origin.hashCode();
-        return (h ^ (h >>> 16)) & mask;
+        return GossipHashing.mix(origin.fingerprint()) & mask;
     }
 
     /** CLOCK: the first origin the hand finds that was not used since the hand last passed it goes. */

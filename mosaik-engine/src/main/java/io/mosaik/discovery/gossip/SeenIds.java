@@ -1,6 +1,7 @@
 package io.mosaik.discovery.gossip;
 
 import io.mosaik.primitives.Digest;
+import java.util.Arrays;
 
 /**
  * The ids of the messages a {@link GossipCore} received within the message lifetime, for dedup, bounded
@@ -14,7 +15,8 @@ import io.mosaik.primitives.Digest;
  * a stranger's message that shares one would take about 2⁶⁴ tries to make) with its arrival time, in an
  * open-addressing table of 16 bytes a slot. Expired ids go when the table is rebuilt: when the oldest one
  * expired and a sixteenth of the lifetime passed since the last rebuild, or to grow. A hard limit guards
- * memory against a member flooding made-up messages: when it is reached, the older half (by arrival) goes.
+ * memory against a member flooding made-up messages: when it is reached, the expired ids go and, if that is
+ * not enough, the older half by arrival.
  */
 final class SeenIds {
 
@@ -64,13 +66,13 @@ final class SeenIds {
             return;
         }
         if (size >= limit) {
-            // the older half goes: the cut between the oldest arrival and now
-            rebuild(oldest + (now - oldest) / 2, keys.length);
+            rebuild(now - lifetimeMillis, keys.length);
             if (size >= limit) {
-                rebuild(Long.MAX_VALUE, MIN_SLOTS); // every id arrived at once: nothing else to tell apart
+                // the older half (by count) goes; ids that arrived together with the median go with it
+                rebuild(medianTime(), keys.length);
             }
         } else if ((size + 1) * 4L > keys.length * 3L) {
-            rebuild(now - lifetimeMillis, slotsFor(size + 1));
+            rebuild(now - lifetimeMillis, MIN_SLOTS); // sized for the ids kept, and the one to come
         }
         insert(keyOf(id), now);
         size++;
@@ -89,7 +91,22 @@ final class SeenIds {
         }
     }
 
-    /** Keeps the ids that arrived after {@code cutoff} in a table of {@code slots} slots (grown if they need it). */
+    private long medianTime() {
+        long[] arrivals = new long[size];
+        int n = 0;
+        for (int i = 0; i < keys.length; i++) {
+            if (keys[i] != EMPTY) {
+                arrivals[n++] = times[i];
+            }
+        }
+        Arrays.sort(arrivals, 0, n);
+        return arrivals[(n - 1) / 2];
+    }
+
+    /**
+     * Keeps the ids that arrived after {@code cutoff} in a table of {@code slots} slots, or more: enough for
+     * them and one more at a load of at most three quarters.
+     */
     private void rebuild(long cutoff, int slots) {
         long[] oldKeys = keys;
         long[] oldTimes = times;
@@ -99,7 +116,7 @@ final class SeenIds {
                 kept++;
             }
         }
-        int length = Math.max(slots, slotsFor(kept));
+        int length = Math.max(slots, slotsFor(kept + 1));
         keys = new long[length];
         times = new long[length];
         size = kept;
@@ -136,8 +153,9 @@ final class SeenIds {
         return key == EMPTY ? 1 : key;
     }
 
+    /** Mixed with a secret of this process: ids come from peers (see {@link GossipHashing}). */
     private static int mix(long key) {
-        return (int) (key ^ (key >>> 32));
+        return GossipHashing.mix(key);
     }
 
     @Override

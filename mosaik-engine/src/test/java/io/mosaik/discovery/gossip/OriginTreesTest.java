@@ -4,7 +4,9 @@ import static io.mosaik.discovery.gossip.GossipCoreTest.id;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /** The compact per-origin trees: masks per neighbour slot, growth, and eviction when full. */
@@ -35,23 +37,36 @@ class OriginTreesTest {
             trees.set(id(1_000 + origin), id(1), true);
         }
         assertThat(trees.size()).isEqualTo(1_000);
-        trees.touch(id(5_000)); // full: one old origin goes, and every other one is marked unused
-        for (int origin = 0; origin < 500; origin++) {
-            trees.touch(id(1_000 + origin));
-        }
+        trees.touch(id(5_000)); // full: one old origin goes, and the clock marks every other one unused
+        List<Integer> first = IntStream.range(0, 500).filter(origin -> trees.has(id(1_000 + origin))).boxed()
+                .toList();
+        first.forEach(origin -> trees.touch(id(1_000 + origin))); // used again since the sweep
         for (int origin = 1; origin <= 400; origin++) {
             trees.touch(id(5_000 + origin));
         }
+
         assertThat(trees.size()).isEqualTo(1_000);
-        int kept = 0;
-        for (int origin = 0; origin < 1_000; origin++) {
-            if (trees.isLazy(id(1_000 + origin), id(1))) {
-                kept++;
-                continue;
-            }
-            assertThat(origin).as("an origin used since the last sweep is kept").isGreaterThanOrEqualTo(500);
-        }
+        assertThat(first).hasSizeGreaterThanOrEqualTo(499).allMatch(origin -> trees.isLazy(id(1_000 + origin), id(1)));
+        long kept = IntStream.range(0, 1_000).filter(origin -> trees.has(id(1_000 + origin))).count();
         assertThat(kept).isEqualTo(1_000 - 401);
+    }
+
+    @Test
+    void originsThatShareAProbeRunAreAllFoundAfterOneInTheMiddleGoes() {
+        // 12 origins fill a table of 16 slots: runs are long and wrap around its end; each round another layout
+        for (int round = 0; round < 50; round++) {
+            OriginTrees trees = new OriginTrees(12);
+            trees.link(id(1));
+            int base = 10_000 + 100 * round;
+            List<Integer> origins = IntStream.range(0, 12).map(i -> base + i).boxed().toList();
+            origins.forEach(origin -> trees.set(id(origin), id(1), true));
+            trees.touch(id(base + 99)); // full: one of them goes, from wherever the clock hand is
+
+            assertThat(trees.size()).isEqualTo(12);
+            List<Integer> kept = origins.stream().filter(origin -> trees.has(id(origin))).toList();
+            assertThat(kept).as("round %d", round).hasSize(11)
+                    .allMatch(origin -> trees.isLazy(id(origin), id(1)));
+        }
     }
 
     @Test
