@@ -94,12 +94,21 @@ public final class Discovery implements AutoCloseable {
     private volatile GossipShell gossip;
     private volatile Catalog catalog;
     /**
+     * Guards {@link #newestPingAnswer} and the setting of {@link #departing}: a small lock of its own, so that
+     * ping answers do not wait behind catalog merges (which hold {@code this}) and inflate the RTT samples.
+     * Taken after {@code this} where both are held.
+     */
+    private final Object pingAnswers = new Object();
+    /**
      * The newest version signed for a ping's answer (one ahead of the catalog's, see {@link #ping}): the
-     * pinging peer keeps it, so the departure must cover it. Guarded by {@code this}.
+     * pinging peer keeps it, so the departure must cover it.
      */
     private EntryVersion newestPingAnswer;
-    /** Set once the departure is signed: no ping is answered after it. Guarded by {@code this}. */
-    private boolean departing;
+    /**
+     * Set once the departure is signed (under {@code this} and {@link #pingAnswers}): no ping is answered and
+     * no new version made after it.
+     */
+    private volatile boolean departing;
     /** Our recent broadcasts made with neighbours, oldest first (see {@link #bridgeIfApart}). */
     private final java.util.ArrayDeque<Broadcast> broadcasts = new java.util.ArrayDeque<>();
     private final java.util.Map<io.mosaik.primitives.PeerId, SmoothedRtt> rtt =
@@ -196,18 +205,20 @@ public final class Discovery implements AutoCloseable {
                 return;
             }
             // a fresh version, signed for this answer only: the catalog keeps its own
-            SignedPeerEntry answer;
-            synchronized (this) {
-                if (departing) {
-                    // a version newer than the departure would bring this node back into the pinger's catalog
-                    link.close(io.mosaik.network.transport.CloseReason.GRACEFUL_SHUTDOWN);
-                    return;
+            SignedPeerEntry answer = null;
+            synchronized (pingAnswers) {
+                if (!departing) {
+                    answer = SignedPeerEntry.sign(me().entry().bumped(now()), key);
+                    EntryVersion version = answer.entry().version();
+                    if (newestPingAnswer == null || version.isNewerThan(newestPingAnswer)) {
+                        newestPingAnswer = version;
+                    }
                 }
-                answer = SignedPeerEntry.sign(me().entry().bumped(now()), key);
-                EntryVersion version = answer.entry().version();
-                if (newestPingAnswer == null || version.isNewerThan(newestPingAnswer)) {
-                    newestPingAnswer = version;
-                }
+            }
+            if (answer == null) {
+                // a version newer than the departure would bring this node back into the pinger's catalog
+                link.close(io.mosaik.network.transport.CloseReason.GRACEFUL_SHUTDOWN);
+                return;
             }
             link.sendBytes(answer.toBytes());
         });
@@ -522,21 +533,23 @@ public final class Discovery implements AutoCloseable {
         timers.shutdownNow();
         GossipShell shell = gossip;
         EntryVersion last = null;
-        synchronized (this) {
-            Catalog current = catalog;
-            if (current != null && !departing) {
-                // every version this run signed: its entry's and the ping answers' (the peers may hold either)
-                last = current.local().entry().version();
-                if (newestPingAnswer != null && newestPingAnswer.isNewerThan(last)) {
-                    last = newestPingAnswer;
+        synchronized (this) { // no new version of the entry meanwhile (updateLocal holds this)
+            synchronized (pingAnswers) { // nor a ping's answer
+                Catalog current = catalog;
+                if (current != null && !departing) {
+                    // every version this run signed: its entry's and the ping answers' (peers may hold either)
+                    last = current.local().entry().version();
+                    if (newestPingAnswer != null && newestPingAnswer.isNewerThan(last)) {
+                        last = newestPingAnswer;
+                    }
                 }
+                departing = true;
             }
-            departing = true;
         }
         if (shell != null && last != null && shell.neighbors() > 0) {
             announcementsSent.increment();
             shell.depart(AnnounceMessage.Departure.sign(key, network.networkId(), last, now()),
-                    GRACEFUL_DEPARTURE_WINDOW_MILLIS);
+                    departureWindowMillis);
         }
         if (shell != null) {
             shell.close();
@@ -914,6 +927,8 @@ public final class Discovery implements AutoCloseable {
 
     private static final long NEW_PEER_PROBE_SPREAD_MILLIS = 2_000;
     private static final long GRACEFUL_DEPARTURE_WINDOW_MILLIS = 500;
+    /** How long {@link #close} waits for the neighbours to take the departure (tests lengthen it). */
+    volatile long departureWindowMillis = GRACEFUL_DEPARTURE_WINDOW_MILLIS;
     private static final long PING_TIMEOUT_MILLIS = 5_000;
     /**
      * A broadcast has reached every node of the overlay this long after it left (a few hops, graft timers

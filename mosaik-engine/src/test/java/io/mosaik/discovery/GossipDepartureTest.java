@@ -123,7 +123,9 @@ class GossipDepartureTest {
         CountDownLatch release = new CountDownLatch(1);
         holdReading(slow, release, leaving);
         double received = observer.meterRegistry().get("mosaik.discovery.announcements.received").counter().count();
-        // it reads again after 150 ms, well within the departure window (500 ms)
+        // it reads again after 150 ms, well within the departure window (lengthened from 500 ms, so that a
+        // late timer on a busy machine cannot outlast it)
+        leaving.discovery().departureWindowMillis = 10_000;
         CompletableFuture.delayedExecutor(150, TimeUnit.MILLISECONDS).execute(() -> {
             slow.hold = null;
             release.countDown();
