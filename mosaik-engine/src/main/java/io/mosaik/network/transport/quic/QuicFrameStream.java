@@ -411,10 +411,9 @@ final class QuicFrameStream implements FrameStream {
     }
 
     private void giveUp(CloseReason reason) {
-        if (output.ended()) {
-            return;
+        if (!output.abandon()) {
+            return; // ended, or given up by the closer and the deadline both: reset once
         }
-        output.abandon();
         try {
             // Discards what is buffered, tells the remote, and interrupts a writer blocked in kwik.
             stream.resetStream(reason.code());

@@ -178,10 +178,16 @@ final class RearmableOutput {
         }
     }
 
-    /** Gives the output up without a FIN (the stream is being reset or the connection is gone). */
-    void abandon() {
+    /**
+     * Gives the output up without a FIN (the stream is being reset or the connection is gone).
+     *
+     * @return whether this call ended it (false if it had ended already)
+     */
+    boolean abandon() {
         synchronized (rearmLock) {
+            boolean was = ended;
             ended = true;
+            return !was;
         }
     }
 
