@@ -148,37 +148,6 @@ class GossipDiscoveryTest {
     }
 
     @Test
-    void aBootstrapPeerThatComesBackAfterEveryoneForgotItIsFoundAgain() throws Exception {
-        // as after a partition longer than purge-after: two nodes whose bootstrap peer was on the other side
-        // have forgotten it, and it them (in a network this small the gossip overlay's repair finds it too,
-        // as its address stays a candidate there; the test above covers the sync that finds it otherwise)
-        SecretKey bootstrapKey = SecretKey.random();
-        Network bootstrap = start(bootstrapKey, DiscoveryConfig.defaults(), List.of());
-        PeerAddress seed = bootstrap.address();
-        DiscoveryConfig often = DiscoveryConfig.defaults().withAnnounceInterval(Duration.ofMillis(500), 0.5);
-        Network a = start(SecretKey.random(), often, List.of(seed));
-        Network b = start(SecretKey.random(), often, List.of(seed));
-        a.discovery().when().peers(2).get(30, TimeUnit.SECONDS);
-        b.discovery().when().peers(2).get(30, TimeUnit.SECONDS);
-        bootstrap.close();
-        for (Network node : List.of(a, b)) {
-            node.discovery().when().matching(catalog -> catalog.getSigned(seed.peerId(), System.currentTimeMillis())
-                    .isEmpty()).get(20, TimeUnit.SECONDS);
-        }
-
-        // the bootstrap peer comes back at its address knowing no one (its side of the cut forgot them)
-        Network back = Network.builder(NETWORK).secretKey(bootstrapKey).meterRegistry(new SimpleMeterRegistry())
-                .port(seed.port()).discovery(DiscoveryConfig.defaults()).build();
-        nodes.add(back);
-        back.start();
-        back.discovery().when().peers(2).get(20, TimeUnit.SECONDS);
-        for (Network node : List.of(a, b)) {
-            node.discovery().when().matching(catalog -> catalog.getSigned(seed.peerId(), System.currentTimeMillis())
-                    .isPresent()).get(20, TimeUnit.SECONDS);
-        }
-    }
-
-    @Test
     void aNodeThatClosesRightAfterAnsweringAPingStillDepartsAtOnce() throws Exception {
         List<Network> all = cluster(3);
         Network leaving = all.get(2);
