@@ -97,8 +97,9 @@ class GossipScaleTest {
     /**
      * Cold starts of more nodes, which take minutes and gigabytes: every node's entry floods the overlay
      * once (its origin's first message), all at once, and every core caches thousands of them and keeps a
-     * tree per origin, so the work and the simulator's heap grow with N². Run with {@code -Dmosaik.gossip.coldStart=2000} (node counts, comma
-     * separated); docs/benchmarks.md has the numbers, and why 10,000 does not fit.
+     * tree and a seen id per origin, so the work and the simulator's heap grow with N². Run with
+     * {@code -Dmosaik.gossip.coldStart=2000,5000} (node counts, comma separated); 10,000 nodes take 25
+     * minutes and a 16 GB heap ({@code -Dtest.argLine=-Xmx16g}). docs/benchmarks.md has the numbers.
      */
     @Test
     @EnabledIfSystemProperty(named = "mosaik.gossip.coldStart", matches = "[0-9_]+(,[0-9_]+)*")
