@@ -438,6 +438,7 @@ public final class Consumer<D> implements AutoCloseable, Iterable<D> {
             Channel channel = new Channel(streamId(), producer.peerId(), streams.localPeer(), producer);
             long id = channels.add(channel);
             boolean retry = false;
+            boolean refusedAsUnknown = false;
             try {
                 while (!cancelled && !closed) {
                     if (retry) {
@@ -458,10 +459,16 @@ public final class Consumer<D> implements AutoCloseable, Iterable<D> {
                         continue; // an I/O failure: back off and retry
                     }
                     if (reason.equals(CloseReason.UNKNOWN_PEER)) {
-                        // the producer does not know us yet: tell it (a catalog sync), then retry at once
-                        streams.discovery().syncWith(producer.address()).get(10, TimeUnit.SECONDS);
-                        retry = false;
-                    } else if (isFinal(reason)) {
+                        // the producer does not know us yet: tell it (a catalog sync), then retry at once; but a
+                        // producer that refuses us again right after a sync hides us (its max-rtt, say) or
+                        // refuses our entry, and retrying at once would hammer it: back off as after any refusal
+                        boolean synced = syncWithProducer();
+                        retry = !synced || refusedAsUnknown;
+                        refusedAsUnknown = true;
+                        continue;
+                    }
+                    refusedAsUnknown = false;
+                    if (isFinal(reason)) {
                         log.debug("subscription to {} for '{}' ended: {}", producer.peerId().toShortString(),
                                 streamId(), reason);
                         return;
@@ -476,6 +483,18 @@ public final class Consumer<D> implements AutoCloseable, Iterable<D> {
                 channels.remove(id);
                 receivers.remove(producer.peerId(), this);
                 thread = null;
+            }
+        }
+
+        /** A catalog sync with the producer, so that it knows us; false if it failed (logged). */
+        private boolean syncWithProducer() throws InterruptedException {
+            try {
+                streams.discovery().syncWith(producer.address()).get(10, TimeUnit.SECONDS);
+                return true;
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                log.debug("catalog sync with producer {} of '{}' failed: {}", producer.peerId().toShortString(),
+                        streamId(), e.toString());
+                return false;
             }
         }
 

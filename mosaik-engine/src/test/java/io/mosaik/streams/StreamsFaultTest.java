@@ -120,6 +120,30 @@ class StreamsFaultTest {
     }
 
     @Test
+    void aProducerThatStillRefusesAfterTheSyncIsRetriedWithBackoffNotAtOnce() throws Exception {
+        // the exchange hides every peer whose round trip it measured (a max-rtt of a nanosecond): no sync
+        // changes that, and a consumer that retried at once after each sync would hammer it
+        Network exchange = Network.builder(NETWORK).meterRegistry(new SimpleMeterRegistry())
+                .discovery(DiscoveryConfig.defaults().withMaxRtt(Duration.ofNanos(1))).start();
+        nodes.add(exchange);
+        Network trader = Network.builder(NETWORK).meterRegistry(new SimpleMeterRegistry())
+                .streamsBackoff(new Backoff(Duration.ofMinutes(10), 1.5, 0.2, Duration.ofMinutes(10),
+                        Duration.ofMinutes(30)))
+                .discovery(DiscoveryConfig.defaults()).start();
+        nodes.add(trader);
+        trader.discovery().feed(exchange.discovery().me());
+        exchange.discovery().ping(trader.address()).get(10, TimeUnit.SECONDS); // measured: hidden from now on
+        exchange.streams().produce(Num.class);
+        trader.streams().consume(Num.class);
+
+        // refused, synced, retried at once, refused again: then it waits for the backoff (ten minutes here)
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                count(exchange, "mosaik.streams.connections.rejected", "reason", "unknown-peer") >= 2);
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3)).until(() ->
+                count(exchange, "mosaik.streams.connections.rejected", "reason", "unknown-peer") == 2);
+    }
+
+    @Test
     void theFirstSubscriptionToAProducerIsPrecededByAPingThatPredicatesSee() throws Exception {
         Network trader = node("trader", List.of());
         Network exchange = node("exchange", List.of(trader.address()));
