@@ -264,27 +264,15 @@ final class GossipShell implements AutoCloseable {
     }
 
     /**
-     * Broadcasts the departure, pushes it to the active neighbours the tree would not push it to, and
-     * closes every outbound link behind it.
+     * Broadcasts the departure to every active neighbour (the lazy ones too) and closes every outbound
+     * link behind it.
      *
      * @return for each active neighbour, what completes once it took the departure
      */
     private List<CompletableFuture<Void>> sendDeparture(Digest id, byte[] payload) {
-        long now = now();
-        GossipOutput output = core.broadcast(id, payload, now);
-        apply(output, null);
-        Set<PeerId> pushed = new java.util.HashSet<>();
-        for (GossipOutput.Send send : output.sends()) {
-            if (send.message() instanceof GossipMessage.Gossip) {
-                pushed.add(send.to());
-            }
-        }
-        GossipMessage.Gossip push = new GossipMessage.Gossip(id, core.self().peerId(), 1, payload);
+        apply(core.broadcastLast(id, payload, now()), null);
         List<CompletableFuture<Void>> taken = new ArrayList<>();
         for (PeerId peer : core.activeView()) {
-            if (!pushed.contains(peer)) {
-                enqueue(new GossipOutput.Send(peer, core.addressOf(peer), push), now);
-            }
             List<CompletableFuture<Void>> theirs = inbound.entrySet().stream()
                     .filter(entry -> entry.getKey().peer().equals(peer)).map(Map.Entry::getValue).toList();
             Outbound ours = outbound.get(peer);

@@ -373,6 +373,24 @@ public final class GossipCore {
      * @return what to do
      */
     public GossipOutput broadcast(Digest id, byte[] payload, long now) {
+        return originate(id, payload, now, false);
+    }
+
+    /**
+     * Originates this node's last broadcast before it leaves (its departure): like {@link #broadcast}, but
+     * pushed to every neighbour, the lazy ones included, since a neighbour only told of it by an IHAVE
+     * could not GRAFT it from a node that is gone.
+     *
+     * @param id      the message id (not {@link #LINK_ONLY})
+     * @param payload the bytes (copied)
+     * @param now     the shell's clock
+     * @return what to do
+     */
+    public GossipOutput broadcastLast(Digest id, byte[] payload, long now) {
+        return originate(id, payload, now, true);
+    }
+
+    private GossipOutput originate(Digest id, byte[] payload, long now, boolean everyNeighbour) {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(payload, "payload");
         if (id.equals(LINK_ONLY)) {
@@ -386,7 +404,7 @@ public final class GossipCore {
         byte[] copy = payload.clone();
         remember(id, copy, selfId, 0, now, null);
         missing.remove(id);
-        push(id, selfId, copy, 0, null, out);
+        push(id, selfId, copy, 0, null, everyNeighbour, out);
         return out.build();
     }
 
@@ -818,7 +836,7 @@ public final class GossipCore {
             // it to link right now: the DISCONNECT would cancel the link it is about to accept)
             out.send(from, known(from), new Disconnect(true));
         }
-        push(m.id(), m.origin(), m.payload(), m.round(), from, out);
+        push(m.id(), m.origin(), m.payload(), m.round(), from, false, out);
         if (neighbour && announced != null) {
             // it was announced before it came: the shortest announced path may beat this one (after the
             // push, or the announcer, grafted, would get a copy it already has and prune us again)
@@ -828,8 +846,12 @@ public final class GossipCore {
         }
     }
 
-    /** Pushes a message along its origin's tree edges and queues its announcement for the other links. */
-    private void push(Digest id, PeerId origin, byte[] payload, int round, PeerId except, GossipOutput.Builder out) {
+    /**
+     * Pushes a message along its origin's tree edges and queues its announcement for the other links (or,
+     * with {@code everyNeighbour}, pushes it on every link).
+     */
+    private void push(Digest id, PeerId origin, byte[] payload, int round, PeerId except, boolean everyNeighbour,
+            GossipOutput.Builder out) {
         if (origin != null) {
             trees.touch(origin);
         }
@@ -840,7 +862,7 @@ public final class GossipCore {
             if (peer.equals(except)) {
                 continue;
             }
-            if (isLazy(origin, peer)) {
+            if (!everyNeighbour && isLazy(origin, peer)) {
                 lazyQueue.computeIfAbsent(peer, p -> new ArrayList<>()).add(announcement);
             } else {
                 out.send(peer, neighbour.getValue(), copy);

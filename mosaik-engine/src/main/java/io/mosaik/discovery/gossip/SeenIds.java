@@ -13,7 +13,8 @@ import java.util.Arrays;
  *
  * <p>Each id is kept as a 64-bit fingerprint (its first 8 bytes; ids are BLAKE3 hashes of the payload, so
  * a stranger's message that shares one would take about 2⁶⁴ tries to make) with its arrival time, in an
- * open-addressing table of 16 bytes a slot. Expired ids go when the table is rebuilt: when the oldest one
+ * open-addressing table of 16 bytes a slot, placed by {@link GossipHashing} (mixed with a secret of the
+ * process, since the ids come from peers). Expired ids go when the table is rebuilt: when the oldest one
  * expired and a sixteenth of the lifetime passed since the last rebuild, or to grow. A hard limit guards
  * memory against a member flooding made-up messages: when it is reached, the expired ids go and, if that is
  * not enough, the older half by arrival.
@@ -52,7 +53,7 @@ final class SeenIds {
     boolean contains(Digest id) {
         long key = keyOf(id);
         int mask = keys.length - 1;
-        for (int i = mix(key) & mask; keys[i] != EMPTY; i = (i + 1) & mask) {
+        for (int i = GossipHashing.mix(key) & mask; keys[i] != EMPTY; i = (i + 1) & mask) {
             if (keys[i] == key) {
                 return true;
             }
@@ -131,7 +132,7 @@ final class SeenIds {
 
     private void insert(long key, long time) {
         int mask = keys.length - 1;
-        int i = mix(key) & mask;
+        int i = GossipHashing.mix(key) & mask;
         while (keys[i] != EMPTY) {
             i = (i + 1) & mask;
         }
@@ -151,11 +152,6 @@ final class SeenIds {
     private static long keyOf(Digest id) {
         long key = id.fingerprint();
         return key == EMPTY ? 1 : key;
-    }
-
-    /** Mixed with a secret of this process: ids come from peers (see {@link GossipHashing}). */
-    private static int mix(long key) {
-        return GossipHashing.mix(key);
     }
 
     @Override

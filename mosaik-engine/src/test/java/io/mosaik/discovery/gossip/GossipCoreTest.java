@@ -451,6 +451,26 @@ class GossipCoreTest {
     }
 
     @Test
+    void aLastBroadcastIsPushedToTheLazyNeighboursToo() {
+        GossipCore a = core(1);
+        link(a, core(2));
+        link(a, core(3));
+        a.receive(id(2), new Prune(id(1)), 10); // node 2 only hears of our messages lazily
+        Digest entry = Digest.hash(new byte[] {7});
+        assertThat(messagesTo(a.broadcast(entry, new byte[] {7}, 20), id(2))).isEmpty();
+
+        // a departure: node 2 could not graft it from us once we are gone, so it gets a copy too
+        Digest departure = Digest.hash(new byte[] {8});
+        GossipOutput last = a.broadcastLast(departure, new byte[] {8}, 30);
+        for (int peer : new int[] {2, 3}) {
+            assertThat(messagesTo(last, id(peer))).singleElement().isInstanceOfSatisfying(Gossip.class,
+                    gossip -> assertThat(gossip.id()).isEqualTo(departure));
+        }
+        assertThat(a.tick(1_000).sends()).filteredOn(s -> s.message() instanceof IHave)
+                .noneMatch(s -> ((IHave) s.message()).announcements().contains(new Announcement(departure, 1)));
+    }
+
+    @Test
     void aGraftWhoseNeighbourLeavesIsAskedOfTheNextAnnouncerOnTheNextTick() {
         GossipCore a = core(1);
         link(a, core(2));
